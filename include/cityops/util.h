@@ -1,0 +1,30 @@
+/* Allocation that aborts loudly on failure, and small string helpers. */
+#ifndef CITYOPS_UTIL_H
+#define CITYOPS_UTIL_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a new string formatted as by printf; the caller frees it. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable string. */
+struct buf {
+	char *data; /* always NUL-terminated once anything was added */
+	size_t len, cap;
+};
+
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Adds s as a JSON string literal, quotes included. */
+void buf_add_json_string(struct buf *b, const char *s);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+#endif

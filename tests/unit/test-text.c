@@ -1,0 +1,86 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cityops/text.h"
+
+static void
+decode_valid_and_invalid(void)
+{
+	uint32_t cp = 0;
+
+	CHECK_INT(text_utf8_decode("A", 1, &cp), 1);
+	CHECK_INT(cp, 'A');
+	CHECK_INT(text_utf8_decode("奉", 3, &cp), 3);
+	CHECK_INT(cp, 0x5949);
+	CHECK_INT(text_utf8_decode("\xf0\x9f\x8c\x80", 4, &cp), 4);
+	CHECK_INT(cp, 0x1f300);
+	CHECK_INT(text_utf8_decode("\xc0\x80", 2, &cp), 0);     /* overlong */
+	CHECK_INT(text_utf8_decode("\xed\xa0\x80", 3, &cp), 0); /* surrogate */
+	CHECK_INT(text_utf8_decode("\xe5\xa5", 2, &cp), 0);     /* truncated */
+	CHECK_INT(text_utf8_decode("\xf4\x90\x80\x80", 4, &cp), 0);
+	CHECK(text_utf8_valid("上海 ok", strlen("上海 ok")));
+	CHECK(!text_utf8_valid("a\xffz", 3));
+}
+
+static void
+width_counts_cjk_as_two(void)
+{
+	CHECK_INT(text_width("abc"), 3);
+	CHECK_INT(text_width("奉贤区"), 6);
+	CHECK_INT(text_width("P1 南桥镇"), 9);
+	CHECK_INT(text_width("e\xcc\x81"), 1); /* e + combining acute */
+	CHECK_INT(text_width("ＡＢ"), 4);      /* fullwidth forms */
+}
+
+static void
+fit_never_splits_a_character(void)
+{
+	int used = -1;
+
+	CHECK_INT(text_fit("奉贤区", 5, &used), 6);
+	CHECK_INT(used, 4);
+	CHECK_INT(text_fit("奉贤区", 1, &used), 0);
+	CHECK_INT(used, 0);
+	CHECK_INT(text_fit("ab奉", 3, &used), 2);
+	CHECK_INT(text_fit("ab奉", 4, &used), 5);
+}
+
+static void
+sanitize_removes_controls(void)
+{
+	char out[64];
+	const char evil[] = "a\x1b[2Jb\x07"
+	                    "c\xc2\x9b"
+	                    "d\xe2\x80\xaeR\xe2\x81\xa6L\r\ne";
+
+	text_sanitize(evil, sizeof evil - 1, out, sizeof out);
+	CHECK_STR(out, "a[2Jbcd"
+	               "RL  e");
+	text_sanitize("x\xffy", 3, out, sizeof out);
+	CHECK_STR(out, "x\xef\xbf\xbdy");
+	text_sanitize("中文", 6, out, 5); /* room for one character only */
+	CHECK_STR(out, "中");
+}
+
+static void
+sanitize_dup_is_valid_utf8(void)
+{
+	char *s = text_sanitize_dup("\xe5\xa5\x89\xe8", 4);
+
+	CHECK_STR(s, "奉\xef\xbf\xbd");
+	CHECK(text_utf8_valid(s, strlen(s)));
+	free(s);
+}
+
+static const struct check_case cases[] = {
+    TEST(decode_valid_and_invalid),     TEST(width_counts_cjk_as_two),
+    TEST(fit_never_splits_a_character), TEST(sanitize_removes_controls),
+    TEST(sanitize_dup_is_valid_utf8),   {NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return check_main(cases, argc, argv);
+}
