@@ -183,7 +183,8 @@ main(int argc, char **argv)
 
 	s.db = connect_or_warn(dsn);
 	if (s.db != NULL && session_identify(&s, &err) != 0) {
-		fprintf(stderr, "cityops: %s\n", err.message);
+		fprintf(stderr, "cityops: cannot identify the operator: %s\n",
+			err.message);
 		db_error_clear(&err);
 	}
 	if (ncommands > 0) {

@@ -223,6 +223,22 @@ render_table(const struct block *b, struct buf *out)
 	free(width);
 }
 
+/* Adds text line by line, each sanitised, keeping its line breaks. */
+static void
+add_lines(struct buf *out, const char *text)
+{
+	char clean[CELL_MAX];
+
+	for (;;) {
+		size_t n = strcspn(text, "\n");
+		text_sanitize(text, n, clean, sizeof clean);
+		buf_printf(out, "%s\n", clean);
+		if (text[n] == '\0')
+			break;
+		text += n + 1;
+	}
+}
+
 void
 result_render_text(const struct result *r, struct buf *out)
 {
@@ -237,9 +253,7 @@ result_render_text(const struct result *r, struct buf *out)
 		}
 		switch (b->kind) {
 		case B_MESSAGE:
-			text_sanitize(b->text, strlen(b->text), clean,
-			              sizeof clean);
-			buf_printf(out, "%s\n", clean);
+			add_lines(out, b->text);
 			break;
 		case B_RECORD:
 			render_record(b, out);

@@ -32,9 +32,9 @@ expect_in "$out" 'grid'
 
 # Vital signs, worst first; one indicator's history with a sparkline.
 out=$(co -U super_city --json -c 'vitals --limit 200')
-first=$(printf '%s' "$out" | grep -o '"state":"[a-z]*"' | head -1)
+first=$(printf '%s' "$out" | grep -o '"state":"[a-z]*"' | sed -n 1p)
 expect_in "$first" '"state":"alarm"'
-ind=$(printf '%s' "$out" | grep -o '"indicator_id":"[^"]*"' | head -1 | cut -d'"' -f4)
+ind=$(printf '%s' "$out" | grep -o '"indicator_id":"[^"]*"' | sed -n '1s/.*:"\(.*\)"/\1/p')
 out=$(co -U super_city -c "history $ind --hours 24")
 expect_in "$out" '[▁▂▃▄▅▆▇█]{10}'
 [ "$(co -U super_city --json -c 'vitals --limit 500' | grep -o '"indicator_id"' | wc -l)" -ge 150 ] ||

@@ -125,7 +125,21 @@ error_rendering(void)
 	result_clear(&r);
 }
 
+static void
+messages_keep_line_breaks(void)
+{
+	struct result r = {0};
+	struct buf b = {0};
+
+	result_message(&r, "one\ntwo \x1b[31mred\n");
+	result_render_text(&r, &b);
+	CHECK_STR(b.data, "one\ntwo [31mred\n\n");
+	buf_free(&b);
+	result_clear(&r);
+}
+
 static const struct check_case cases[] = {
+	TEST(messages_keep_line_breaks),
     TEST(text_aligns_and_sanitises),
     TEST(json_keeps_types),
     TEST(record_skips_empty_fields),
