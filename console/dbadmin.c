@@ -6,6 +6,7 @@
 #include "cityops/sqlfiles.h"
 
 #define MIGRATIONS "sql/migrations/"
+#define SEEDS      "sql/seed/"
 
 static const char *
 basename_of(const char *path)
@@ -117,19 +118,23 @@ dbadmin_migrate(struct db *db)
 int
 dbadmin_seed_demo(struct db *db)
 {
-	int applied;
+	int applied, count = 0;
 
 	if (require_superuser(db) != 0)
 		return -1;
-	for (const struct sql_file *f = sql_files; f->name != NULL; f++)
-		if (strcmp(f->name, "sql/seed/demo.sql") == 0) {
-			if (apply(db, NULL, f->text, &applied) != 0)
-				return -1;
-			printf("demo city seeded\n");
-			return 0;
-		}
-	fprintf(stderr, "cityops db: no demo seed compiled in\n");
-	return -1;
+	for (const struct sql_file *f = sql_files; f->name != NULL; f++) {
+		if (strncmp(f->name, SEEDS, strlen(SEEDS)) != 0)
+			continue;
+		if (apply(db, NULL, f->text, &applied) != 0)
+			return -1;
+		count++;
+	}
+	if (count == 0) {
+		fprintf(stderr, "cityops db: no demo seed compiled in\n");
+		return -1;
+	}
+	printf("demo city seeded\n");
+	return 0;
 }
 
 int

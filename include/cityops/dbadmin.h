@@ -11,7 +11,10 @@ struct db;
  */
 int dbadmin_migrate(struct db *db);
 
-/* Applies the demo seed (itself idempotent). Returns 0 or -1. */
+/*
+ * Applies every file of sql/seed/ in name order, each in a transaction; each
+ * file is itself idempotent. Returns 0 or -1.
+ */
 int dbadmin_seed_demo(struct db *db);
 
 /* Prints applied and pending migrations. Returns 0, or 1 if any is pending. */
