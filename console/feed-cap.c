@@ -1,0 +1,292 @@
+/*
+ * OASIS CAP 1.2 alerts rendered as JSON. There is no one standard JSON
+ * rendering, so we take the element names of the XML schema, an optional
+ * {"alert": …} wrapper, info and area as an object or an array, and both
+ * msgType and messageType; enum values are matched without regard to case.
+ * status=Exercise sets the event's exercise flag; Test, Draft and System
+ * are passed on with their status for the consumer to keep out of real
+ * queues, as CAP asks.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "feed-internal.h"
+
+#define X(id, name) name,
+static const char *const status_names[] = {FEED_CAP_STATUS_LIST(X)};
+static const char *const msgtype_names[] = {FEED_CAP_MSGTYPE_LIST(X)};
+static const char *const scope_names[] = {FEED_CAP_SCOPE_LIST(X)};
+static const char *const urgency_names[] = {FEED_CAP_URGENCY_LIST(X)};
+static const char *const severity_names[] = {FEED_CAP_SEVERITY_LIST(X)};
+static const char *const certainty_names[] = {FEED_CAP_CERTAINTY_LIST(X)};
+#undef X
+
+#define COUNT(a) (sizeof a / sizeof a[0])
+
+/*
+ * Looks up obj[name] in a name table. Returns NONE and sets *out; when
+ * absent, *out = dflt and NONE if optional, else missing_field.
+ */
+static enum feed_reject
+cap_enum(const cJSON *obj, const char *name, const char *const *names, size_t n,
+         int optional, int dflt, int *out)
+{
+	const cJSON *v = feed_get(obj, name);
+
+	*out = dflt;
+	if (v == NULL || cJSON_IsNull(v))
+		return optional ? FEED_REJECT_NONE : FEED_REJECT_MISSING_FIELD;
+	if (!cJSON_IsString(v))
+		return FEED_REJECT_WRONG_TYPE;
+	for (size_t i = 0; i < n; i++)
+		if (names[i][0] != '\0' &&
+		    feed_strcaseeq(v->valuestring, names[i])) {
+			*out = (int)i;
+			return FEED_REJECT_NONE;
+		}
+	return optional ? FEED_REJECT_NONE : FEED_REJECT_BAD_VALUE;
+}
+
+static const char *
+opt_text(struct feed_decoder *d, const cJSON *obj, const char *name)
+{
+	const char *s = feed_get_str(obj, name);
+
+	return s != NULL && s[0] != '\0' ? feed_text(d, s, strlen(s)) : NULL;
+}
+
+/* Items of a member that may be one object or an array of them. */
+static const cJSON *
+first_of(const cJSON *v)
+{
+	return cJSON_IsArray(v) ? v->child : v;
+}
+
+/*
+ * Parses "lat,lon lat,lon …" into scratch. A ring left open is closed, as
+ * senders often forget; fewer than three distinct points is no polygon.
+ */
+static int
+polygon(struct feed_decoder *d, const char *s, struct feed_polygon *out)
+{
+	size_t len = strlen(s), cap = len / 3 + 2, n = 0, i = 0;
+	double *pts = feed_alloc(d, cap * 2 * sizeof *pts);
+
+	while (i < len) {
+		size_t start, comma = 0;
+		double lat, lon;
+
+		while (i < len && (s[i] == ' ' || s[i] == '\t' ||
+		                   s[i] == '\n' || s[i] == '\r'))
+			i++;
+		if (i >= len)
+			break;
+		start = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
+		       s[i] != '\r') {
+			if (s[i] == ',' && comma == 0)
+				comma = i;
+			i++;
+		}
+		if (comma == 0 || n + 1 >= cap ||
+		    feed_parse_number(s + start, comma - start, &lat) != 0 ||
+		    feed_parse_number(s + comma + 1, i - comma - 1, &lon) !=
+		        0 ||
+		    fabs(lat) > 90 || fabs(lon) > 180)
+			return -1;
+		pts[2 * n] = lat;
+		pts[2 * n + 1] = lon;
+		n++;
+	}
+	if (n < 3)
+		return -1;
+	if (pts[0] != pts[2 * n - 2] || pts[1] != pts[2 * n - 1]) {
+		pts[2 * n] = pts[0];
+		pts[2 * n + 1] = pts[1];
+		n++;
+	}
+	if (n < 4)
+		return -1;
+	out->npoints = n;
+	out->pts = pts;
+	return 0;
+}
+
+static size_t
+count_items(const cJSON *v)
+{
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	return cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 1;
+}
+
+/* Areas of one info: descriptions joined by "; ", polygons collected. */
+static void
+areas(struct feed_decoder *d, const cJSON *areav, struct feed_cap_info *info)
+{
+	size_t npoly = 0, desclen = 0;
+	const cJSON *a;
+	struct feed_polygon *polys;
+	char *desc;
+
+	for (a = first_of(areav); a != NULL;
+	     a = cJSON_IsArray(areav) ? a->next : NULL) {
+		const char *s = feed_get_str(a, "areaDesc");
+
+		npoly += count_items(feed_get(a, "polygon"));
+		if (s != NULL)
+			desclen += strlen(s) + 2;
+	}
+	polys = feed_alloc(d, (npoly + 1) * sizeof *polys);
+	desc = feed_alloc(d, desclen + 1);
+	desclen = 0;
+	for (a = first_of(areav); a != NULL;
+	     a = cJSON_IsArray(areav) ? a->next : NULL) {
+		const char *s = feed_get_str(a, "areaDesc");
+		const cJSON *pv = feed_get(a, "polygon"), *p;
+
+		if (s != NULL && s[0] != '\0') {
+			if (desclen > 0) {
+				memcpy(desc + desclen, "; ", 2);
+				desclen += 2;
+			}
+			memcpy(desc + desclen, s, strlen(s));
+			desclen += strlen(s);
+		}
+		if (pv == NULL || cJSON_IsNull(pv))
+			continue;
+		for (p = first_of(pv); p != NULL;
+		     p = cJSON_IsArray(pv) ? p->next : NULL) {
+			if (!cJSON_IsString(p) ||
+			    polygon(d, p->valuestring,
+			            &polys[info->npolygons]) != 0)
+				feed_skip(d, FEED_REJECT_BAD_VALUE);
+			else
+				info->npolygons++;
+		}
+	}
+	info->polygons = polys;
+	info->area_desc = desclen > 0 ? feed_text(d, desc, desclen) : NULL;
+}
+
+static enum feed_reject
+info(struct feed_decoder *d, const cJSON *o, struct feed_cap_info *info)
+{
+	const cJSON *cat = feed_get(o, "category"), *exp;
+	enum feed_reject why;
+	int e;
+
+	if (!cJSON_IsObject(o))
+		return FEED_REJECT_WRONG_TYPE;
+	memset(info, 0, sizeof *info);
+	cat = first_of(cat);
+	if (cJSON_IsString(cat) && cat->valuestring[0] != '\0')
+		info->category =
+		    feed_text(d, cat->valuestring, strlen(cat->valuestring));
+	info->event = opt_text(d, o, "event");
+	if ((why = cap_enum(o, "urgency", urgency_names, COUNT(urgency_names),
+	                    1, 0, &e)) != FEED_REJECT_NONE)
+		return why;
+	info->urgency = (enum feed_cap_urgency)e;
+	if ((why = cap_enum(o, "severity", severity_names,
+	                    COUNT(severity_names), 1, 0, &e)) !=
+	    FEED_REJECT_NONE)
+		return why;
+	info->severity = (enum feed_cap_severity)e;
+	if ((why = cap_enum(o, "certainty", certainty_names,
+	                    COUNT(certainty_names), 1, 0, &e)) !=
+	    FEED_REJECT_NONE)
+		return why;
+	info->certainty = (enum feed_cap_certainty)e;
+	info->headline = opt_text(d, o, "headline");
+	info->description = opt_text(d, o, "description");
+	exp = feed_get(o, "expires");
+	if (feed_time(d, exp, &info->expires_ms) < 0)
+		return FEED_REJECT_BAD_TIME;
+	areas(d, feed_get(o, "area"), info);
+	return FEED_REJECT_NONE;
+}
+
+static enum feed_reject
+ident(struct feed_decoder *d, const cJSON *o, const char *name,
+      const char **out)
+{
+	const cJSON *v = feed_get(o, name);
+
+	if (v == NULL || cJSON_IsNull(v))
+		return FEED_REJECT_MISSING_FIELD;
+	if (!cJSON_IsString(v))
+		return FEED_REJECT_WRONG_TYPE;
+	return feed_ident(d, v->valuestring, strlen(v->valuestring), out);
+}
+
+#define TRY(expr)                                                              \
+	do {                                                                   \
+		enum feed_reject why_ = (expr);                                \
+		if (why_ != FEED_REJECT_NONE)                                  \
+			return why_;                                           \
+	} while (0)
+
+static enum feed_reject
+alert(struct feed_decoder *d, const cJSON *o)
+{
+	struct feed_event ev;
+	struct feed_cap *c = &ev.u.cap;
+	const cJSON *wrapped = feed_get(o, "alert"), *infov, *i;
+	const char *mt = "msgType";
+	struct feed_cap_info *infos;
+	int e, rc;
+
+	if (cJSON_IsObject(wrapped))
+		o = wrapped;
+	if (!cJSON_IsObject(o))
+		return FEED_REJECT_WRONG_TYPE;
+	memset(&ev, 0, sizeof ev);
+	ev.type = FEED_EV_CAP;
+	ev.format = FEED_FORMAT_CAP;
+	TRY(ident(d, o, "identifier", &c->identifier));
+	TRY(ident(d, o, "sender", &c->sender));
+	rc = feed_time(d, feed_get(o, "sent"), &c->sent_ms);
+	if (rc != 0)
+		return rc > 0 ? FEED_REJECT_MISSING_FIELD
+		              : FEED_REJECT_BAD_TIME;
+	TRY(cap_enum(o, "status", status_names, COUNT(status_names), 0, 0, &e));
+	c->status = (enum feed_cap_status)e;
+	ev.exercise = c->status == FEED_CAP_STATUS_EXERCISE;
+	if (feed_get(o, mt) == NULL)
+		mt = "messageType";
+	TRY(cap_enum(o, mt, msgtype_names, COUNT(msgtype_names), 0, 0, &e));
+	c->msg_type = (enum feed_cap_msgtype)e;
+	TRY(cap_enum(o, "scope", scope_names, COUNT(scope_names), 1, 0, &e));
+	c->scope = (enum feed_cap_scope)e;
+
+	infov = feed_get(o, "info");
+	c->ninfo = count_items(infov);
+	infos = feed_alloc(d, (c->ninfo + 1) * sizeof *infos);
+	c->ninfo = 0;
+	for (i = first_of(infov); i != NULL && !cJSON_IsNull(infov);
+	     i = cJSON_IsArray(infov) ? i->next : NULL)
+		TRY(info(d, i, &infos[c->ninfo++]));
+	c->info = infos;
+	feed_emit(d, &ev);
+	return FEED_REJECT_NONE;
+}
+
+enum feed_reject
+feed_cap_tree(struct feed_decoder *d, const cJSON *root)
+{
+	const cJSON *a;
+
+	if (!cJSON_IsArray(root))
+		return alert(d, root);
+	cJSON_ArrayForEach(a, root)
+	{
+		struct feed_mark m = feed_mark(d);
+		enum feed_reject why = alert(d, a);
+
+		if (why != FEED_REJECT_NONE)
+			feed_skip(d, why);
+		feed_release(d, m);
+	}
+	return FEED_REJECT_NONE;
+}

@@ -1,0 +1,447 @@
+/*
+ * NGSI-LD (and NGSIv2) notifications and entities from FIWARE Smart Data
+ * Models. Every numeric attribute of an observation entity becomes a
+ * reading keyed by (entity id, attribute); the model's mapping table says
+ * which indicator it feeds. Alert entities become alarms or incident
+ * reports.
+ *
+ * Real brokers mix forms: an entity sent as keyValues may carry some
+ * attributes normalized and numbers as strings, so each attribute's shape
+ * is looked at on its own and the claimed form is never trusted.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "feed-internal.h"
+
+/* Observation types we know; any other "...Observed" type is taken too. */
+static const char *const observed_types[] = {
+    "AirQualityObserved", "WeatherObserved",    "TrafficFlowObserved",
+    "CrowdFlowObserved",  "NoiseLevelObserved", "WaterQualityObserved",
+    "WaterObserved",      "FloodMonitoring",    "Device",
+    "DeviceMeasurement",
+};
+
+/* Attributes that are never readings even when they hold a number. */
+static const char *const not_readings[] = {
+    "id",           "type",         "@context",  "location",    "dateObserved",
+    "dateCreated",  "dateModified", "createdAt", "modifiedAt",  "observedAt",
+    "laneId",       "address",      "name",      "description", "source",
+    "dataProvider", "refDevice",    "seeAlso",   "owner",       "areaServed",
+};
+
+/* The part of an expanded name after its last '/' or '#'. */
+static const char *
+short_name(const char *s)
+{
+	const char *slash = strrchr(s, '/'), *hash = strrchr(s, '#');
+	const char *p = slash > hash ? slash : hash;
+
+	return p != NULL && p[1] != '\0' ? p + 1 : s;
+}
+
+static int
+in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * The value inside an attribute whatever its form: normalized Property
+ * {"type":"Property","value":…}, Relationship {"object":…}, NGSIv2
+ * {"type":"Number","value":…}, or the keyValues bare value.
+ */
+static const cJSON *
+attr_value(const cJSON *a)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(a))
+		return a;
+	if ((v = feed_get(a, "value")) != NULL)
+		return v;
+	if ((v = feed_get(a, "object")) != NULL)
+		return v;
+	return a;
+}
+
+/* Strings that strtod would read but no sensor means: NaN, inf, 1e999. */
+static int
+numberish(const char *s)
+{
+	static const char *const words[] = {"nan",  "inf",      "infinity",
+	                                    "-nan", "-inf",     "-infinity",
+	                                    "+inf", "+infinity"};
+	int digit = 0;
+
+	while (*s == ' ')
+		s++;
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (feed_strcaseeq(s, words[i]))
+			return 1;
+	for (; *s != '\0' && *s != ' '; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = 1;
+		else if (strchr("+-.eE", *s) == NULL)
+			return 0;
+	}
+	return digit;
+}
+
+/* The unit of a normalized attribute: NGSI-LD unitCode or v2 metadata. */
+static const char *
+attr_unit(const cJSON *a)
+{
+	const char *u = feed_get_str(a, "unitCode");
+	const cJSON *md;
+
+	if (u == NULL && (md = feed_get(a, "metadata")) != NULL)
+		u = feed_get_str(feed_get(md, "unitCode"), "value");
+	return u != NULL && u[0] != '\0' ? u : NULL;
+}
+
+/* The observation time of a normalized attribute, or NULL. */
+static const cJSON *
+attr_time(const cJSON *a)
+{
+	const cJSON *t, *md;
+
+	if ((t = feed_get(a, "observedAt")) != NULL)
+		return t;
+	if ((md = feed_get(a, "metadata")) != NULL &&
+	    ((t = feed_get(md, "timestamp")) != NULL ||
+	     (t = feed_get(md, "dateObserved")) != NULL))
+		return attr_value(t);
+	return NULL;
+}
+
+struct entity {
+	const char *id, *type;
+	int64_t ts;
+};
+
+static void
+attribute(struct feed_decoder *d, const struct entity *e, const cJSON *a)
+{
+	struct feed_event ev;
+	struct feed_reading *r = &ev.u.reading;
+	const char *name = short_name(a->string);
+	const cJSON *v = attr_value(a), *t;
+	const char *unit = NULL;
+	enum feed_reject why;
+	int64_t ts = e->ts;
+
+	if (in_list(name, not_readings,
+	            sizeof not_readings / sizeof not_readings[0]))
+		return;
+	if (cJSON_IsObject(a)) {
+		const char *type = feed_get_str(a, "type");
+
+		if (type != NULL && (strcmp(type, "Relationship") == 0 ||
+		                     strcmp(type, "GeoProperty") == 0))
+			return;
+		unit = attr_unit(a);
+		if ((t = attr_time(a)) != NULL) {
+			int rc = feed_time(d, t, &ts);
+
+			if (rc < 0) {
+				feed_skip(d, FEED_REJECT_BAD_TIME);
+				return;
+			}
+			if (rc > 0)
+				ts = e->ts;
+		}
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.type = FEED_EV_READING;
+	ev.format = FEED_FORMAT_NGSI;
+	if (cJSON_IsNumber(v)) {
+		if (!isfinite(v->valuedouble)) {
+			feed_skip(d, FEED_REJECT_BAD_VALUE);
+			return;
+		}
+		r->value = v->valuedouble;
+	} else if (cJSON_IsString(v)) {
+		if (feed_parse_number(v->valuestring, strlen(v->valuestring),
+		                      &r->value) != 0) {
+			/* Text attributes are fine; broken numbers are not. */
+			if (numberish(v->valuestring))
+				feed_skip(d, FEED_REJECT_BAD_VALUE);
+			return;
+		}
+	} else {
+		return; /* booleans, structures, nulls: not readings */
+	}
+	why = feed_ident(d, name, strlen(name), &r->attr);
+	if (why != FEED_REJECT_NONE) {
+		feed_skip(d, why);
+		return;
+	}
+	r->entity_id = e->id;
+	r->entity_type = e->type;
+	r->ts_ms = ts;
+	r->unit = unit != NULL ? feed_text(d, unit, strlen(unit)) : NULL;
+	feed_emit(d, &ev);
+}
+
+static void
+observed(struct feed_decoder *d, const struct entity *e, const cJSON *ent)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, ent)
+	{
+		struct feed_mark m = feed_mark(d);
+
+		attribute(d, e, a);
+		feed_release(d, m);
+	}
+}
+
+/* The text of an attribute that may be normalized or a bare string. */
+static const char *
+attr_str(const cJSON *ent, const char *name)
+{
+	const cJSON *v = attr_value(feed_get(ent, name));
+
+	return cJSON_IsString(v) && v->valuestring[0] != '\0' ? v->valuestring
+	                                                      : NULL;
+}
+
+static const char *
+opt_text(struct feed_decoder *d, const char *s)
+{
+	return s != NULL ? feed_text(d, s, strlen(s)) : NULL;
+}
+
+/* A GeoJSON Point (possibly inside a GeoProperty) as lat, lon. */
+static void
+point(const cJSON *loc, double *lat, double *lon)
+{
+	const cJSON *geo = attr_value(loc), *c;
+	const char *type = feed_get_str(geo, "type");
+	double x, y;
+
+	*lat = *lon = NAN;
+	if (type == NULL || strcmp(type, "Point") != 0)
+		return;
+	c = feed_get(geo, "coordinates");
+	if (cJSON_GetArraySize(c) < 2 || feed_number(c->child, &x) != 0 ||
+	    feed_number(c->child->next, &y) != 0)
+		return;
+	/* GeoJSON order is longitude, latitude. */
+	if (fabs(y) <= 90 && fabs(x) <= 180) {
+		*lat = y;
+		*lon = x;
+	}
+}
+
+/* An address object (schema.org PostalAddress) or string, as one line. */
+static const char *
+address(struct feed_decoder *d, const cJSON *ent)
+{
+	const cJSON *a = attr_value(feed_get(ent, "address"));
+	static const char *const parts[] = {"addressRegion", "addressLocality",
+	                                    "district", "streetAddress"};
+	char buf[1024];
+	size_t n = 0;
+
+	if (cJSON_IsString(a))
+		return opt_text(d, a->valuestring[0] ? a->valuestring : NULL);
+	if (!cJSON_IsObject(a))
+		return NULL;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		const char *s = feed_get_str(a, parts[i]);
+		size_t len = s != NULL ? strlen(s) : 0;
+
+		if (len == 0 || n + len + 1 >= sizeof buf)
+			continue;
+		if (n > 0)
+			buf[n++] = ' ';
+		memcpy(buf + n, s, len);
+		n += len;
+	}
+	return n > 0 ? feed_text(d, buf, n) : NULL;
+}
+
+static const struct {
+	const char *name;
+	int priority; /* 0: an alarm, not an incident */
+	enum feed_level level;
+} severities[] = {
+    {"informational", 0, FEED_LEVEL_INFO}, {"low", 0, FEED_LEVEL_WARN},
+    {"medium", 3, FEED_LEVEL_ALARM},       {"high", 2, FEED_LEVEL_ALARM},
+    {"critical", 1, FEED_LEVEL_CRIT},
+};
+
+/*
+ * Informational and low Alerts are signals on a device (alarms); medium and
+ * above are things someone must handle (incident reports, merged by the
+ * entity id). Alerts without a known severity are reported as incidents of
+ * unknown priority rather than lost.
+ */
+static enum feed_reject
+alert(struct feed_decoder *d, const struct entity *e, const cJSON *ent)
+{
+	struct feed_event ev;
+	const char *sev = attr_str(ent, "severity");
+	const char *cat = attr_str(ent, "category");
+	const char *sub = attr_str(ent, "subCategory");
+	const char *desc = attr_str(ent, "description");
+	const char *src = attr_str(ent, "alertSource");
+	int priority = 0, known = 0;
+	enum feed_level lvl = FEED_LEVEL_ALARM;
+	int64_t ts = e->ts;
+	const cJSON *issued = feed_get(ent, "dateIssued");
+
+	if (issued != NULL) {
+		int rc = feed_time(d, attr_value(issued), &ts);
+
+		if (rc < 0)
+			return FEED_REJECT_BAD_TIME;
+		if (rc > 0)
+			ts = e->ts;
+	}
+	for (size_t i = 0;
+	     sev != NULL && i < sizeof severities / sizeof severities[0]; i++)
+		if (feed_strcaseeq(sev, severities[i].name)) {
+			priority = severities[i].priority;
+			lvl = severities[i].level;
+			known = 1;
+		}
+	memset(&ev, 0, sizeof ev);
+	ev.format = FEED_FORMAT_NGSI;
+	if (known && priority == 0) {
+		struct feed_alarm *a = &ev.u.alarm;
+
+		ev.type = FEED_EV_ALARM;
+		a->key = e->id;
+		if (src != NULL && feed_ident(d, src, strlen(src), &a->key) !=
+		                       FEED_REJECT_NONE)
+			return FEED_REJECT_INVALID_UTF8;
+		a->level = lvl;
+		a->value = NAN;
+		a->message = opt_text(d, desc != NULL ? desc : sub);
+		a->ts_ms = ts;
+	} else {
+		struct feed_incident *in = &ev.u.incident;
+		char catbuf[256];
+
+		ev.type = FEED_EV_INCIDENT;
+		in->source = "ngsi";
+		if (cat != NULL && sub != NULL &&
+		    strlen(cat) + strlen(sub) + 2 <= sizeof catbuf) {
+			size_t n = strlen(cat);
+
+			memcpy(catbuf, cat, n);
+			catbuf[n] = '/';
+			strcpy(catbuf + n + 1, sub);
+			in->category = feed_text(d, catbuf, strlen(catbuf));
+		} else {
+			in->category = opt_text(d, cat != NULL ? cat : sub);
+		}
+		in->priority = priority;
+		in->title = attr_str(ent, "name");
+		if (in->title == NULL)
+			in->title = sub != NULL   ? sub
+			            : cat != NULL ? cat
+			                          : "Alert";
+		in->title = feed_text(d, in->title, strlen(in->title));
+		in->description = opt_text(d, desc);
+		in->location = address(d, ent);
+		point(feed_get(ent, "location"), &in->lat, &in->lon);
+		in->dedup_key = e->id;
+		in->ts_ms = ts;
+	}
+	feed_emit(d, &ev);
+	return FEED_REJECT_NONE;
+}
+
+static enum feed_reject
+entity(struct feed_decoder *d, const cJSON *ent)
+{
+	struct entity e = {0};
+	const cJSON *id = feed_get(ent, "id"), *type = feed_get(ent, "type");
+	const cJSON *when;
+	enum feed_reject why;
+
+	if (!cJSON_IsObject(ent))
+		return FEED_REJECT_WRONG_TYPE;
+	if (id == NULL || type == NULL)
+		return FEED_REJECT_MISSING_FIELD;
+	/* NGSI-LD 1.6 allows several types; the first names the model. */
+	if (cJSON_IsArray(type))
+		type = type->child;
+	if (!cJSON_IsString(id) || !cJSON_IsString(type))
+		return FEED_REJECT_WRONG_TYPE;
+	why = feed_ident(d, id->valuestring, strlen(id->valuestring), &e.id);
+	if (why != FEED_REJECT_NONE)
+		return why;
+	e.type = short_name(type->valuestring);
+	why = feed_ident(d, e.type, strlen(e.type), &e.type);
+	if (why != FEED_REJECT_NONE)
+		return why;
+	if ((when = feed_get(ent, "dateObserved")) != NULL &&
+	    feed_time(d, attr_value(when), &e.ts) < 0)
+		return FEED_REJECT_BAD_TIME;
+	if (strcmp(e.type, "Alert") == 0)
+		return alert(d, &e, ent);
+	if (!in_list(e.type, observed_types,
+	             sizeof observed_types / sizeof observed_types[0]) &&
+	    !ends_with(e.type, "Observed"))
+		return FEED_REJECT_UNKNOWN_TYPE;
+	observed(d, &e, ent);
+	return FEED_REJECT_NONE;
+}
+
+static void
+entities(struct feed_decoder *d, const cJSON *list)
+{
+	const cJSON *ent;
+
+	cJSON_ArrayForEach(ent, list)
+	{
+		struct feed_mark m = feed_mark(d);
+		enum feed_reject why = entity(d, ent);
+
+		if (why != FEED_REJECT_NONE)
+			feed_skip(d, why);
+		feed_release(d, m);
+	}
+}
+
+enum feed_reject
+feed_ngsi_tree(struct feed_decoder *d, const cJSON *root)
+{
+	const char *type = feed_get_str(root, "type");
+	const cJSON *data = feed_get(root, "data");
+
+	if (cJSON_IsArray(root)) {
+		entities(d, root);
+		return FEED_REJECT_NONE;
+	}
+	if (!cJSON_IsObject(root))
+		return FEED_REJECT_WRONG_TYPE;
+	/* NGSI-LD says type Notification; NGSIv2 sends subscriptionId. */
+	if ((type != NULL && strcmp(type, "Notification") == 0) ||
+	    (type == NULL && data != NULL)) {
+		if (data == NULL)
+			return FEED_REJECT_MISSING_FIELD;
+		if (!cJSON_IsArray(data))
+			return FEED_REJECT_WRONG_TYPE;
+		entities(d, data);
+		return FEED_REJECT_NONE;
+	}
+	return entity(d, root);
+}
