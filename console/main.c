@@ -17,6 +17,7 @@
 #include "cityops/dbadmin.h"
 #include "cityops/headless.h"
 #include "cityops/log.h"
+#include "cityops/tui.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define MAX_COMMANDS       64
@@ -41,10 +42,22 @@ usage(FILE *f)
 	      "      --echo           print each command before its output\n"
 	      "      --readonly       refuse every command that changes data\n"
 	      "      --log FILE       write the log to FILE ('-' for stderr)\n"
+	      "\n"
+	      "console options (on a terminal, without --headless):\n"
+	      "      --config FILE    read settings from FILE (default:\n"
+	      "                       $XDG_CONFIG_HOME/cityops/config)\n"
+	      "      --theme NAME     dark, light, high-contrast, monochrome, "
+	      "or a file\n"
+	      "      --no-color       attributes only (also when NO_COLOR is "
+	      "set)\n"
+	      "      --exercise       show exercise (演练) data instead of "
+	      "real\n"
 	      "  -V, --version        print the version\n"
 	      "  -h, --help           this help\n"
 	      "\n"
-	      "In the console, 'help' lists the commands.\n",
+	      "In the console, ':' opens the prompt, '?' lists keys and "
+	      "commands;\n"
+	      "see cityops(1) and docs/console.md.\n",
 	      f);
 }
 
@@ -107,11 +120,16 @@ main(int argc, char **argv)
 	    {"echo", no_argument, NULL, 'e'},
 	    {"readonly", no_argument, NULL, 'r'},
 	    {"log", required_argument, NULL, 'l'},
+	    {"config", required_argument, NULL, 'C'},
+	    {"theme", required_argument, NULL, 'T'},
+	    {"no-color", no_argument, NULL, 'N'},
+	    {"exercise", no_argument, NULL, 'X'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct headless_opts ho = {0};
+	struct tui_opts to = {0};
 	struct session s = {0};
 	const char *dsn = NULL, *script = NULL, *logpath = NULL;
 	const char *commands[MAX_COMMANDS];
@@ -156,6 +174,18 @@ main(int argc, char **argv)
 		case 'l':
 			logpath = optarg;
 			break;
+		case 'C':
+			to.config = optarg;
+			break;
+		case 'T':
+			to.theme = optarg;
+			break;
+		case 'N':
+			to.no_color = 1;
+			break;
+		case 'X':
+			to.exercise = 1;
+			break;
 		case 'V':
 			printf("cityops %s\n", CITYOPS_VERSION);
 			return 0;
@@ -181,6 +211,23 @@ main(int argc, char **argv)
 		return 2;
 	}
 
+	/* On a terminal the full-screen console; it connects on its own loop
+	 * and keeps running (with a banner) while the database is away. */
+	if (!headless && ncommands == 0 && script == NULL && isatty(0) &&
+	    isatty(1)) {
+		const char *nc = getenv("NO_COLOR");
+		if (nc != NULL && *nc != '\0')
+			to.no_color = 1;
+		to.dsn = dsn;
+		/* The log must not reach the screen: stderr is the tty. */
+		if (logpath != NULL && strcmp(logpath, "-") == 0 &&
+		    isatty(2))
+			log_open(NULL, LOG_INFO);
+		status = tui_run(&s, &to);
+		session_clear(&s);
+		log_close();
+		return status;
+	}
 	s.db = connect_or_warn(dsn);
 	if (s.db != NULL && session_identify(&s, &err) != 0) {
 		fprintf(stderr, "cityops: cannot identify the operator: %s\n",

@@ -68,4 +68,59 @@ void db_error_set(struct db_error *err, const char *fmt, ...)
 /* Takes one pending notification's payload (caller frees), or NULL. */
 char *db_notification(struct db *db);
 
+/*
+ * The asynchronous side, for the console's event loop (loop.h). Two
+ * connections: a worker that runs queued requests one at a time without
+ * blocking, and a listener that LISTENs on channel cityops. Either failing
+ * takes both down; they reconnect with jittered backoff and their own
+ * connect deadline, and the owner is told (state hook) so it can show a
+ * banner and resync everything once the link is up again.
+ */
+struct loop;
+struct db_async;
+
+enum db_link { DB_LINK_DOWN, DB_LINK_CONNECTING, DB_LINK_UP };
+
+struct db_async_hooks {
+	/* The link changed; why is a sentence when it went down, else NULL. */
+	void (*state)(void *arg, enum db_link link, const char *why);
+	/* A NOTIFY payload on channel cityops (borrowed for the call). */
+	void (*notify)(void *arg, const char *payload);
+	void *arg;
+};
+
+/*
+ * Called once per request: t is the result the callee now owns (free with
+ * db_table_free), or NULL with err filled (err is borrowed for the call).
+ */
+typedef void (*db_done_fn)(void *arg, struct db_table *t,
+                           const struct db_error *err);
+
+/* Starts connecting at once; returns the handle (free with db_async_free). */
+struct db_async *db_async_new(struct loop *l, const char *conninfo,
+                              const struct db_async_hooks *hooks);
+/* Closes both connections; pending requests are dropped without a call. */
+void db_async_free(struct db_async **ap);
+
+/*
+ * Queues a named query (parameters copied). Reads wait through an outage
+ * and are resent after reconnecting; a write (it changes data) is refused
+ * at once while the link is down and fails if the link drops while it
+ * runs, since it cannot be known whether it was applied.
+ */
+void db_async_submit(struct db_async *a, enum query_id q, int nparams,
+                     const char *const *params, db_done_fn done, void *arg);
+
+enum db_link db_async_link(const struct db_async *a);
+/* The last reason the link went down, or "" (borrowed). */
+const char *db_async_why(const struct db_async *a);
+/* Requests queued or running. */
+int db_async_pending(const struct db_async *a);
+/* Milliseconds until the next reconnect attempt, or -1 when not waiting. */
+long long db_async_retry_in(const struct db_async *a);
+/* The worker connection as a struct db, for the command engine's checks. */
+struct db *db_async_db(struct db_async *a);
+/* Drops the link as if the server went away (for tests and 'reconnect'). */
+void db_async_drop(struct db_async *a, const char *why);
+
 #endif

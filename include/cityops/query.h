@@ -26,6 +26,15 @@
 	X(Q_MODE, "SELECT * FROM cityops.mode_get()")                          \
 	X(Q_MODE_SET, "SELECT * FROM cityops.mode_set($1, $2, $3, $4)")        \
 	X(Q_LISTEN, "LISTEN cityops")                                          \
+	/* The console's own reads (console/tui.c), over the same functions. */ \
+	X(Q_TUI_COUNTS, "SELECT priority, count(*) AS n FROM cityops.queue("  \
+	                "NULL, NULL, NULL, NULL, false, $1::bool, 1000000) "  \
+	                "GROUP BY priority ORDER BY priority")                \
+	X(Q_TUI_HISTORY, "SELECT (extract(epoch FROM at) * 1000)::bigint "    \
+	                 "AS ms, value FROM cityops.indicator_history($1, "   \
+	                 "$2::int) ORDER BY at")                              \
+	X(Q_TUI_LAST_EVENT, "SELECT * FROM cityops.incident_timeline($1) "    \
+	                    "ORDER BY at DESC LIMIT 1")                       \
 	X(Q_MIGRATION_INIT,                                                    \
 	  "CREATE TABLE IF NOT EXISTS public.cityops_migration ("              \
 	  "version text PRIMARY KEY, applied_at timestamptz NOT NULL "         \

@@ -1,0 +1,42 @@
+/* The event log: what changed, by whom, newest first. */
+#include <stdio.h>
+
+#include "tui-internal.h"
+
+static const struct draw_col cols[] = {
+    {"时间", 8, 0, 1},
+    {"事件", 0, 0, 0},
+};
+
+static int
+count(struct tui *t)
+{
+	return t->nevents;
+}
+
+static void
+row(struct tui *t, int i, struct pane_row *r)
+{
+	/* Newest first: i = 0 is the last one added. */
+	int k = (t->event_head - 1 - i + TUI_EVENTS_MAX) % TUI_EVENTS_MAX;
+	const struct tui_event *e = &t->events[k];
+	struct tm tm;
+
+	localtime_r(&e->at, &tm);
+	strftime(r->buf[0], PANE_CELL, "%H:%M:%S", &tm);
+	r->cells[0] = r->buf[0];
+	r->cells[1] = e->text;
+	r->slots[0] = SLOT_DIM;
+	r->slots[1] = e->slot;
+}
+
+static void
+summary(struct tui *t, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%d", t->nevents);
+}
+
+const struct pane_ops pane_events = {
+    "events", "动态", cols, sizeof cols / sizeof cols[0],
+    count,    row,    NULL, summary,
+};
