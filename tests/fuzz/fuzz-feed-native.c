@@ -3,12 +3,7 @@
  * with the cJSON path only. Both must give the same status, counts and
  * events (compared as their descriptions), and every string must be clean.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "cityops/feed.h"
-#include "cityops/text.h"
+#include "feed-fuzz.h"
 
 struct trace {
 	char buf[1 << 16];
@@ -22,21 +17,13 @@ sink(void *arg, const struct feed_event *ev)
 	char line[1 << 14];
 	size_t n = feed_event_describe(ev, line, sizeof line);
 
-	if (n >= sizeof line)
-		n = sizeof line - 1;
-	if (!text_utf8_valid(line, n))
-		abort();
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			abort();
+	n = fuzz_check_clean(line, n >= sizeof line ? sizeof line - 1 : n);
 	if (t->len + n + 1 < sizeof t->buf) {
 		memcpy(t->buf + t->len, line, n);
 		t->len += n;
 		t->buf[t->len++] = '\n';
 	}
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -50,7 +50,8 @@ main(int argc, char **argv)
 		while ((e = readdir(d)) != NULL) {
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
+			snprintf(path, sizeof path, "%s/%s", argv[i],
+			         e->d_name);
 			if (replay(path) != 0) {
 				fprintf(stderr, "cannot read %s\n", path);
 				closedir(d);
