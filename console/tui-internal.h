@@ -154,6 +154,8 @@ struct tui {
 	enum db_link link;
 	char link_why[256];
 	int64_t down_since;
+	int64_t started; /* monotonic ms at tui_run, for the first paint */
+	int painted;
 };
 
 enum {

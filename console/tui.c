@@ -1578,6 +1578,11 @@ render(struct tui *t)
 	prompt_draw(t);
 	doupdate();
 	t->dirty = 0;
+	if (!t->painted && t->queue && t->vitals && t->units && t->counts) {
+		t->painted = 1;
+		log_msg(LOG_INFO, "first full paint %lld ms after start",
+		        (long long)(loop_now_ms() - t->started));
+	}
 	if (panes_dirty)
 		load_history(t);
 }
@@ -2140,6 +2145,7 @@ tui_run(struct session *s, const struct tui_opts *o)
 	sigset_t mask;
 	int status = 0;
 
+	t->started = loop_now_ms();
 	t->s = s;
 	t->opts = *o;
 	t->tty_fd = t->sig_fd = -1;
