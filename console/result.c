@@ -170,10 +170,12 @@ render_record(const struct block *b, struct buf *out)
 			w = text_width(c->label);
 	for (const struct col_spec *c = b->cols; c->name != NULL; c++) {
 		const char *v = db_get(t, 0, c->name);
-		if (v == NULL || *v == '\0')
+		/* A field with nothing to say (no value, or a flag that is
+		 * off) is left out rather than shown empty. */
+		if (v == NULL || *v == '\0' ||
+		    *result_cell_text(v, c->fmt, cell, sizeof cell) == '\0')
 			continue;
 		format_pad(c->label, w, 0, pad, sizeof pad);
-		result_cell_text(v, c->fmt, cell, sizeof cell);
 		buf_printf(out, "%s  %s\n", pad, cell);
 	}
 }

@@ -23,13 +23,15 @@ fail() {
 	exit 1
 }
 
-# expect_in TEXT PATTERN: fails unless grep -E finds PATTERN in TEXT.
+# expect_in TEXT PATTERN: fails unless grep -E finds PATTERN in TEXT. A
+# here-string, not a pipe: grep -q stops reading at the first match, and
+# under pipefail the writer's SIGPIPE would fail a check that matched.
 expect_in() {
-	printf '%s\n' "$1" | grep -Eq -- "$2" || fail "expected /$2/ in:
+	grep -Eq -- "$2" <<<"$1" || fail "expected /$2/ in:
 $1"
 }
 
 expect_not_in() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then fail "did not expect /$2/ in:
+	if grep -Eq -- "$2" <<<"$1"; then fail "did not expect /$2/ in:
 $1"; fi
 }

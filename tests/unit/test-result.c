@@ -101,7 +101,7 @@ record_skips_empty_fields(void)
 	result_message(&r, "done");
 	result_render_text(&r, &b);
 	CHECK_STR(b.data, "级    P2\n编号  261121-0009\n状态  已结案\n"
-	                  "时限  0s\n      \ndone\n");
+	                  "时限  0s\ndone\n");
 	buf_free(&b);
 	result_clear(&r);
 }
