@@ -15,7 +15,11 @@
 #include "cityops/cmd.h"
 #include "cityops/db.h"
 #include "cityops/dbadmin.h"
+#include "cityops/feed-sim.h"
+#include "cityops/feed-watch.h"
+#include "cityops/drill.h"
 #include "cityops/headless.h"
+#include "cityops/ingest.h"
 #include "cityops/log.h"
 #include "cityops/tui.h"
 
@@ -28,6 +32,8 @@ usage(FILE *f)
 	fputs("usage: cityops [options] [--headless] [-c COMMAND]... [--script "
 	      "FILE]\n"
 	      "       cityops db migrate | seed --demo | status\n"
+	      "       cityops feed-sim | ingest | feed-watch [--help]\n"
+	      "       cityops drill run FILE | check FILE | clear NAME | list\n"
 	      "\n"
 	      "options:\n"
 	      "  -d, --dsn CONNINFO   libpq connection string (default: PG* "
@@ -205,6 +211,15 @@ main(int argc, char **argv)
 	}
 	if (argc > 0 && strcmp(argv[0], "db") == 0)
 		return main_db(argc - 1, argv + 1, dsn);
+	/* Feeds (issue 4): docs/feed-format.md, docs/scenarios.md. */
+	if (argc > 0 && strcmp(argv[0], "feed-sim") == 0)
+		return feed_sim_main(argc, argv);
+	if (argc > 0 && strcmp(argv[0], "feed-watch") == 0)
+		return feed_watch_main(argc, argv);
+	if (argc > 0 && strcmp(argv[0], "ingest") == 0)
+		return ingest_main(argc, argv, dsn);
+	if (argc > 0 && strcmp(argv[0], "drill") == 0)
+		return drill_main(argc - 1, argv + 1, dsn);
 	if (argc > 0) {
 		fprintf(stderr, "cityops: unknown subcommand '%s'\n", argv[0]);
 		usage(stderr);
