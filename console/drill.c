@@ -135,7 +135,7 @@ set_clock(struct drill_runner *r, struct session *s, double t,
 	double real = (double)(mono_ms() - r->t0_ms) / 1000.0;
 	const char *p[2] = {offset, r->run};
 
-	snprintf(offset, sizeof offset, "%.3f seconds", t - real);
+	snprintf(offset, sizeof offset, "%.3f seconds", r->lead + t - real);
 	return db_run(s->db, Q_DRILL_SET, 2, p, NULL, err);
 }
 
@@ -937,6 +937,8 @@ start(struct drill_runner *r)
 	snprintf(r->run, sizeof r->run, "%s", db_get(t, 0, "id"));
 	snprintf(r->clock_start, sizeof r->clock_start, "%s",
 	         db_get(t, 0, "clock_start") ?: "");
+	/* A fast run starts after earlier fast runs' exercise time. */
+	r->lead = strtod(db_get(t, 0, "lead_s") ?: "0", NULL);
 	db_table_free(&t);
 	/* Fence every connection to the run before its first step. */
 	if (set_clock(r, &r->director, 0, &err) != 0 ||

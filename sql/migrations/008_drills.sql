@@ -435,26 +435,42 @@ $$;
 -- ------------------------------------------------------------------------
 -- The runner's API.
 
--- Starts a run; the caller must be a supervisor. Drill time +00:00 is now.
+-- Starts a run; the caller must be a supervisor. Drill time +00:00 is now
+-- — or, for a run faster than real time, just after the latest exercise
+-- time on record: an earlier fast run may have left readings ahead of
+-- real time, and a new run's clock must not start inside them (its
+-- readings would be "late" and never judged). At speed 1 people at live
+-- consoles share real time, so +00:00 is always now. lead_s: how far
+-- +00:00 is ahead of now, for the runner's clock offset.
 CREATE FUNCTION cityops.drill_start(p_name text, p_title text, p_speed numeric)
-RETURNS TABLE (id bigint, clock_start timestamptz)
+RETURNS TABLE (id bigint, clock_start timestamptz, lead_s numeric)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = cityops, public
 AS $$
 #variable_conflict use_column
 DECLARE
 	me caller := caller();
+	v_now timestamptz := pg_catalog.now();
+	v_start timestamptz := pg_catalog.now();
 	v_run drill_run;
 BEGIN
 	PERFORM require_role(me, 'supervisor', 'running a drill');
+	IF p_speed IS DISTINCT FROM 1 THEN
+		v_start := greatest(v_now,
+			(SELECT max(r.clock_end) FROM drill_run r) + interval '1 second',
+			(SELECT max(i.last_at) FROM indicator i WHERE i.exercise) + interval '1 second',
+			(SELECT max(x.at) FROM reading x JOIN indicator i ON i.id = x.indicator_id
+				WHERE i.exercise AND x.at > v_now) + interval '1 second');
+	END IF;
 	INSERT INTO drill_run (name, title, started_by, clock_start, speed)
 		VALUES (p_name, require_text(p_title, 'a drill needs a title'), session_user,
-			pg_catalog.now(), p_speed)
+			v_start, p_speed)
 		RETURNING * INTO v_run;
 	PERFORM audit_log('drill.start', v_run.name, jsonb_build_object('run', v_run.id,
 		'title', v_run.title, 'speed', p_speed));
 	PERFORM pg_notify('cityops', json_build_object('t', 'drill', 'id', v_run.id,
 		'name', v_run.name, 'state', 'running')::text);
-	RETURN QUERY SELECT v_run.id, v_run.clock_start;
+	RETURN QUERY SELECT v_run.id, v_run.clock_start,
+		round(extract(epoch FROM v_run.clock_start - v_now)::numeric, 3);
 END
 $$;
 
@@ -475,6 +491,18 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION USING ERRCODE = 'CO001', MESSAGE = format('no running drill %s', p_run);
 	END IF;
+	-- ENDEX for the exercise sensors the run fed: their alarms are
+	-- cleared and their state forgotten, so that the next drill starts
+	-- from quiet sensors (the readings stay, for review).
+	UPDATE alarm a SET state = 'cleared', cleared_at = p_clock_end
+		FROM indicator i, drill_run r
+		WHERE i.id = a.indicator_id AND i.exercise AND a.state <> 'cleared' AND r.id = p_run
+			AND EXISTS (SELECT 1 FROM reading x WHERE x.indicator_id = i.id
+				AND x.at BETWEEN r.clock_start AND p_clock_end);
+	UPDATE indicator i SET last_value = NULL, last_at = NULL, last_state = NULL
+		FROM drill_run r
+		WHERE i.exercise AND r.id = p_run AND EXISTS (SELECT 1 FROM reading x
+			WHERE x.indicator_id = i.id AND x.at BETWEEN r.clock_start AND p_clock_end);
 	PERFORM audit_log('drill.finish', p_run::text, jsonb_build_object('state', p_state,
 		'held', p_held, 'failed', p_failed));
 	PERFORM pg_notify('cityops', json_build_object('t', 'drill', 'id', p_run,
