@@ -27,9 +27,8 @@
 	X(Q_MODE_SET, "SELECT * FROM cityops.mode_set($1, $2, $3, $4)")        \
 	X(Q_LISTEN, "LISTEN cityops")                                          \
 	/* The console's own reads (console/tui.c), over the same functions. */ \
-	X(Q_TUI_COUNTS, "SELECT priority, count(*) AS n FROM cityops.queue("  \
-	                "NULL, NULL, NULL, NULL, false, $1::bool, 1000000) "  \
-	                "GROUP BY priority ORDER BY priority")                \
+	X(Q_TUI_COUNTS, "SELECT priority, n, breached "                        \
+	                "FROM cityops.open_counts($1::bool)")                 \
 	X(Q_TUI_HISTORY, "SELECT (extract(epoch FROM at) * 1000)::bigint "    \
 	                 "AS ms, value FROM cityops.indicator_history($1, "   \
 	                 "$2::int) ORDER BY at")                              \

@@ -1,0 +1,22 @@
+-- Migration 010: the console's status-line counts.
+SELECT plan(4);
+
+SET SESSION AUTHORIZATION super_city;
+SELECT is((SELECT sum(n)::int FROM cityops.open_counts()),
+	(SELECT count(*)::int FROM cityops.queue(NULL, NULL, NULL, NULL, false, false, 100000)),
+	'city: the counts add up to the open queue');
+SELECT is((SELECT sum(breached)::int FROM cityops.open_counts()),
+	(SELECT count(*)::int FROM cityops.queue(NULL, NULL, NULL, NULL, false, false, 100000)
+		WHERE sla_left_s < 0), 'city: breached as the queue shows them');
+SELECT is((SELECT sum(n)::int FROM cityops.open_counts(true)),
+	(SELECT count(*)::int FROM cityops.queue(NULL, NULL, NULL, NULL, false, true, 100000)),
+	'exercises are counted apart');
+RESET SESSION AUTHORIZATION;
+
+SET SESSION AUTHORIZATION officer_fx;
+SELECT is((SELECT sum(n)::int FROM cityops.open_counts()),
+	(SELECT count(*)::int FROM cityops.queue(NULL, NULL, NULL, NULL, false, false, 100000)),
+	'a district officer counts only the district');
+RESET SESSION AUTHORIZATION;
+
+SELECT * FROM finish();
