@@ -235,8 +235,7 @@ main(int argc, char **argv)
 			to.no_color = 1;
 		to.dsn = dsn;
 		/* The log must not reach the screen: stderr is the tty. */
-		if (logpath != NULL && strcmp(logpath, "-") == 0 &&
-		    isatty(2))
+		if (logpath != NULL && strcmp(logpath, "-") == 0 && isatty(2))
 			log_open(NULL, LOG_INFO);
 		status = tui_run(&s, &to);
 		session_clear(&s);
@@ -246,7 +245,7 @@ main(int argc, char **argv)
 	s.db = connect_or_warn(dsn);
 	if (s.db != NULL && session_identify(&s, &err) != 0) {
 		fprintf(stderr, "cityops: cannot identify the operator: %s\n",
-			err.message);
+		        err.message);
 		db_error_clear(&err);
 	}
 	if (ncommands > 0) {

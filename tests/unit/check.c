@@ -18,7 +18,8 @@ check_fail(const char *file, int line, const char *fmt, ...)
 	check_failed_now = 1;
 }
 
-/* Runs every case (or those named on the command line); exits 1 on any failure. */
+/* Runs every case (or those named on the command line); exits 1 on any failure.
+ */
 int
 check_main(const struct check_case *cases, int argc, char **argv)
 {

@@ -17,7 +17,7 @@ struct check_case {
 extern int check_failed_now;
 
 void check_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int check_main(const struct check_case *cases, int argc, char **argv);
 
 #define CHECK(cond)                                                            \
@@ -30,8 +30,9 @@ int check_main(const struct check_case *cases, int argc, char **argv);
 	do {                                                                   \
 		const char *g_ = (got), *w_ = (want);                          \
 		if (g_ == NULL || strcmp(g_, w_) != 0)                         \
-			check_fail(__FILE__, __LINE__, "got \"%s\", want \"%s\"", \
-				   g_ ? g_ : "(null)", w_);                    \
+			check_fail(__FILE__, __LINE__,                         \
+			           "got \"%s\", want \"%s\"",                  \
+			           g_ ? g_ : "(null)", w_);                    \
 	} while (0)
 
 #define CHECK_INT(got, want)                                                   \
@@ -39,9 +40,12 @@ int check_main(const struct check_case *cases, int argc, char **argv);
 		long long g_ = (got), w_ = (want);                             \
 		if (g_ != w_)                                                  \
 			check_fail(__FILE__, __LINE__, "got %lld, want %lld",  \
-				   g_, w_);                                    \
+			           g_, w_);                                    \
 	} while (0)
 
-#define TEST(fn) {#fn, fn}
+#define TEST(fn)                                                               \
+	{                                                                      \
+#fn, fn                                                        \
+	}
 
 #endif

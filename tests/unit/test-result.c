@@ -139,12 +139,9 @@ messages_keep_line_breaks(void)
 }
 
 static const struct check_case cases[] = {
-	TEST(messages_keep_line_breaks),
-    TEST(text_aligns_and_sanitises),
-    TEST(json_keeps_types),
-    TEST(record_skips_empty_fields),
-    TEST(error_rendering),
-    {NULL, NULL},
+    TEST(messages_keep_line_breaks), TEST(text_aligns_and_sanitises),
+    TEST(json_keeps_types),          TEST(record_skips_empty_fields),
+    TEST(error_rendering),           {NULL, NULL},
 };
 
 int
