@@ -1,0 +1,232 @@
+-- bench/db/generate.sql: incidents at scale for bench/db-bench.
+--
+-- psql variables: incidents (total bench incidents), open (how many of them
+-- stay open). Run as the superuser on a database that has the migrations
+-- and the demo seed. Rows are written set-based, bypassing the write
+-- functions, but with every column the functions and triggers would set:
+-- ref (YYMMDD-NNNN per Shanghai day, continuing ref_counter), region_path,
+-- the four SLA deadlines from sla_policy (category row, else '*'; renewed
+-- at reopen), is_open / sla_stage / sla_due as incident_derive computes
+-- them, a timeline in incident_event that walks the loop of the transition
+-- table, assignments (released ones for history, one active per
+-- dispatched / accepted / on_scene incident, each on its own unit, whose
+-- status follows: dispatched / en_route / on_scene). verify.sql checks it.
+--
+-- Bulk history is not written to cityops.audit (it was not made through
+-- the API); one audit row records the load.
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+SET maintenance_work_mem = '1GB';
+SET work_mem = '256MB';
+SET synchronous_commit = off;
+
+-- bench/db/prep.sql made bench.district, bench.sla and bench.path.
+
+-- ------------------------------------------------------------------------
+-- The incidents, oldest first over a year; the newest 90 % of the open
+-- ones are the last few days' reports, the rest older stragglers.
+CREATE UNLOGGED TABLE bench.inc AS
+WITH p AS (
+	SELECT :incidents::bigint AS n_all, :open::bigint AS n_open,
+		round(0.9 * :open)::bigint AS o_recent, cityops.now() AS t_now
+), q AS (
+	SELECT p.*, greatest(1, least(97, (n_all - o_recent) / (n_open - o_recent + 1))) AS o_step
+	FROM p
+), g AS (
+	SELECT n, q.t_now,
+		q.t_now - interval '365 days' * ((q.n_all - n)::float8 / q.n_all)
+			- make_interval(secs => 30 * random()) AS created_at,
+		(n > q.n_all - q.o_recent
+			OR ((q.n_all - q.o_recent - n) % q.o_step = 0
+				AND (q.n_all - q.o_recent - n) / q.o_step BETWEEN 1 AND q.n_open - q.o_recent))
+			AS open,
+		random() AS r_state, random() AS r_prio, random() AS r_end,
+		(random() * 16)::int % 16 AS didx, random() AS r_reg,
+		(random() * 1000000)::int AS r_cat, (random() * 1000000)::int AS r_src
+	FROM q, generate_series(1, q.n_all) n
+)
+SELECT g.n, g.created_at, g.open,
+	CASE WHEN g.open THEN CASE
+		WHEN g.r_state < 0.15 THEN 'new'
+		WHEN g.r_state < 0.30 THEN 'acknowledged'
+		WHEN g.r_state < 0.45 THEN 'dispatched'
+		WHEN g.r_state < 0.55 THEN 'accepted'
+		WHEN g.r_state < 0.58 THEN 'returned'
+		WHEN g.r_state < 0.78 THEN 'on_scene'
+		WHEN g.r_state < 0.90 THEN 'resolved'
+		WHEN g.r_state < 0.97 THEN 'verified'
+		ELSE 'reopened' END
+	ELSE CASE
+		WHEN g.r_state < 0.85 THEN 'closed'
+		WHEN g.r_state < 0.93 THEN 'unfounded'
+		ELSE 'cancelled' END
+	END AS state,
+	CASE WHEN g.r_prio < 0.05 THEN 1 WHEN g.r_prio < 0.25 THEN 2
+		WHEN g.r_prio < 0.75 THEN 3 ELSE 4 END AS priority,
+	(ARRAY['fire', 'flood', 'typhoon', 'traffic', 'crowd', 'gas', 'power', 'water',
+		'medical', 'public_order', 'noise', 'city_mgmt', 'road', 'building', 'pollution',
+		'metro'])[1 + g.r_cat % 16] AS category_code,
+	(ARRAY['12345', '12345', '12345', '110', '119', '120', 'sensor', 'patrol', 'opinion',
+		'officer'])[1 + g.r_src % 10] AS source,
+	d.code AS district_code, d.abbr,
+	d.pool[1 + floor(g.r_reg * cardinality(d.pool))::int] AS region_code,
+	g.r_end, g.t_now
+FROM g JOIN bench.district d ON d.didx = g.didx;
+
+-- Deadlines and the end of each timeline: a closed case took a fraction
+-- of its close SLA (capped at its age); an open one has been worked for
+-- part of its age.
+CREATE UNLOGGED TABLE bench.inc2 AS
+SELECT i.*, s.ack, s.dispatch, s.arrive, s.close,
+	CASE WHEN i.open
+		THEN i.created_at + (i.t_now - i.created_at) * (0.3 + 0.6 * i.r_end)
+		ELSE i.created_at + least(s.close * (0.2 + 0.9 * i.r_end),
+			(i.t_now - i.created_at) * 0.9) END AS t_end,
+	(SELECT max(step) FROM bench.path p WHERE p.final = i.state) AS last_step,
+	(i.created_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+	r.path AS region_path, r.lat, r.lon
+FROM bench.inc i
+JOIN bench.sla s ON s.category_code = i.category_code AND s.priority = i.priority
+JOIN cityops.region r ON r.code = i.region_code;
+DROP TABLE bench.inc;
+
+-- Refs continue each day's counter.
+CREATE UNLOGGED TABLE bench.inc3 AS
+SELECT i.*, to_char(i.day, 'YYMMDD') || '-' || CASE WHEN seq < 10000
+		THEN lpad(seq::text, 4, '0') ELSE seq::text END AS ref,
+	nextval('cityops.incident_id_seq') AS id
+FROM (SELECT i.*, coalesce(c.last, 0)
+		+ row_number() OVER (PARTITION BY i.day ORDER BY i.created_at, i.n) AS seq
+	FROM bench.inc2 i LEFT JOIN cityops.ref_counter c ON c.day = i.day) i;
+DROP TABLE bench.inc2;
+
+INSERT INTO cityops.ref_counter AS c (day, last)
+SELECT day, max(substr(ref, 8)::int) FROM bench.inc3 GROUP BY day
+ON CONFLICT (day) DO UPDATE SET last = greatest(c.last, excluded.last);
+
+-- ------------------------------------------------------------------------
+-- Bulk load: secondary indexes are dropped and rebuilt afterwards; in
+-- replica mode FK checks are off, and db-bench has switched the user
+-- triggers of incident, incident_event, assignment and reading off for
+-- the load (we computed what they compute; a million NOTIFYs are not
+-- queued) and switches them back after.
+CREATE TEMP TABLE saved_index AS
+SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+FROM pg_index i
+WHERE i.indrelid IN ('cityops.incident'::regclass, 'cityops.incident_event'::regclass,
+		'cityops.assignment'::regclass)
+	AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid);
+
+BEGIN;
+SELECT format('DROP INDEX %s', name) FROM saved_index \gexec
+SET LOCAL session_replication_role = replica;
+
+INSERT INTO cityops.incident (id, ref, priority, category_code, title, description, source,
+	region_code, region_path, location, lat, lon, state, is_open, escalation, dedup_key,
+	exercise, created_at, created_by, updated_at, ack_due, dispatch_due, arrive_due,
+	close_due, sla_stage, sla_due)
+SELECT i.id, i.ref, i.priority, i.category_code,
+	c.name || ' · 压测事件 ' || i.n, '压测生成的历史事件', i.source,
+	i.region_code, i.region_path, '', i.lat + 0.004 * (i.r_end - 0.5),
+	i.lon + 0.004 * (0.5 - i.r_end), i.state, st.is_open, 0,
+	CASE WHEN i.source = 'sensor' THEN 'bench-' || i.n END, false,
+	i.created_at, 'officer_city', i.t_end,
+	x.ack_due, x.dispatch_due, x.arrive_due, x.close_due,
+	st.sla_stage, CASE st.sla_stage WHEN 'ack' THEN x.ack_due
+		WHEN 'dispatch' THEN x.dispatch_due WHEN 'arrive' THEN x.arrive_due
+		WHEN 'close' THEN x.close_due END
+FROM bench.inc3 i
+JOIN cityops.category c ON c.code = i.category_code
+JOIN cityops.state st ON st.name = i.state
+CROSS JOIN LATERAL (SELECT i.created_at + i.ack AS ack_due,
+	CASE WHEN i.state = 'reopened' THEN i.t_end ELSE i.created_at END + i.dispatch AS dispatch_due,
+	CASE WHEN i.state = 'reopened' THEN i.t_end ELSE i.created_at END + i.arrive AS arrive_due,
+	CASE WHEN i.state = 'reopened' THEN i.t_end ELSE i.created_at END + i.close AS close_due) x
+ORDER BY i.id;
+
+-- Units for the active assignments: one per dispatched / accepted /
+-- on_scene incident, of the first kind its category calls for, homed in
+-- its district; plus three available units per district and kind, and
+-- the dispatch benchmark's own units (BENCH-F001 …), all available.
+-- Units go in with their triggers (region_path, NOTIFY): there are few.
+-- (Units are not among the tables whose triggers are off.)
+SET LOCAL session_replication_role = origin;
+CREATE UNLOGGED TABLE bench.active AS
+SELECT i.id AS incident_id, i.state, i.district_code, i.abbr, c.unit_kinds[1] AS kind,
+	row_number() OVER (PARTITION BY i.abbr, c.unit_kinds[1] ORDER BY i.id) AS k
+FROM bench.inc3 i JOIN cityops.category c ON c.code = i.category_code
+WHERE i.state IN ('dispatched', 'accepted', 'on_scene');
+
+INSERT INTO cityops.unit (callsign, name, kind, department_code, region_code, lat, lon,
+	status, updated_at)
+SELECT a.abbr || '-' || a.kind || lpad(a.k::text, 4, '0'),
+	d.short_name || ' 压测' || k.name_zh || '单元 ' || a.k, a.kind,
+	(SELECT code FROM cityops.department ORDER BY code LIMIT 1),
+	a.district_code, r.lat, r.lon,
+	CASE a.state WHEN 'dispatched' THEN 'dispatched' WHEN 'accepted' THEN 'en_route'
+		ELSE 'on_scene' END, cityops.now()
+FROM bench.active a JOIN bench.district d ON d.abbr = a.abbr
+JOIN cityops.unit_kind k ON k.code = a.kind JOIN cityops.region r ON r.code = a.district_code;
+
+INSERT INTO cityops.unit (callsign, name, kind, department_code, region_code, lat, lon)
+SELECT d.abbr || '-' || k.code || (9000 + n)::text, d.short_name || ' 压测' || k.name_zh || '备勤 ' || n,
+	k.code, (SELECT code FROM cityops.department ORDER BY code LIMIT 1), d.code,
+	r.lat + 0.01 * (n - 2), r.lon + 0.01 * (n - 2)
+FROM bench.district d CROSS JOIN cityops.unit_kind k CROSS JOIN generate_series(1, 3) n
+JOIN cityops.region r ON r.code = d.code;
+
+INSERT INTO cityops.unit (callsign, name, kind, department_code, region_code, lat, lon)
+SELECT 'BENCH-F' || lpad(n::text, 3, '0'), '压测派单消防车 ' || n, 'F',
+	(SELECT code FROM cityops.department ORDER BY code LIMIT 1), '310120', 30.918, 121.474
+FROM generate_series(1, 200) n;
+SET LOCAL session_replication_role = replica;
+
+-- The unit on each incident that was ever dispatched: its own bench unit
+-- while the assignment is active, else the district's F01 / A01 / P01.
+CREATE UNLOGGED TABLE bench.unitof AS
+SELECT i.id AS incident_id, coalesce(a.abbr || '-' || a.kind || lpad(a.k::text, 4, '0'),
+	i.abbr || '-' || CASE WHEN c.unit_kinds && '{F}' THEN 'F'
+		WHEN c.unit_kinds && '{A}' THEN 'A' ELSE 'P' END || '01') AS callsign
+FROM bench.inc3 i
+JOIN cityops.category c ON c.code = i.category_code
+LEFT JOIN bench.active a ON a.incident_id = i.id
+WHERE EXISTS (SELECT 1 FROM bench.path p WHERE p.final = i.state AND p.action = 'dispatch');
+
+-- The timelines, in the order they happened.
+INSERT INTO cityops.incident_event (incident_id, region_path, at, actor, action, from_state,
+	to_state, unit, note)
+SELECT i.id, i.region_path,
+	i.created_at + (i.t_end - i.created_at) * (p.step::float8 / greatest(i.last_step, 1)) AS at,
+	CASE p.actor_role WHEN 'officer' THEN 'officer_city' ELSE 'super_city' END,
+	p.action, p.from_state, p.to_state,
+	CASE WHEN p.action = 'dispatch' THEN u.callsign END,
+	CASE WHEN p.action = 'raise' THEN i.source ELSE p.note END
+FROM bench.inc3 i
+JOIN bench.path p ON p.final = i.state
+LEFT JOIN bench.unitof u ON u.incident_id = i.id
+ORDER BY at, i.id, p.step;
+
+-- Assignments: from the dispatch step, released at resolve or return
+-- (the same instants as on the timeline).
+INSERT INTO cityops.assignment (incident_id, unit_id, region_path, assigned_at, assigned_by,
+	released_at, released_by)
+SELECT i.id, un.id, i.region_path,
+	i.created_at + (i.t_end - i.created_at) * (pd.step::float8 / greatest(i.last_step, 1)),
+	'super_city',
+	i.created_at + (i.t_end - i.created_at) * (pr.step::float8 / greatest(i.last_step, 1)),
+	CASE WHEN pr.step IS NOT NULL THEN 'officer_city' END
+FROM bench.inc3 i
+JOIN bench.path pd ON pd.final = i.state AND pd.action = 'dispatch'
+LEFT JOIN bench.path pr ON pr.final = i.state AND pr.action IN ('resolve', 'return')
+JOIN bench.unitof u ON u.incident_id = i.id
+JOIN cityops.unit un ON un.callsign = u.callsign
+ORDER BY 4;
+
+SELECT def FROM saved_index \gexec
+INSERT INTO cityops.audit (actor, action, object, detail)
+VALUES (session_user, 'bench.load', 'incidents',
+	jsonb_build_object('incidents', :incidents, 'open', :open));
+COMMIT;
+
+DROP TABLE bench.inc3, bench.active, bench.unitof;

@@ -1,0 +1,4 @@
+-- An incident card: details, then its timeline. -D lo=… -D hi=… (ids)
+\set id random(:lo, :hi)
+SELECT * FROM cityops.incident_get(:id::text);
+SELECT * FROM cityops.incident_timeline(:id::text);

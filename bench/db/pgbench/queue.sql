@@ -1,0 +1,2 @@
+-- First queue page as the console asks for it. -D region=NULL or "'310120'".
+SELECT * FROM cityops.queue(NULL, :region, NULL, NULL, false, false, 50);
