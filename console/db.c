@@ -411,6 +411,7 @@ struct db_async {
 	long long retry_at;
 	char why[256];
 	int in_callback;
+	int closing; /* db_async_free is cancelling what is pending */
 };
 
 static void conn_event(void *arg, unsigned events);
@@ -828,6 +829,18 @@ db_async_new(struct loop *l, const char *conninfo,
 	return a;
 }
 
+/* Completes a request with an error, so its owner can free its argument. */
+static void
+cancel(struct db_request *q, const char *why)
+{
+	struct db_error err = {0};
+
+	db_error_set(&err, "%s", why);
+	q->done(q->arg, NULL, &err);
+	db_error_clear(&err);
+	request_free(q);
+}
+
 void
 db_async_free(struct db_async **ap)
 {
@@ -835,15 +848,20 @@ db_async_free(struct db_async **ap)
 
 	if (a == NULL)
 		return;
+	/* The link is reported down first, so that callbacks completed
+	 * below do not try to load more; anything they submit anyway is
+	 * cancelled at once (db_async_submit checks closing). */
+	a->closing = 1;
 	conn_close(&a->worker);
 	conn_close(&a->listen);
+	set_link(a, DB_LINK_DOWN, "closing");
 	loop_timer_free(&a->retry);
 	loop_timer_free(&a->deadline);
 	loop_timer_free(&a->stmt);
 	while (a->head != NULL) {
 		struct db_request *q = a->head;
 		a->head = q->next;
-		request_free(q);
+		cancel(q, "cancelled: the console is closing");
 	}
 	free(a->conninfo);
 	free(a);
@@ -856,6 +874,13 @@ db_async_submit(struct db_async *a, enum query_id q, int nparams,
 {
 	struct db_request *r;
 
+	if (a->closing) {
+		struct db_error err = {0};
+		db_error_set(&err, "cancelled: the console is closing");
+		done(arg, NULL, &err);
+		db_error_clear(&err);
+		return;
+	}
 	if (nparams > DB_ASYNC_MAX_PARAMS ||
 	    (query_is_write(q) && a->link != DB_LINK_UP)) {
 		struct db_error err = {0};

@@ -99,7 +99,12 @@ typedef void (*db_done_fn)(void *arg, struct db_table *t,
 /* Starts connecting at once; returns the handle (free with db_async_free). */
 struct db_async *db_async_new(struct loop *l, const char *conninfo,
                               const struct db_async_hooks *hooks);
-/* Closes both connections; pending requests are dropped without a call. */
+/*
+ * Closes both connections. Pending requests are completed with a
+ * "cancelled" error (after the link is reported down), so that their
+ * owners free what they passed; a request submitted while closing is
+ * completed the same way at once.
+ */
 void db_async_free(struct db_async **ap);
 
 /*
