@@ -279,11 +279,29 @@ answered(struct ingest *in)
 		finish_stop(in);
 }
 
+/*
+ * A client-side error (no SQLSTATE) means the request never completed:
+ * cancelled at exit or lost with the link. It must not count as answered,
+ * or a checkpoint could pass data that was never written.
+ */
+static int
+not_completed(const struct db_error *err)
+{
+	return err != NULL && err->sqlstate[0] == '\0';
+}
+
 static void
 readings_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;
 
+	if (not_completed(err)) {
+		log_msg(LOG_WARN,
+		        "ingest: a batch was not confirmed (%s); it "
+		        "will be resent after a restart",
+		        err->message ? err->message : "?");
+		return;
+	}
 	if (err != NULL) {
 		/* Not a lost link (those are resent): the statement itself
 		 * was refused, so the whole batch was not written. */
@@ -318,7 +336,7 @@ batch_done(void *arg, struct db_table *t, const struct db_error *err)
 	struct batch_req *b = arg;
 	struct ingest *in = b->in;
 
-	if (err != NULL)
+	if (err != NULL && !not_completed(err))
 		readings_done_refused(in, b->n);
 	free(b);
 	readings_done(in, t, err);
@@ -374,6 +392,13 @@ incident_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;
 
+	if (not_completed(err)) {
+		log_msg(LOG_WARN,
+		        "ingest: an incident report was not confirmed "
+		        "(%s); it will be resent after a restart",
+		        err->message ? err->message : "?");
+		return;
+	}
 	if (err != NULL) {
 		in->c.inc_refused++;
 		log_msg(LOG_WARN, "ingest: an incident report was refused: %s",
@@ -1084,6 +1109,10 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.db = db_async_new(in.loop, dsn, &hooks);
 	loop_run(in.loop);
 	log_stats(&in, 1);
+	/* Closing the database cancels what is still queued: nothing of it
+	 * is committed, nothing restarts. */
+	in.stopping = 1;
+	in.state_path = NULL;
 	for (int i = 0; i < in.nfeeds; i++)
 		feed_client_free(&in.fc[i]);
 	db_async_free(&in.db);
