@@ -715,16 +715,41 @@ pump(struct db_async *a)
 		loop_want_write(c->watch);
 }
 
+/*
+ * Sends what libpq still holds. Returns the events to handle: while libpq
+ * waits to write a large message it also reads, so the answer may already
+ * sit in its buffer when the last byte goes out, and no readable event
+ * would ever come for it; a finished flush is therefore handled as
+ * readable too. -1 when the link went down.
+ */
+static int
+flush_events(struct db_conn *c, unsigned events)
+{
+	int rc;
+
+	if (!(events & LOOP_WRITE))
+		return (int)events;
+	rc = PQflush(c->db.conn);
+	if (rc < 0) {
+		char *msg = trimmed(PQerrorMessage(c->db.conn));
+		link_down(c->owner, msg);
+		free(msg);
+		return -1;
+	}
+	if (rc > 0) {
+		loop_want_write(c->watch);
+		return (int)events;
+	}
+	return (int)(events | LOOP_READ);
+}
+
 static void
-worker_event(struct db_conn *c, unsigned events)
+worker_event(struct db_conn *c, unsigned ev)
 {
 	struct db_async *a = c->owner;
+	int events = flush_events(c, ev);
 
-	if (events & LOOP_WRITE) {
-		if (PQflush(c->db.conn) > 0)
-			loop_want_write(c->watch);
-	}
-	if (!(events & LOOP_READ))
+	if (events < 0 || !(events & LOOP_READ))
 		return;
 	if (!PQconsumeInput(c->db.conn)) {
 		char *msg = trimmed(PQerrorMessage(c->db.conn));
@@ -747,16 +772,13 @@ worker_event(struct db_conn *c, unsigned events)
 }
 
 static void
-listener_event(struct db_conn *c, unsigned events)
+listener_event(struct db_conn *c, unsigned ev)
 {
 	struct db_async *a = c->owner;
+	int events = flush_events(c, ev);
 	PGnotify *n;
 
-	if (events & LOOP_WRITE) {
-		if (PQflush(c->db.conn) > 0)
-			loop_want_write(c->watch);
-	}
-	if (!(events & LOOP_READ))
+	if (events < 0 || !(events & LOOP_READ))
 		return;
 	if (!PQconsumeInput(c->db.conn)) {
 		char *msg = trimmed(PQerrorMessage(c->db.conn));

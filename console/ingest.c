@@ -49,7 +49,6 @@
 #define STATE_MS       500
 #define STOP_GRACE_MS  10000
 #define ALARM_CHECK_MS 300
-#define BATCH_SAFE_MAX 1000
 
 /* Counters, declared once: the stats line and the final report. */
 #define INGEST_COUNTER_LIST(X)                                                 \
@@ -1069,16 +1068,6 @@ ingest_main(int argc, char **argv, const char *dsn)
 		        logpath);
 		free(state);
 		return 2;
-	}
-	if (in.batch_max > BATCH_SAFE_MAX) {
-		/* db.c does not yet finish sending a request bigger than the
-		 * socket buffer (PQflush after a write-ready report), so a
-		 * larger batch would wait forever. */
-		log_msg(LOG_WARN,
-		        "ingest: --batch %zu lowered to %d until the database "
-		        "layer sends large requests",
-		        in.batch_max, BATCH_SAFE_MAX);
-		in.batch_max = BATCH_SAFE_MAX;
 	}
 	if (state == NULL)
 		state = default_state_path();

@@ -29,6 +29,8 @@ struct loop {
 	void *dirty_arg;
 	/* Wakes lws_service when loop_quit is called from a handler. */
 	struct loop_timer *wake;
+	/* The watch whose writable callback is running, if any. */
+	struct loop_watch *writing;
 };
 
 struct loop_watch {
@@ -36,6 +38,8 @@ struct loop_watch {
 	struct lws *wsi;
 	loop_fd_fn fn;
 	void *arg;
+	/* Asks for writability again once the writable callback is over. */
+	struct loop_timer *rearm;
 };
 
 struct loop_timer {
@@ -55,6 +59,8 @@ loop_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void rearm_cb(void *arg);
+
 static int
 fd_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
             void *in, size_t len)
@@ -67,8 +73,14 @@ fd_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			w->fn(w->arg, LOOP_READ);
 		return 0;
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-		if (w != NULL)
+		if (w != NULL) {
+			struct loop *l = w->loop;
+			/* w may be freed by its own callback: only the loop's
+			 * note of it is touched afterwards. */
+			l->writing = w;
 			w->fn(w->arg, LOOP_WRITE);
+			l->writing = NULL;
+		}
 		return 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		/* lws closed it (error or hang-up): report it as readable
@@ -173,6 +185,7 @@ loop_watch_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg)
 	w->loop = l;
 	w->fn = fn;
 	w->arg = arg;
+	w->rearm = loop_timer_new(l, rearm_cb, w);
 	u.filefd = copy;
 	w->wsi = lws_adopt_descriptor_vhost(l->vh, LWS_ADOPT_RAW_FILE_DESC, u,
 	                                    LOOP_PROTOCOL, NULL);
@@ -180,6 +193,7 @@ loop_watch_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg)
 		/* On failure lws may or may not have closed it; it is ours to
 		 * close only if it is still open as our copy. */
 		log_msg(LOG_ERROR, "loop: cannot adopt fd %d", fd);
+		loop_timer_free(&w->rearm);
 		free(w);
 		return NULL;
 	}
@@ -187,10 +201,27 @@ loop_watch_fd(struct loop *l, int fd, loop_fd_fn fn, void *arg)
 	return w;
 }
 
+static void
+rearm_cb(void *arg)
+{
+	struct loop_watch *w = arg;
+
+	if (w->wsi != NULL)
+		lws_callback_on_writable(w->wsi);
+}
+
 void
 loop_want_write(struct loop_watch *w)
 {
-	if (w != NULL && w->wsi != NULL)
+	if (w == NULL || w->wsi == NULL)
+		return;
+	/* lws 4.1 drops a request for writability made from inside the
+	 * writable callback of an adopted file descriptor (the next poll
+	 * has no POLLOUT), which stalled large libpq messages after their
+	 * first chunk. Such a request is made again just after. */
+	if (w->loop->writing == w)
+		loop_timer_start(w->rearm, 0);
+	else
 		lws_callback_on_writable(w->wsi);
 }
 
@@ -201,6 +232,9 @@ loop_unwatch(struct loop_watch **wp)
 
 	if (w == NULL)
 		return;
+	if (w->loop->writing == w)
+		w->loop->writing = NULL;
+	loop_timer_free(&w->rearm);
 	if (w->wsi != NULL) {
 		lws_set_opaque_user_data(w->wsi, NULL);
 		lws_set_timeout(w->wsi, PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE,

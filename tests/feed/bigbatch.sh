@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# A batch far larger than a socket buffer (tens of thousands of readings in
+# one statement, several MB) goes through the asynchronous database layer:
+# the simulator floods, ingest batches 20,000 readings a statement, and
+# every reading arrives once. This once stalled after the first chunk.
+. "$(dirname "$0")/feed-lib"
+scratch_db
+trap 'feed_cleanup; dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || true' EXIT
+
+n=60000
+start=2051222400000  # 2035-01-01, clear of any seeded history
+args=(--scenario bench --start "$start" --tick-ms 1000 --count $n)
+want=$("$CITYOPS" feed-sim "${args[@]}" --format native --dump |
+	grep -o '"t":"r"' | wc -l)
+[ "$want" -gt 20000 ] || fail "the bench scenario gave only $want readings"
+start_sim sim "${args[@]}" --format native --rate 0
+"$CITYOPS" ingest -U cityops_ingest --feed "$SIM_URL?from=0" \
+	--state "$FEED_TMP/state" --batch 20000 --flush-ms 5000 \
+	>"$FEED_TMP/ingest.log" 2>&1 &
+FEED_PIDS+=("$!")
+stored() {
+	psql -qAtc "select count(*) from cityops.reading where at >= to_timestamp($start / 1000.0)"
+}
+have_all() { [ "$(stored)" -ge "$want" ]; }
+wait_for 120 have_all ||
+	fail "stored $(stored) of $want readings; log: $(tail -5 "$FEED_TMP/ingest.log")"
+[ "$(stored)" -eq "$want" ] || fail "stored $(stored), want exactly $want"
+echo "1 passed, 0 failed"
