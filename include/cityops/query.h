@@ -5,103 +5,88 @@
 #ifndef CITYOPS_QUERY_H
 #define CITYOPS_QUERY_H
 
-#define QUERY_TABLE(X)                                                              \
-	X(Q_WHOAMI, "SELECT * FROM cityops.whoami()")                               \
-	X(Q_QUEUE, "SELECT * FROM cityops.queue($1, $2, $3::int, $4, "              \
-	           "$5::bool, $6::bool, $7::int)")                                  \
-	X(Q_INCIDENT, "SELECT * FROM cityops.incident_get($1)")                     \
-	X(Q_TIMELINE, "SELECT * FROM cityops.incident_timeline($1)")                \
-	X(Q_INCIDENT_UNITS, "SELECT * FROM cityops.incident_units($1)")             \
-	X(Q_RAISE, "SELECT * FROM cityops.incident_raise($1, $2::int, $3, "         \
-	           "$4, $5, $6, $7, $8, $9::bool)")                                 \
-	X(Q_ACT, "SELECT * FROM cityops.incident_act($1, $2, $3, $4::text[])")      \
-	X(Q_UNITS, "SELECT * FROM cityops.units($1, $2, $3, $4::bool)")             \
-	X(Q_UNIT, "SELECT * FROM cityops.unit_get($1)")                             \
-	X(Q_UNIT_SET, "SELECT * FROM cityops.unit_set_status($1, $2, $3)")          \
-	X(Q_RECOMMEND, "SELECT * FROM cityops.recommend($1, $2::int)")              \
-	X(Q_REGION, "SELECT * FROM cityops.region_get($1)")                         \
-	X(Q_REGION_CHILDREN, "SELECT * FROM cityops.region_children($1)")           \
-	X(Q_VITALS, "SELECT * FROM cityops.vitals($1, $2, $3::int)")                \
-	X(Q_HISTORY, "SELECT * FROM cityops.indicator_history($1, $2::int)")        \
-	X(Q_MODE, "SELECT * FROM cityops.mode_get()")                               \
-	X(Q_MODE_SET, "SELECT * FROM cityops.mode_set($1, $2, $3, $4)")             \
-	X(Q_LISTEN, "LISTEN cityops")                                               \
-	/* The console's own reads (console/tui.c), over the same functions.        \
-	 */                                                                         \
-	X(Q_TUI_COUNTS, "SELECT priority, n, breached "                             \
-	                "FROM cityops.open_counts($1::bool)")                       \
-	X(Q_TUI_HISTORY, "SELECT (extract(epoch FROM at) * 1000)::bigint "          \
-	                 "AS ms, value FROM cityops.indicator_history($1, "         \
-	                 "$2::int) ORDER BY at")                                    \
-	X(Q_TUI_LAST_EVENT, "SELECT * FROM cityops.incident_timeline($1) "          \
-	                    "ORDER BY at DESC LIMIT 1")                             \
-	/* The drill runner (console/drill.c), migration 008. */                    \
-	X(Q_DRILL_SET,                                                              \
-	  "SELECT set_config('cityops.clock_offset', $1, false), "                  \
-	  "set_config('cityops.drill', $2, false)")                                 \
-	X(Q_DRILL_START, "SELECT * FROM cityops.drill_start($1, $2, "               \
-	                 "$3::numeric)")                                            \
-	X(Q_DRILL_FINISH, "SELECT * FROM cityops.drill_finish($1::bigint, "         \
-	                  "$2, cityops.now(), $3::int, $4::int, $5::jsonb)")        \
-	X(Q_DRILL_INCIDENTS, "SELECT * FROM cityops.drill_incidents("               \
-	                     "$1::bigint)")                                         \
-	X(Q_DRILL_ALARM, "SELECT * FROM cityops.drill_alarm($1::bigint, $2)")       \
-	X(Q_DRILL_CLEAR, "SELECT * FROM cityops.drill_clear($1)")                   \
-	X(Q_DRILL_RUNS, "SELECT * FROM cityops.drill_runs()")                       \
-	X(Q_DRILL_FEED,                                                             \
-	  "SELECT * FROM cityops.feed_incident($1, $2, $3::int, "                   \
-	  "$4, $5, $6, $7, $8::float8, $9::float8, $10, true)")                     \
-	X(Q_DRILL_READING, "SELECT * FROM cityops.ingest_readings("                 \
-	                   "ARRAY[$1], ARRAY[$2::float8], "                         \
-	                   "ARRAY[cityops.now()])")                                 \
-	X(Q_DRILL_AVAILABLE, "SELECT count(*) AS n FROM cityops.units($1, "         \
-	                     "'available', $2, true)")                              \
-	X(Q_DRILL_INDICATOR, "SELECT id, exercise FROM cityops.indicator "          \
-	                     "WHERE id = $1")                                       \
-	/* Feeds and ingest (console/ingest.c, console/feed-live.c). */             \
-	X(Q_INGEST_READINGS, "SELECT * FROM cityops.ingest_readings("               \
-	                     "$1::text[], $2::float8[], $3::timestamptz[])")        \
-	X(Q_FEED_INCIDENT,                                                          \
-	  "SELECT * FROM cityops.feed_incident(CASE WHEN $1 IN ('12345', "          \
-	  "'110', '119', '120', 'sensor', 'patrol', 'opinion', 'officer') "         \
-	  "THEN $1 ELSE 'sensor' END, coalesce((SELECT c.code FROM "                \
-	  "cityops.category c WHERE c.code = lower($2) OR c.name = $2 "             \
-	  "LIMIT 1), 'city_mgmt'), $3::int, coalesce((SELECT r.code FROM "          \
-	  "cityops.region r WHERE r.code = $4 OR r.name = $4 OR "                   \
-	  "r.short_name = $4 ORDER BY nlevel(r.path) LIMIT 1), CASE WHEN "          \
-	  "$8::float8 IS NULL OR $9::float8 IS NULL THEN '310000' END), $5, "       \
-	  "$6, $7, $8::float8, $9::float8, $10, $11::bool)")                        \
-	X(Q_ENTITY_MAPPINGS, "SELECT * FROM cityops.entity_mappings()")             \
-	/* Alarm-level alarms without an open incident get one, once. */            \
-	X(Q_ALARM_INCIDENTS,                                                        \
-	  "WITH todo AS MATERIALIZED (SELECT a.id, a.value, i.name, i.uom, "        \
-	  "i.alarm, i.region_code, CASE i.category_code WHEN 'weather' THEN "       \
-	  "'typhoon' WHEN 'traffic' THEN 'traffic' WHEN 'environment' THEN "        \
-	  "'pollution' WHEN 'water' THEN 'flood' WHEN 'energy' THEN 'power' "       \
-	  "WHEN 'crowd' THEN 'crowd' WHEN 'safety' THEN 'public_order' ELSE "       \
-	  "'city_mgmt' END AS category FROM cityops.alarm a JOIN "                  \
-	  "cityops.indicator i ON i.id = a.indicator_id WHERE a.level = "           \
-	  "'alarm' AND a.state <> 'cleared' AND NOT EXISTS (SELECT 1 FROM "         \
-	  "cityops.incident n WHERE n.is_open AND NOT n.exercise AND "              \
-	  "n.dedup_key = 'alarm:' || a.id)) SELECT todo.id AS alarm, f.ref, "       \
-	  "f.merged FROM todo CROSS JOIN LATERAL cityops.feed_incident("            \
-	  "'sensor', todo.category, 2, todo.region_code, todo.name || "             \
-	  "'超过告警值', format('%s 读数 %s %s，告警值 %s', todo.name, " \
-	  "todo.value, todo.uom, todo.alarm), NULL, NULL, NULL, 'alarm:' || "       \
-	  "todo.id, false) f")                                                      \
-	X(Q_MIGRATION_INIT,                                                         \
-	  "CREATE TABLE IF NOT EXISTS public.cityops_migration ("                   \
-	  "version text PRIMARY KEY, applied_at timestamptz NOT NULL "              \
-	  "DEFAULT now())")                                                         \
-	X(Q_MIGRATION_LOCK, "SELECT pg_advisory_xact_lock(20261121)")               \
-	X(Q_MIGRATION_DONE,                                                         \
-	  "SELECT 1 FROM public.cityops_migration WHERE version = $1")              \
-	X(Q_MIGRATION_RECORD,                                                       \
-	  "INSERT INTO public.cityops_migration (version) VALUES ($1)")             \
-	X(Q_BEGIN, "BEGIN")                                                         \
-	X(Q_COMMIT, "COMMIT")                                                       \
-	X(Q_ROLLBACK, "ROLLBACK")                                                   \
-	X(Q_IS_SUPERUSER, "SELECT rolsuper FROM pg_roles WHERE rolname = "          \
+#define QUERY_TABLE(X)                                                         \
+	X(Q_WHOAMI, "SELECT * FROM cityops.whoami()")                          \
+	X(Q_QUEUE, "SELECT * FROM cityops.queue($1, $2, $3::int, $4, "         \
+	           "$5::bool, $6::bool, $7::int)")                             \
+	X(Q_INCIDENT, "SELECT * FROM cityops.incident_get($1)")                \
+	X(Q_TIMELINE, "SELECT * FROM cityops.incident_timeline($1)")           \
+	X(Q_INCIDENT_UNITS, "SELECT * FROM cityops.incident_units($1)")        \
+	X(Q_RAISE, "SELECT * FROM cityops.incident_raise($1, $2::int, $3, "    \
+	           "$4, $5, $6, $7, $8, $9::bool)")                            \
+	X(Q_ACT, "SELECT * FROM cityops.incident_act($1, $2, $3, $4::text[])") \
+	X(Q_UNITS, "SELECT * FROM cityops.units($1, $2, $3, $4::bool)")        \
+	X(Q_UNIT, "SELECT * FROM cityops.unit_get($1)")                        \
+	X(Q_UNIT_SET, "SELECT * FROM cityops.unit_set_status($1, $2, $3)")     \
+	X(Q_RECOMMEND, "SELECT * FROM cityops.recommend($1, $2::int)")         \
+	X(Q_REGION, "SELECT * FROM cityops.region_get($1)")                    \
+	X(Q_REGION_CHILDREN, "SELECT * FROM cityops.region_children($1)")      \
+	X(Q_VITALS, "SELECT * FROM cityops.vitals($1, $2, $3::int)")           \
+	X(Q_HISTORY, "SELECT * FROM cityops.indicator_history($1, $2::int)")   \
+	X(Q_MODE, "SELECT * FROM cityops.mode_get()")                          \
+	X(Q_MODE_SET, "SELECT * FROM cityops.mode_set($1, $2, $3, $4)")        \
+	X(Q_LISTEN, "LISTEN cityops")                                          \
+	/* The console's own reads (console/tui.c), over the same functions.   \
+	 */                                                                    \
+	X(Q_TUI_COUNTS, "SELECT priority, n, breached "                        \
+	                "FROM cityops.open_counts($1::bool)")                  \
+	X(Q_TUI_HISTORY, "SELECT (extract(epoch FROM at) * 1000)::bigint "     \
+	                 "AS ms, value FROM cityops.indicator_history($1, "    \
+	                 "$2::int) ORDER BY at")                               \
+	X(Q_TUI_LAST_EVENT, "SELECT * FROM cityops.incident_timeline($1) "     \
+	                    "ORDER BY at DESC LIMIT 1")                        \
+	/* The drill runner (console/drill.c), migration 008. */               \
+	X(Q_DRILL_SET,                                                         \
+	  "SELECT set_config('cityops.clock_offset', $1, false), "             \
+	  "set_config('cityops.drill', $2, false)")                            \
+	X(Q_DRILL_START, "SELECT * FROM cityops.drill_start($1, $2, "          \
+	                 "$3::numeric)")                                       \
+	X(Q_DRILL_FINISH, "SELECT * FROM cityops.drill_finish($1::bigint, "    \
+	                  "$2, cityops.now(), $3::int, $4::int, $5::jsonb)")   \
+	X(Q_DRILL_INCIDENTS, "SELECT * FROM cityops.drill_incidents("          \
+	                     "$1::bigint)")                                    \
+	X(Q_DRILL_ALARM, "SELECT * FROM cityops.drill_alarm($1::bigint, $2)")  \
+	X(Q_DRILL_CLEAR, "SELECT * FROM cityops.drill_clear($1)")              \
+	X(Q_DRILL_RUNS, "SELECT * FROM cityops.drill_runs()")                  \
+	X(Q_DRILL_FEED,                                                        \
+	  "SELECT * FROM cityops.feed_incident($1, $2, $3::int, "              \
+	  "$4, $5, $6, $7, $8::float8, $9::float8, $10, true)")                \
+	X(Q_DRILL_READING, "SELECT * FROM cityops.ingest_readings("            \
+	                   "ARRAY[$1], ARRAY[$2::float8], "                    \
+	                   "ARRAY[cityops.now()])")                            \
+	X(Q_DRILL_AVAILABLE, "SELECT count(*) AS n FROM cityops.units($1, "    \
+	                     "'available', $2, true)")                         \
+	X(Q_DRILL_INDICATOR, "SELECT id, exercise FROM cityops.indicator "     \
+	                     "WHERE id = $1")                                  \
+	/* Feeds and ingest (console/ingest.c, console/feed-live.c). */        \
+	X(Q_INGEST_READINGS, "SELECT * FROM cityops.ingest_readings("          \
+	                     "$1::text[], $2::float8[], $3::timestamptz[])")   \
+	X(Q_FEED_INCIDENT,                                                     \
+	  "SELECT * FROM cityops.feed_incident(CASE WHEN $1 IN ('12345', "     \
+	  "'110', '119', '120', 'sensor', 'patrol', 'opinion', 'officer') "    \
+	  "THEN $1 ELSE 'sensor' END, coalesce((SELECT c.code FROM "           \
+	  "cityops.category c WHERE c.code = lower($2) OR c.name = $2 "        \
+	  "LIMIT 1), 'city_mgmt'), $3::int, coalesce((SELECT r.code FROM "     \
+	  "cityops.region r WHERE r.code = $4 OR r.name = $4 OR "              \
+	  "r.short_name = $4 ORDER BY nlevel(r.path) LIMIT 1), CASE WHEN "     \
+	  "$8::float8 IS NULL OR $9::float8 IS NULL THEN '310000' END), $5, "  \
+	  "$6, $7, $8::float8, $9::float8, $10, $11::bool)")                   \
+	X(Q_ENTITY_MAPPINGS, "SELECT * FROM cityops.entity_mappings()")        \
+	/* Alarm-level alarms without an open incident get one, once. */       \
+	X(Q_ALARM_INCIDENTS, "SELECT * FROM cityops.raise_alarm_incidents()")  \
+	X(Q_MIGRATION_INIT,                                                    \
+	  "CREATE TABLE IF NOT EXISTS public.cityops_migration ("              \
+	  "version text PRIMARY KEY, applied_at timestamptz NOT NULL "         \
+	  "DEFAULT now())")                                                    \
+	X(Q_MIGRATION_LOCK, "SELECT pg_advisory_xact_lock(20261121)")          \
+	X(Q_MIGRATION_DONE,                                                    \
+	  "SELECT 1 FROM public.cityops_migration WHERE version = $1")         \
+	X(Q_MIGRATION_RECORD,                                                  \
+	  "INSERT INTO public.cityops_migration (version) VALUES ($1)")        \
+	X(Q_BEGIN, "BEGIN")                                                    \
+	X(Q_COMMIT, "COMMIT")                                                  \
+	X(Q_ROLLBACK, "ROLLBACK")                                              \
+	X(Q_IS_SUPERUSER, "SELECT rolsuper FROM pg_roles WHERE rolname = "     \
 	                  "session_user")
 
 enum query_id {
