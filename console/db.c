@@ -418,12 +418,6 @@ static void conn_event(void *arg, unsigned events);
 static void link_down(struct db_async *a, const char *why);
 static void pump(struct db_async *a);
 
-static int
-query_is_write(enum query_id q)
-{
-	return q == Q_RAISE || q == Q_ACT || q == Q_UNIT_SET || q == Q_MODE_SET;
-}
-
 static void
 request_free(struct db_request *r)
 {
@@ -550,7 +544,7 @@ link_down(struct db_async *a, const char *why)
 	 * and say so. Reads are simply sent again after reconnecting. */
 	for (pp = &a->head; *pp != NULL;) {
 		struct db_request *q = *pp;
-		if (q->sent && query_is_write(q->q)) {
+		if (q->sent && query_once(q->q)) {
 			struct db_error err = {0};
 			*pp = q->next;
 			db_error_set(
@@ -904,7 +898,7 @@ db_async_submit(struct db_async *a, enum query_id q, int nparams,
 		return;
 	}
 	if (nparams > DB_ASYNC_MAX_PARAMS ||
-	    (query_is_write(q) && a->link != DB_LINK_UP)) {
+	    (query_once(q) && a->link != DB_LINK_UP)) {
 		struct db_error err = {0};
 		if (nparams > DB_ASYNC_MAX_PARAMS)
 			db_error_set(&err, "too many parameters");

@@ -1,16 +1,30 @@
 #include "cityops/query.h"
 
 static const char *const sql[] = {
-#define X(id, text) [id] = text,
+#define X(id, mode, text) [id] = text,
     QUERY_TABLE(X)
 #undef X
 };
 
 static const char *const names[] = {
-#define X(id, text) [id] = #id,
+#define X(id, mode, text) [id] = #id,
     QUERY_TABLE(X)
 #undef X
 };
+
+enum { SAFE, ONCE };
+
+static const unsigned char once[] = {
+#define X(id, mode, text) [id] = mode == ONCE,
+    QUERY_TABLE(X)
+#undef X
+};
+
+int
+query_once(enum query_id q)
+{
+	return once[q];
+}
 
 const char *
 query_sql(enum query_id q)

@@ -108,10 +108,11 @@ struct db_async *db_async_new(struct loop *l, const char *conninfo,
 void db_async_free(struct db_async **ap);
 
 /*
- * Queues a named query (parameters copied). Reads wait through an outage
- * and are resent after reconnecting; a write (it changes data) is refused
- * at once while the link is down and fails if the link drops while it
- * runs, since it cannot be known whether it was applied.
+ * Queues a named query (parameters copied). A query marked SAFE in
+ * query.h (reads, idempotent writes) waits through an outage and is resent
+ * after reconnecting; one marked ONCE (a change) is refused at once while
+ * the link is down and fails if the link drops while it runs, since it
+ * cannot be known whether it was applied.
  */
 void db_async_submit(struct db_async *a, enum query_id q, int nparams,
                      const char *const *params, db_done_fn done, void *arg);

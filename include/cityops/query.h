@@ -1,67 +1,88 @@
 /*
- * Every SQL statement the console sends, named once. The text lives in
- * console/query.c; the functions it calls are in sql/ (docs/sql-api.md).
+ * Every SQL statement the console sends, named once, with whether it is
+ * SAFE to send again after the connection was lost while it ran (reads,
+ * and writes that are idempotent by design: readings keyed by time,
+ * incidents merged by dedup key) or must run ONCE (a change that may or
+ * may not have been applied: the caller is told, never retried silently).
+ * The functions it calls are in sql/ (docs/sql-api.md).
  */
 #ifndef CITYOPS_QUERY_H
 #define CITYOPS_QUERY_H
 
 #define QUERY_TABLE(X)                                                         \
-	X(Q_WHOAMI, "SELECT * FROM cityops.whoami()")                          \
-	X(Q_QUEUE, "SELECT * FROM cityops.queue($1, $2, $3::int, $4, "         \
-	           "$5::bool, $6::bool, $7::int)")                             \
-	X(Q_INCIDENT, "SELECT * FROM cityops.incident_get($1)")                \
-	X(Q_TIMELINE, "SELECT * FROM cityops.incident_timeline($1)")           \
-	X(Q_INCIDENT_UNITS, "SELECT * FROM cityops.incident_units($1)")        \
-	X(Q_RAISE, "SELECT * FROM cityops.incident_raise($1, $2::int, $3, "    \
-	           "$4, $5, $6, $7, $8, $9::bool)")                            \
-	X(Q_ACT, "SELECT * FROM cityops.incident_act($1, $2, $3, $4::text[])") \
-	X(Q_UNITS, "SELECT * FROM cityops.units($1, $2, $3, $4::bool)")        \
-	X(Q_UNIT, "SELECT * FROM cityops.unit_get($1)")                        \
-	X(Q_UNIT_SET, "SELECT * FROM cityops.unit_set_status($1, $2, $3)")     \
-	X(Q_RECOMMEND, "SELECT * FROM cityops.recommend($1, $2::int)")         \
-	X(Q_REGION, "SELECT * FROM cityops.region_get($1)")                    \
-	X(Q_REGION_CHILDREN, "SELECT * FROM cityops.region_children($1)")      \
-	X(Q_VITALS, "SELECT * FROM cityops.vitals($1, $2, $3::int)")           \
-	X(Q_HISTORY, "SELECT * FROM cityops.indicator_history($1, $2::int)")   \
-	X(Q_MODE, "SELECT * FROM cityops.mode_get()")                          \
-	X(Q_MODE_SET, "SELECT * FROM cityops.mode_set($1, $2, $3, $4)")        \
-	X(Q_LISTEN, "LISTEN cityops")                                          \
+	X(Q_WHOAMI, SAFE, "SELECT * FROM cityops.whoami()")                    \
+	X(Q_QUEUE, SAFE,                                                       \
+	  "SELECT * FROM cityops.queue($1, $2, $3::int, $4, "                  \
+	  "$5::bool, $6::bool, $7::int)")                                      \
+	X(Q_INCIDENT, SAFE, "SELECT * FROM cityops.incident_get($1)")          \
+	X(Q_TIMELINE, SAFE, "SELECT * FROM cityops.incident_timeline($1)")     \
+	X(Q_INCIDENT_UNITS, SAFE, "SELECT * FROM cityops.incident_units($1)")  \
+	X(Q_RAISE, ONCE,                                                       \
+	  "SELECT * FROM cityops.incident_raise($1, $2::int, $3, "             \
+	  "$4, $5, $6, $7, $8, $9::bool)")                                     \
+	X(Q_ACT, ONCE,                                                         \
+	  "SELECT * FROM cityops.incident_act($1, $2, $3, $4::text[])")        \
+	X(Q_UNITS, SAFE, "SELECT * FROM cityops.units($1, $2, $3, $4::bool)")  \
+	X(Q_UNIT, SAFE, "SELECT * FROM cityops.unit_get($1)")                  \
+	X(Q_UNIT_SET, ONCE,                                                    \
+	  "SELECT * FROM cityops.unit_set_status($1, $2, $3)")                 \
+	X(Q_RECOMMEND, SAFE, "SELECT * FROM cityops.recommend($1, $2::int)")   \
+	X(Q_REGION, SAFE, "SELECT * FROM cityops.region_get($1)")              \
+	X(Q_REGION_CHILDREN, SAFE,                                             \
+	  "SELECT * FROM cityops.region_children($1)")                         \
+	X(Q_VITALS, SAFE, "SELECT * FROM cityops.vitals($1, $2, $3::int)")     \
+	X(Q_HISTORY, SAFE,                                                     \
+	  "SELECT * FROM cityops.indicator_history($1, $2::int)")              \
+	X(Q_MODE, SAFE, "SELECT * FROM cityops.mode_get()")                    \
+	X(Q_MODE_SET, ONCE, "SELECT * FROM cityops.mode_set($1, $2, $3, $4)")  \
+	X(Q_LISTEN, SAFE, "LISTEN cityops")                                    \
 	/* The console's own reads (console/tui.c), over the same functions.   \
 	 */                                                                    \
-	X(Q_TUI_COUNTS, "SELECT priority, n, breached "                        \
-	                "FROM cityops.open_counts($1::bool)")                  \
-	X(Q_TUI_HISTORY, "SELECT (extract(epoch FROM at) * 1000)::bigint "     \
-	                 "AS ms, value FROM cityops.indicator_history($1, "    \
-	                 "$2::int) ORDER BY at")                               \
-	X(Q_TUI_LAST_EVENT, "SELECT * FROM cityops.incident_timeline($1) "     \
-	                    "ORDER BY at DESC LIMIT 1")                        \
+	X(Q_TUI_COUNTS, SAFE,                                                  \
+	  "SELECT priority, n, breached "                                      \
+	  "FROM cityops.open_counts($1::bool)")                                \
+	X(Q_TUI_HISTORY, SAFE,                                                 \
+	  "SELECT (extract(epoch FROM at) * 1000)::bigint "                    \
+	  "AS ms, value FROM cityops.indicator_history($1, "                   \
+	  "$2::int) ORDER BY at")                                              \
+	X(Q_TUI_LAST_EVENT, SAFE,                                              \
+	  "SELECT * FROM cityops.incident_timeline($1) "                       \
+	  "ORDER BY at DESC LIMIT 1")                                          \
 	/* The drill runner (console/drill.c), migration 008. */               \
-	X(Q_DRILL_SET,                                                         \
+	X(Q_DRILL_SET, SAFE,                                                   \
 	  "SELECT set_config('cityops.clock_offset', $1, false), "             \
 	  "set_config('cityops.drill', $2, false)")                            \
-	X(Q_DRILL_START, "SELECT * FROM cityops.drill_start($1, $2, "          \
-	                 "$3::numeric)")                                       \
-	X(Q_DRILL_FINISH, "SELECT * FROM cityops.drill_finish($1::bigint, "    \
-	                  "$2, cityops.now(), $3::int, $4::int, $5::jsonb)")   \
-	X(Q_DRILL_INCIDENTS, "SELECT * FROM cityops.drill_incidents("          \
-	                     "$1::bigint)")                                    \
-	X(Q_DRILL_ALARM, "SELECT * FROM cityops.drill_alarm($1::bigint, $2)")  \
-	X(Q_DRILL_CLEAR, "SELECT * FROM cityops.drill_clear($1)")              \
-	X(Q_DRILL_RUNS, "SELECT * FROM cityops.drill_runs()")                  \
-	X(Q_DRILL_FEED,                                                        \
+	X(Q_DRILL_START, ONCE,                                                 \
+	  "SELECT * FROM cityops.drill_start($1, $2, "                         \
+	  "$3::numeric)")                                                      \
+	X(Q_DRILL_FINISH, ONCE,                                                \
+	  "SELECT * FROM cityops.drill_finish($1::bigint, "                    \
+	  "$2, cityops.now(), $3::int, $4::int, $5::jsonb)")                   \
+	X(Q_DRILL_INCIDENTS, SAFE,                                             \
+	  "SELECT * FROM cityops.drill_incidents("                             \
+	  "$1::bigint)")                                                       \
+	X(Q_DRILL_ALARM, SAFE,                                                 \
+	  "SELECT * FROM cityops.drill_alarm($1::bigint, $2)")                 \
+	X(Q_DRILL_CLEAR, ONCE, "SELECT * FROM cityops.drill_clear($1)")        \
+	X(Q_DRILL_RUNS, SAFE, "SELECT * FROM cityops.drill_runs()")            \
+	X(Q_DRILL_FEED, SAFE,                                                  \
 	  "SELECT * FROM cityops.feed_incident($1, $2, $3::int, "              \
 	  "$4, $5, $6, $7, $8::float8, $9::float8, $10, true)")                \
-	X(Q_DRILL_READING, "SELECT * FROM cityops.ingest_readings("            \
-	                   "ARRAY[$1], ARRAY[$2::float8], "                    \
-	                   "ARRAY[cityops.now()])")                            \
-	X(Q_DRILL_AVAILABLE, "SELECT count(*) AS n FROM cityops.units($1, "    \
-	                     "'available', $2, true)")                         \
-	X(Q_DRILL_INDICATOR, "SELECT id, exercise FROM cityops.indicator "     \
-	                     "WHERE id = $1")                                  \
+	X(Q_DRILL_READING, SAFE,                                               \
+	  "SELECT * FROM cityops.ingest_readings("                             \
+	  "ARRAY[$1], ARRAY[$2::float8], "                                     \
+	  "ARRAY[cityops.now()])")                                             \
+	X(Q_DRILL_AVAILABLE, SAFE,                                             \
+	  "SELECT count(*) AS n FROM cityops.units($1, "                       \
+	  "'available', $2, true)")                                            \
+	X(Q_DRILL_INDICATOR, SAFE,                                             \
+	  "SELECT id, exercise FROM cityops.indicator "                        \
+	  "WHERE id = $1")                                                     \
 	/* Feeds and ingest (console/ingest.c, console/feed-live.c). */        \
-	X(Q_INGEST_READINGS, "SELECT * FROM cityops.ingest_readings("          \
-	                     "$1::text[], $2::float8[], $3::timestamptz[])")   \
-	X(Q_FEED_INCIDENT,                                                     \
+	X(Q_INGEST_READINGS, SAFE,                                             \
+	  "SELECT * FROM cityops.ingest_readings("                             \
+	  "$1::text[], $2::float8[], $3::timestamptz[])")                      \
+	X(Q_FEED_INCIDENT, SAFE,                                               \
 	  "SELECT * FROM cityops.feed_incident(CASE WHEN $1 IN ('12345', "     \
 	  "'110', '119', '120', 'sensor', 'patrol', 'opinion', 'officer') "    \
 	  "THEN $1 ELSE 'sensor' END, coalesce((SELECT c.code FROM "           \
@@ -71,26 +92,28 @@
 	  "r.short_name = $4 ORDER BY nlevel(r.path) LIMIT 1), CASE WHEN "     \
 	  "$8::float8 IS NULL OR $9::float8 IS NULL THEN '310000' END), $5, "  \
 	  "$6, $7, $8::float8, $9::float8, $10, $11::bool)")                   \
-	X(Q_ENTITY_MAPPINGS, "SELECT * FROM cityops.entity_mappings()")        \
+	X(Q_ENTITY_MAPPINGS, SAFE, "SELECT * FROM cityops.entity_mappings()")  \
 	/* Alarm-level alarms without an open incident get one, once. */       \
-	X(Q_ALARM_INCIDENTS, "SELECT * FROM cityops.raise_alarm_incidents()")  \
-	X(Q_MIGRATION_INIT,                                                    \
+	X(Q_ALARM_INCIDENTS, SAFE,                                             \
+	  "SELECT * FROM cityops.raise_alarm_incidents()")                     \
+	X(Q_MIGRATION_INIT, ONCE,                                              \
 	  "CREATE TABLE IF NOT EXISTS public.cityops_migration ("              \
 	  "version text PRIMARY KEY, applied_at timestamptz NOT NULL "         \
 	  "DEFAULT now())")                                                    \
-	X(Q_MIGRATION_LOCK, "SELECT pg_advisory_xact_lock(20261121)")          \
-	X(Q_MIGRATION_DONE,                                                    \
+	X(Q_MIGRATION_LOCK, SAFE, "SELECT pg_advisory_xact_lock(20261121)")    \
+	X(Q_MIGRATION_DONE, SAFE,                                              \
 	  "SELECT 1 FROM public.cityops_migration WHERE version = $1")         \
-	X(Q_MIGRATION_RECORD,                                                  \
+	X(Q_MIGRATION_RECORD, ONCE,                                            \
 	  "INSERT INTO public.cityops_migration (version) VALUES ($1)")        \
-	X(Q_BEGIN, "BEGIN")                                                    \
-	X(Q_COMMIT, "COMMIT")                                                  \
-	X(Q_ROLLBACK, "ROLLBACK")                                              \
-	X(Q_IS_SUPERUSER, "SELECT rolsuper FROM pg_roles WHERE rolname = "     \
-	                  "session_user")
+	X(Q_BEGIN, ONCE, "BEGIN")                                              \
+	X(Q_COMMIT, ONCE, "COMMIT")                                            \
+	X(Q_ROLLBACK, ONCE, "ROLLBACK")                                        \
+	X(Q_IS_SUPERUSER, SAFE,                                                \
+	  "SELECT rolsuper FROM pg_roles WHERE rolname = "                     \
+	  "session_user")
 
 enum query_id {
-#define X(id, sql) id,
+#define X(id, mode, sql) id,
 	QUERY_TABLE(X)
 #undef X
 	    QUERY_COUNT
@@ -100,5 +123,7 @@ enum query_id {
 const char *query_sql(enum query_id q);
 /* The query's name, e.g. "Q_QUEUE", for logs. */
 const char *query_name(enum query_id q);
+/* 1 when the query must not be sent again after a lost connection. */
+int query_once(enum query_id q);
 
 #endif
