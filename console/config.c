@@ -6,6 +6,8 @@
  *     layout auto|compact|wide
  *     queue-limit 1000        incidents fetched for the queue pane
  *     history-hours 24        span of indicator history charts
+ *     feed URL                subscribe to a live feed (ws://…); one line
+ *                             per feed, "feed none" forgets earlier ones
  *     bind KEY ACTION         KEY: a character, or Tab BTab Enter Esc Up
  *                             Down Left Right PgUp PgDn Home End Del,
  *                             C-x for Ctrl-x
@@ -137,7 +139,7 @@ unbind(int key)
 int
 config_line(struct config *c, const char *line, char *err, size_t errsz)
 {
-	char buf[256], *save = NULL, *w, *a1, *a2;
+	char buf[1024], *save = NULL, *w, *a1, *a2;
 
 	snprintf(buf, sizeof buf, "%s", line);
 	w = strtok_r(buf, " \t\r\n", &save);
@@ -170,6 +172,31 @@ config_line(struct config *c, const char *line, char *err, size_t errsz)
 		c->history_hours = atoi(a1);
 		if (c->history_hours < 1 || c->history_hours > 24 * 31)
 			goto bad;
+	} else if (strcmp(w, "feed") == 0 || strcmp(w, "feeds") == 0) {
+		/* "feeds URL URL…" is the same as one "feed" line each. */
+		if (strcmp(a1, "none") == 0) {
+			c->nfeeds = 0;
+			return 0;
+		}
+		for (const char *u = a1; u != NULL && u[0] != '#';
+		     u = u == a1 ? a2 : strtok_r(NULL, " \t\r\n", &save)) {
+			if (strncmp(u, "ws://", 5) != 0 ||
+			    strlen(u) >= CONFIG_URL_MAX) {
+				snprintf(
+				    err, errsz,
+				    "%s: cannot use '%s' (ws://…, under %d "
+				    "bytes)",
+				    w, u, CONFIG_URL_MAX);
+				return -1;
+			}
+			if (c->nfeeds == CONFIG_FEEDS_MAX) {
+				snprintf(err, errsz, "more than %d feeds",
+				         CONFIG_FEEDS_MAX);
+				return -1;
+			}
+			snprintf(c->feeds[c->nfeeds++], CONFIG_URL_MAX, "%s",
+			         u);
+		}
 	} else if (strcmp(w, "bind") == 0 || strcmp(w, "unbind") == 0) {
 		int key = key_parse(a1), act;
 		if (key < 0)
@@ -213,7 +240,7 @@ parse_text(struct config *c, const char *text, const char *origin, char *err,
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char line[256], e[160];
+		char line[1024], e[400];
 
 		lineno++;
 		snprintf(line, sizeof line, "%.*s", (int)n, p);

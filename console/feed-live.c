@@ -5,6 +5,7 @@
  * one redraw request and typing is never held up behind it. A sweep every
  * second marks indicators stale whose readings stopped.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,53 @@ struct feed_live {
 	size_t nfc;
 	unsigned pending;
 	unsigned long long applied, unplaced;
+	/* Which feed last fed each indicator: open addressing on the
+	 * indicator's address (indicators live as long as the model). */
+	struct src {
+		const struct model_indicator *ind;
+		size_t feed;
+	} * src;
+	size_t nsrc, capsrc; /* capsrc: 0 or a power of two */
 };
+
+static size_t
+src_hash(const struct model_indicator *ind, size_t cap)
+{
+	uint64_t h = (uint64_t)(uintptr_t)ind * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+static void
+src_set(struct feed_live *fl, const struct model_indicator *ind, size_t feed)
+{
+	size_t i;
+
+	if (fl->capsrc > 0)
+		for (i = src_hash(ind, fl->capsrc); fl->src[i].ind != NULL;
+		     i = (i + 1) & (fl->capsrc - 1))
+			if (fl->src[i].ind == ind) {
+				fl->src[i].feed = feed;
+				return;
+			}
+	if ((fl->nsrc + 1) * 2 > fl->capsrc) {
+		struct src *old = fl->src;
+		size_t oldcap = fl->capsrc;
+		fl->capsrc = oldcap ? oldcap * 2 : 64;
+		fl->src = xcalloc(fl->capsrc, sizeof *fl->src);
+		fl->nsrc = 0;
+		for (size_t k = 0; k < oldcap; k++)
+			if (old[k].ind != NULL)
+				src_set(fl, old[k].ind, old[k].feed);
+		free(old);
+	}
+	for (i = src_hash(ind, fl->capsrc); fl->src[i].ind != NULL;
+	     i = (i + 1) & (fl->capsrc - 1))
+		;
+	fl->src[i].ind = ind;
+	fl->src[i].feed = feed;
+	fl->nsrc++;
+}
 
 static void
 notify_cb(lws_sorted_usec_list_t *sul)
@@ -79,14 +126,16 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 
 	if (ev->type == FEED_EV_READING) {
 		struct feed_reading r = ev->u.reading;
+		struct model_indicator *ind = NULL;
 		/* Drill data never shows among real values. */
 		if (ev->exercise)
 			return;
 		r.key = feed_map_lookup(fl->map, &ev->u.reading);
 		if (r.key != NULL &&
-		    model_vitals_apply(fl->model, &r, feed_wall_ms(), NULL) ==
+		    model_vitals_apply(fl->model, &r, feed_wall_ms(), &ind) ==
 		        MODEL_APPLY_OK) {
 			fl->applied++;
+			src_set(fl, ind, index_of(fl, fc));
 			mark(fl, FEED_LIVE_VALUES);
 		} else if (r.key == NULL ||
 		           model_vitals_find(fl->model, r.key) == NULL) {
@@ -94,7 +143,7 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 		}
 		return;
 	}
-	if (ev->type != FEED_EV_HEARTBEAT && fl->h.event != NULL)
+	if (fl->h.event != NULL)
 		fl->h.event(fl->h.arg, index_of(fl, fc), ev);
 }
 
@@ -140,6 +189,7 @@ feed_live_free(struct feed_live **flp)
 	for (size_t i = 0; i < fl->nfc; i++)
 		feed_client_free(&fl->fc[i]);
 	free(fl->fc);
+	free(fl->src);
 	feed_map_free(&fl->map);
 	free(fl);
 	*flp = NULL;
@@ -195,6 +245,18 @@ unsigned long long
 feed_live_applied(const struct feed_live *fl)
 {
 	return fl->applied;
+}
+
+long
+feed_live_source(const struct feed_live *fl, const struct model_indicator *ind)
+{
+	if (fl == NULL || ind == NULL || fl->capsrc == 0)
+		return -1;
+	for (size_t i = src_hash(ind, fl->capsrc); fl->src[i].ind != NULL;
+	     i = (i + 1) & (fl->capsrc - 1))
+		if (fl->src[i].ind == ind)
+			return (long)fl->src[i].feed;
+	return -1;
 }
 
 unsigned long long

@@ -25,6 +25,7 @@
 
 #define CONNECT_TIMEOUT_MS 5000
 #define MAX_COMMANDS       64
+#define MAX_FEEDS          16
 
 static void
 usage(FILE *f)
@@ -58,6 +59,11 @@ usage(FILE *f)
 	      "set)\n"
 	      "      --exercise       show exercise (演练) data instead of "
 	      "real\n"
+	      "      --feed URL       show live values from the websocket feed "
+	      "URL\n"
+	      "                       (ws://…; repeat for more feeds; replaces "
+	      "the\n"
+	      "                       config file's feed lines)\n"
 	      "  -V, --version        print the version\n"
 	      "  -h, --help           this help\n"
 	      "\n"
@@ -130,6 +136,7 @@ main(int argc, char **argv)
 	    {"theme", required_argument, NULL, 'T'},
 	    {"no-color", no_argument, NULL, 'N'},
 	    {"exercise", no_argument, NULL, 'X'},
+	    {"feed", required_argument, NULL, 'F'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -139,6 +146,7 @@ main(int argc, char **argv)
 	struct session s = {0};
 	const char *dsn = NULL, *script = NULL, *logpath = NULL;
 	const char *commands[MAX_COMMANDS];
+	const char *feeds[MAX_FEEDS];
 	int ncommands = 0, headless = 0, opt, status = 0;
 	struct db_error err = {0};
 
@@ -191,6 +199,14 @@ main(int argc, char **argv)
 			break;
 		case 'X':
 			to.exercise = 1;
+			break;
+		case 'F':
+			if (to.nfeeds == MAX_FEEDS) {
+				fprintf(stderr, "cityops: too many --feed\n");
+				return 2;
+			}
+			feeds[to.nfeeds++] = optarg;
+			to.feeds = feeds;
 			break;
 		case 'V':
 			printf("cityops %s\n", CITYOPS_VERSION);

@@ -1,9 +1,10 @@
 /*
  * The vital-signs pane: indicators grouped by category, the worst group
  * first and the worst indicator first within it. Value and state come from
- * the database (stored readings); the sparkline from the vital-signs model,
- * whose history is loaded for the rows on screen and which live feeds
- * update.
+ * a live feed once one has fed the indicator (tui_vital_now), else from
+ * the database (stored readings); the sparkline from the vital-signs
+ * model, whose history is loaded for the rows on screen and which live
+ * feeds update.
  */
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ row(struct tui *t, int i, struct pane_row *r)
 	const struct db_table *v = t->vitals;
 	const char *st, *sym, *key;
 	struct model_indicator *ind;
+	int live = 0;
 
 	for (int c = 0; c < 6; c++)
 		r->cells[c] = "";
@@ -47,18 +49,18 @@ row(struct tui *t, int i, struct pane_row *r)
 		r->slot = SLOT_HEADER;
 		return;
 	}
-	st = db_get(v, vr->row, "state");
+	st = tui_vital_now(t, vr->row, r->buf[3], PANE_CELL, &live);
 	sym = tui_vital_symbol(st, &r->slots[0]);
 	snprintf(r->buf[0], PANE_CELL, "%s %s", sym,
 	         st ? names_vital_state(st) : "");
 	snprintf(r->buf[1], PANE_CELL, "%s", db_get(v, vr->row, "name") ?: "");
 	snprintf(r->buf[2], PANE_CELL, "%s",
 	         db_get(v, vr->row, "region_name") ?: "");
-	result_cell_text(db_get(v, vr->row, "value"), F_NUMBER, r->buf[3],
-	                 PANE_CELL);
 	snprintf(r->buf[4], PANE_CELL, "%s", db_get(v, vr->row, "unit") ?: "");
 	key = db_get(v, vr->row, "indicator_id");
 	ind = key && t->mv ? model_vitals_find(t->mv, key) : NULL;
+	if (live)
+		tui_latency_reading(t, ind);
 	r->buf[5][0] = '\0';
 	if (ind != NULL && ind->count > 1) {
 		float hv[64];
@@ -92,7 +94,7 @@ summary(struct tui *t, char *buf, size_t bufsz)
 	int alarm = 0, warn = 0, stale = 0;
 
 	for (int i = 0; t->vitals && i < t->vitals->nrows; i++) {
-		const char *st = db_get(t->vitals, i, "state");
+		const char *st = tui_vital_now(t, i, NULL, 0, NULL);
 		if (st == NULL)
 			continue;
 		alarm += strcmp(st, "alarm") == 0;

@@ -13,6 +13,7 @@
 #include "cityops/config.h"
 #include "cityops/db.h"
 #include "cityops/draw.h"
+#include "cityops/feed-client.h"
 #include "cityops/loop.h"
 #include "cityops/model-vitals.h"
 #include "cityops/theme.h"
@@ -156,6 +157,25 @@ struct tui {
 	int64_t down_since;
 	int64_t started; /* monotonic ms at tui_run, for the first paint */
 	int painted;
+
+	/* Live feeds (--feed, "feed" lines): values straight into t->mv. */
+	struct feed_live *feeds;
+	int nfeeds;
+	struct tui_feed {
+		enum feed_link link; /* as last seen, for events */
+		int was_up;          /* announced up (events once per change) */
+		int64_t down_ms;     /* wall ms it went down, 0: up or new */
+	} * feed;
+	int vrows_stale; /* live states changed: regroup the vitals rows */
+	/* CITYOPS_LATENCY_LOG: when feed data and keys reach the screen. */
+	FILE *lat;
+	int64_t lat_prev_ms; /* wall ms of the last render pass */
+	int64_t lat_rd[256]; /* arrival of readings drawn in this pass */
+	int nlat_rd;
+	struct {
+		int64_t sent, arrived;
+	} lat_hb[64]; /* heartbeats since the last pass */
+	int nlat_hb;
 };
 
 enum {
@@ -180,6 +200,17 @@ long long tui_queue_elapsed(const struct tui *t);
 int tui_is_fresh(struct tui *t, const char *ref);
 /* State symbol that survives no-colour terminals, and its slot. */
 const char *tui_vital_symbol(const char *state, int *slot);
+/*
+ * What the vitals pane shows for row i of t->vitals: the live value and
+ * state from a feed once one has fed the indicator (stale when that feed
+ * has been down a while), else the database's. Writes the value text
+ * into value; returns the state name ("alarm", "stale" …) or NULL, and
+ * sets *live (may be NULL) to 1 for a feed value.
+ */
+const char *tui_vital_now(struct tui *t, int i, char *value, size_t valuesz,
+                          int *live);
+/* The vitals pane drew ind's live value (for CITYOPS_LATENCY_LOG). */
+void tui_latency_reading(struct tui *t, const struct model_indicator *ind);
 
 /* prompt.c */
 void prompt_init(struct tui *t);

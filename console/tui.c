@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cityops/feed-live.h"
 #include "cityops/format.h"
 #include "cityops/log.h"
 #include "cityops/text.h"
@@ -34,6 +35,9 @@
 #define VITALS_EVERY_MS 15000
 #define FRESH_MS        120000
 #define HISTORY_BATCH   32
+/* A feed down this long makes the values it gave stale (a reconnect that
+ * resumes its stream within it does not flicker the pane). */
+#define FEED_DOWN_STALE_MS 5000
 
 enum want_bits {
 	W_QUEUE = 1 << 0,
@@ -43,13 +47,15 @@ enum want_bits {
 	W_REGIONS = 1 << 4,
 	W_COUNTS = 1 << 5,
 	W_WHOAMI = 1 << 6,
-	W_ALL = 0x7f,
+	W_MAPS = 1 << 7, /* the entity mapping, for NGSI-LD feeds */
+	W_ALL = 0xff,
 };
 
 static void render(struct tui *t);
 static void layout(struct tui *t);
 static void fetch_wanted(struct tui *t);
 static void load_history(struct tui *t);
+static void latency_log(struct tui *t, int status_drawn);
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -156,6 +162,48 @@ tui_vital_symbol(const char *state, int *slot)
 	}
 	*slot = SLOT_STATE_OK;
 	return "ok";
+}
+
+/* The indicator of row i of t->vitals when a feed has fed it, or NULL. */
+static struct model_indicator *
+live_indicator(struct tui *t, int i, long *feed)
+{
+	const char *key = db_get(t->vitals, i, "indicator_id");
+	struct model_indicator *ind;
+
+	if (t->feeds == NULL || key == NULL)
+		return NULL;
+	ind = model_vitals_find(t->mv, key);
+	*feed = feed_live_source(t->feeds, ind);
+	return *feed >= 0 && !isnan(ind->value) ? ind : NULL;
+}
+
+const char *
+tui_vital_now(struct tui *t, int i, char *value, size_t valuesz, int *live)
+{
+	long feed = -1;
+	struct model_indicator *ind = live_indicator(t, i, &feed);
+	const struct tui_feed *f;
+
+	if (live != NULL)
+		*live = ind != NULL;
+	if (ind == NULL) {
+		if (value != NULL)
+			result_cell_text(db_get(t->vitals, i, "value"),
+			                 F_NUMBER, value, valuesz);
+		return db_get(t->vitals, i, "state");
+	}
+	if (value != NULL) {
+		if (fabs(ind->value) < 1e6)
+			snprintf(value, valuesz, "%.6g", ind->value);
+		else
+			snprintf(value, valuesz, "%.0f", ind->value);
+	}
+	f = &t->feed[feed];
+	if (f->down_ms != 0 &&
+	    feed_wall_ms() - f->down_ms >= FEED_DOWN_STALE_MS)
+		return model_state_name(MODEL_STATE_STALE);
+	return model_state_name(ind->state);
 }
 
 static int
@@ -567,26 +615,33 @@ state_rank(const char *st)
 	return 4;
 }
 
-/* Groups vitals by category: worst group first, SQL's order within. */
+/*
+ * Groups vitals by category: worst group first, and within a group the
+ * worst first (SQL's order among equals). States are the ones shown, so a
+ * live value crossing into alarm moves up as it happens.
+ */
 static void
 build_vital_rows(struct tui *t)
 {
 	const struct db_table *v = t->vitals;
 	struct {
 		const char *cat;
-		int rank, first, worst;
+		int rank, worst;
 	} groups[64];
-	int ng = 0, n = 0;
+	int ng = 0, n = 0, *grp, *rank;
 
 	free(t->vrows);
 	t->vrows = NULL;
 	t->nvrows = 0;
+	t->vrows_stale = 0;
 	if (v == NULL)
 		return;
+	grp = xcalloc((size_t)v->nrows + 1, sizeof *grp);
+	rank = xcalloc((size_t)v->nrows + 1, sizeof *rank);
 	for (int i = 0; i < v->nrows; i++) {
 		const char *cat = db_get(v, i, "category") ?: "";
-		const char *st = db_get(v, i, "state");
 		int g;
+		rank[i] = state_rank(tui_vital_now(t, i, NULL, 0, NULL));
 		for (g = 0; g < ng; g++)
 			if (strcmp(groups[g].cat, cat) == 0)
 				break;
@@ -596,38 +651,42 @@ build_vital_rows(struct tui *t)
 			else {
 				groups[ng].cat = cat;
 				groups[ng].rank = 9;
-				groups[ng].first = i;
 				groups[ng].worst = 0;
 				ng++;
 			}
 		}
-		if (state_rank(st) < groups[g].rank)
-			groups[g].rank = state_rank(st);
-		if (state_rank(st) <= 1)
+		grp[i] = g;
+		if (rank[i] < groups[g].rank)
+			groups[g].rank = rank[i];
+		if (rank[i] <= 1)
 			groups[g].worst++;
 	}
-	/* Stable order of groups by rank (few groups: insertion sort). */
-	for (int a = 1; a < ng; a++)
-		for (int b = a; b > 0 && groups[b].rank < groups[b - 1].rank;
-		     b--) {
-			__typeof__(groups[0]) tmp = groups[b];
-			groups[b] = groups[b - 1];
-			groups[b - 1] = tmp;
-		}
 	t->vrows = xcalloc((size_t)(v->nrows + ng), sizeof *t->vrows);
-	for (int g = 0; g < ng; g++) {
-		t->vrows[n].heading = 1;
-		t->vrows[n].row = groups[g].first;
-		t->vrows[n].worst = groups[g].worst;
-		n++;
-		for (int i = 0; i < v->nrows; i++)
-			if (strcmp(db_get(v, i, "category") ?: "",
-			           groups[g].cat) == 0) {
-				t->vrows[n].row = i;
-				n++;
-			}
-	}
+	/* Groups by rank, then rows by rank: few ranks, so a pass per rank
+	 * keeps both orders stable without sorting. */
+	for (int gr = 0; gr <= 9; gr++)
+		for (int g = 0; g < ng; g++) {
+			int first = 1;
+			if (groups[g].rank != gr)
+				continue;
+			for (int r = 0; r <= 4; r++)
+				for (int i = 0; i < v->nrows; i++) {
+					if (grp[i] != g || rank[i] != r)
+						continue;
+					if (first) {
+						t->vrows[n].heading = 1;
+						t->vrows[n].row = i;
+						t->vrows[n].worst =
+						    groups[g].worst;
+						n++;
+						first = 0;
+					}
+					t->vrows[n++].row = i;
+				}
+		}
 	t->nvrows = n;
+	free(grp);
+	free(rank);
 }
 
 /* Defines every indicator in the model, thresholds on the right side. */
@@ -649,6 +708,13 @@ define_indicators(struct tui *t)
 		d.name = db_get(v, i, "name") ?: "";
 		d.unit = db_get(v, i, "unit") ?: "";
 		d.warn_high = d.alarm_high = d.warn_low = d.alarm_low = NAN;
+		/* The catalogue's staleness limit and hysteresis, when the
+		 * vitals query carries them; without a limit only a feed
+		 * that goes down makes its values stale (tui_vital_now). */
+		if (db_get(v, i, "stale_s") != NULL)
+			d.stale_ms = atoll(db_get(v, i, "stale_s")) * 1000;
+		if (db_get(v, i, "hysteresis") != NULL)
+			d.hysteresis = atof(db_get(v, i, "hysteresis"));
 		if (!isnan(wv) && !isnan(av) && av < wv) {
 			d.warn_low = wv;
 			d.alarm_low = av;
@@ -790,6 +856,18 @@ fetched(void *arg, struct db_table *tb, const struct db_error *err)
 		/* The regions pane needs the scope. */
 		t->want |= W_REGIONS;
 		break;
+	case W_MAPS:
+		feed_live_map_clear(t->feeds);
+		for (int i = 0; i < tb->nrows; i++)
+			if (db_get(tb, i, "indicator_id") != NULL)
+				feed_live_map_add(
+				    t->feeds, db_get(tb, i, "entity_type"),
+				    db_get(tb, i, "entity_id"),
+				    db_get(tb, i, "attribute"),
+				    db_get(tb, i, "indicator_id"));
+		log_msg(LOG_INFO, "feeds: %d entity mappings", tb->nrows);
+		db_table_free(&tb);
+		break;
 	default:
 		db_table_free(&tb);
 	}
@@ -850,6 +928,9 @@ submit_fetch(struct tui *t, unsigned what)
 	case W_WHOAMI:
 		db_async_submit(t->db, Q_WHOAMI, 0, NULL, fetched, fr);
 		break;
+	case W_MAPS:
+		db_async_submit(t->db, Q_ENTITY_MAPPINGS, 0, NULL, fetched, fr);
+		break;
 	default:
 		free(fr);
 	}
@@ -858,8 +939,9 @@ submit_fetch(struct tui *t, unsigned what)
 static void
 fetch_wanted(struct tui *t)
 {
-	static const unsigned order[] = {W_WHOAMI, W_MODE,   W_QUEUE,  W_COUNTS,
-	                                 W_UNITS,  W_VITALS, W_REGIONS};
+	static const unsigned order[] = {W_WHOAMI,  W_MODE,  W_QUEUE,
+	                                 W_COUNTS,  W_UNITS, W_VITALS,
+	                                 W_REGIONS, W_MAPS};
 
 	if (t->link != DB_LINK_UP)
 		return;
@@ -868,6 +950,10 @@ fetch_wanted(struct tui *t)
 			/* Regions need the scope from whoami first. */
 			if (order[i] == W_REGIONS && t->s->scope_code == NULL)
 				continue;
+			if (order[i] == W_MAPS && t->feeds == NULL) {
+				t->want &= ~order[i];
+				continue;
+			}
 			t->want &= ~order[i];
 			submit_fetch(t, order[i]);
 		}
@@ -1108,6 +1194,48 @@ on_link(void *arg, enum db_link link, const char *why)
 
 /* ---- drawing ----------------------------------------------------------- */
 
+/*
+ * The feeds' part of the status line: "feed -" without feeds, "feed ●2/2"
+ * when all are up, "feed … 0/1 connecting" at the start, and when one is
+ * down "feed ✗ 1/2 重连 3s" (reconnecting in 3 s). Returns 1 when a feed
+ * is down (drawn as an alarm).
+ */
+static int
+feed_status(struct tui *t, char *buf, size_t bufsz)
+{
+	int up = 0, down = 0, connecting = 0;
+	int64_t retry = -1;
+
+	if (t->feeds == NULL) {
+		snprintf(buf, bufsz, "feed -");
+		return 0;
+	}
+	for (int i = 0; i < t->nfeeds; i++) {
+		const struct feed_health *h =
+		    feed_live_health(t->feeds, (size_t)i);
+		if (h->link == FEED_LINK_UP)
+			up++;
+		else if (h->link == FEED_LINK_WAITING ||
+		         t->feed[i].down_ms != 0) {
+			down++;
+			if (h->link == FEED_LINK_WAITING &&
+			    (retry < 0 || h->retry_in_ms < retry))
+				retry = h->retry_in_ms;
+		} else
+			connecting++;
+	}
+	if (down > 0 && retry >= 0)
+		snprintf(buf, bufsz, "feed ✗ %d/%d 断开 重连 %llds", up,
+		         t->nfeeds, (long long)(retry + 999) / 1000);
+	else if (down > 0)
+		snprintf(buf, bufsz, "feed ✗ %d/%d 断开 重连中", up, t->nfeeds);
+	else if (connecting > 0)
+		snprintf(buf, bufsz, "feed … %d/%d 连接中", up, t->nfeeds);
+	else
+		snprintf(buf, bufsz, "feed ●%d/%d", up, t->nfeeds);
+	return down > 0;
+}
+
 static void
 draw_status(struct tui *t)
 {
@@ -1170,8 +1298,20 @@ draw_status(struct tui *t)
 		x += draw_text(w, 0, x + 1, width - x - 1, "[只读]",
 		               theme_attr(slot) | A_BOLD, 0) +
 		     1;
-	snprintf(buf, sizeof buf, " │ %s │ %s │ feed - │ %s%s", counts, db, who,
-	         t->bell ? " │ 🔔" : "");
+	snprintf(buf, sizeof buf, " │ %s │ %s │ ", counts, db);
+	x += draw_text(w, 0, x, width - x, buf, theme_attr(slot), 0);
+	{
+		char fb[160];
+		int down = feed_status(t, fb, sizeof fb);
+		/* A feed down is drawn as an alarm, so that it cannot be
+		 * missed, in colour or not. */
+		x +=
+		    draw_text(w, 0, x, width - x, fb,
+		              down ? (int)(theme_attr(SLOT_ALERT_CRIT) | A_BOLD)
+		                   : theme_attr(slot),
+		              0);
+	}
+	snprintf(buf, sizeof buf, " │ %s%s", who, t->bell ? " │ 🔔" : "");
 	x += draw_text(w, 0, x, width - x, buf, theme_attr(slot), 0);
 	/* The clock sits at the right edge when there is room. */
 	if (width - x > 10)
@@ -1537,7 +1677,7 @@ draw_too_small(struct tui *t)
 static void
 render(struct tui *t)
 {
-	int panes_dirty = 0;
+	int panes_dirty = 0, status_drawn;
 
 	if (t->dirty & TUI_DIRTY_LAYOUT) {
 		int banner_needed = t->link != DB_LINK_UP;
@@ -1555,10 +1695,13 @@ render(struct tui *t)
 		t->dirty = 0;
 		return;
 	}
-	if (t->dirty & LOOP_DIRTY_STATUS) {
+	status_drawn = (t->dirty & LOOP_DIRTY_STATUS) != 0;
+	if (status_drawn) {
 		draw_status(t);
 		draw_banner(t);
 	}
+	if (t->vrows_stale)
+		build_vital_rows(t);
 	if (t->view != NULL) {
 		if (t->dirty & TUI_DIRTY_VIEW)
 			draw_view(t);
@@ -1578,6 +1721,7 @@ render(struct tui *t)
 	prompt_draw(t);
 	doupdate();
 	t->dirty = 0;
+	latency_log(t, status_drawn);
 	if (!t->painted && t->queue && t->vitals && t->units && t->counts) {
 		t->painted = 1;
 		log_msg(LOG_INFO, "first full paint %lld ms after start",
@@ -2090,6 +2234,24 @@ tick_cb(void *arg)
 		}
 	(void)fresh_changed;
 	tui_mark(t, LOOP_DIRTY_STATUS | LOOP_DIRTY_QUEUE);
+	/* A feed down long enough turns its values stale: look again. */
+	for (int i = 0; i < t->nfeeds; i++)
+		if (t->feed[i].down_ms != 0) {
+			t->vrows_stale = 1;
+			tui_mark(t, LOOP_DIRTY_VITALS);
+			break;
+		}
+	if (t->lat != NULL) {
+		for (int i = 0; i < t->nfeeds; i++) {
+			const struct feed_health *h =
+			    feed_live_health(t->feeds, (size_t)i);
+			fprintf(t->lat, "s %lld %d %llu %llu\n",
+			        (long long)feed_wall_ms(), i,
+			        (unsigned long long)h->messages,
+			        feed_live_applied(t->feeds));
+		}
+		fflush(t->lat);
+	}
 	/* Next tick on the next second boundary, so the clock is even. */
 	{
 		struct timespec ts;
@@ -2106,6 +2268,207 @@ vitals_cb(void *arg)
 
 	want(t, W_VITALS);
 	loop_timer_start(t->vitals_timer, VITALS_EVERY_MS);
+}
+
+/* ---- live feeds -------------------------------------------------------- */
+
+static const char *
+feed_label(const struct feed_health *h)
+{
+	const char *n = h->name ? h->name : "";
+
+	return strncmp(n, "ws://", 5) == 0 ? n + 5 : n;
+}
+
+/* Link changes become events, once per change (not per retry). */
+static void
+feed_links(struct tui *t)
+{
+	for (int i = 0; i < t->nfeeds; i++) {
+		const struct feed_health *h =
+		    feed_live_health(t->feeds, (size_t)i);
+		struct tui_feed *f = &t->feed[i];
+
+		if (h->link == f->link)
+			continue;
+		f->link = h->link;
+		if (h->link == FEED_LINK_UP) {
+			tui_event(t, SLOT_STATE_OK, "馈送已连接 feed up: %s",
+			          feed_label(h));
+			f->was_up = 1;
+			f->down_ms = 0;
+		} else if (h->link == FEED_LINK_WAITING &&
+		           (f->was_up || f->down_ms == 0)) {
+			tui_event(t, SLOT_ALERT_CRIT,
+			          "馈送断开 feed down: %s — %s", feed_label(h),
+			          h->why[0] ? h->why : "?");
+			f->was_up = 0;
+			f->down_ms = feed_wall_ms();
+		}
+	}
+}
+
+static void
+feeds_changed(void *arg, unsigned what)
+{
+	struct tui *t = arg;
+	unsigned bits = 0;
+
+	if (what & FEED_LIVE_VALUES) {
+		t->vrows_stale = 1;
+		bits |= LOOP_DIRTY_VITALS;
+	}
+	if (what & FEED_LIVE_HEALTH) {
+		feed_links(t);
+		bits |= LOOP_DIRTY_STATUS;
+	}
+	tui_mark(t, bits);
+}
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* Alarms, reports, CAP warnings and Open311 requests into the event log.
+ * Readings went to the model already; heartbeats only time the screen. */
+static void
+feeds_event(void *arg, size_t feed, const struct feed_event *ev)
+{
+	struct tui *t = arg;
+	const char *ex = ev->exercise ? "[演练] " : "";
+
+	switch (ev->type) {
+	case FEED_EV_HEARTBEAT:
+		if (t->lat != NULL && ev->u.heartbeat.ts_ms > 0 &&
+		    t->nlat_hb <
+		        (int)(sizeof t->lat_hb / sizeof t->lat_hb[0])) {
+			t->lat_hb[t->nlat_hb].sent = ev->u.heartbeat.ts_ms;
+			t->lat_hb[t->nlat_hb].arrived = feed_wall_ms();
+			t->nlat_hb++;
+		}
+		break;
+	case FEED_EV_ALARM: {
+		const struct feed_alarm *a = &ev->u.alarm;
+		char val[32] = "";
+		if (!isnan(a->value))
+			snprintf(val, sizeof val, " %.6g", a->value);
+		tui_event(t,
+		          a->cleared                     ? SLOT_STATE_OK
+		          : a->level >= FEED_LEVEL_ALARM ? SLOT_ALERT_CRIT
+		                                         : SLOT_ALERT_WARN,
+		          "%s⇣告警 %s %s%s%s %s", ex, nz(a->key),
+		          a->cleared ? "cleared" : feed_level_name(a->level),
+		          val, a->message ? " ·" : "", nz(a->message));
+		break;
+	}
+	case FEED_EV_INCIDENT: {
+		const struct feed_incident *in = &ev->u.incident;
+		tui_event(t, in->priority == 1 ? SLOT_ALERT_CRIT : SLOT_ROW_NEW,
+		          "%s⇣上报 %s P%d %s%s%s", ex, nz(in->source),
+		          in->priority, nz(in->title), in->region ? " · " : "",
+		          nz(in->region));
+		break;
+	}
+	case FEED_EV_CAP: {
+		const struct feed_cap *c = &ev->u.cap;
+		const struct feed_cap_info *inf = c->ninfo ? &c->info[0] : NULL;
+		tui_event(t,
+		          inf && inf->severity <= FEED_CAP_SEVERITY_SEVERE &&
+		                  inf->severity != FEED_CAP_SEVERITY_UNKNOWN
+		              ? SLOT_ALERT_CRIT
+		              : SLOT_ALERT_WARN,
+		          "%s⇣预警 CAP %s %s %s%s%s", ex,
+		          feed_cap_msgtype_name(c->msg_type),
+		          inf ? feed_cap_severity_name(inf->severity) : "",
+		          inf ? nz(inf->headline ? inf->headline : inf->event)
+		              : "",
+		          inf && inf->area_desc ? " · " : "",
+		          inf ? nz(inf->area_desc) : "");
+		break;
+	}
+	case FEED_EV_OPEN311: {
+		const struct feed_open311 *o = &ev->u.open311;
+		tui_event(
+		    t, SLOT_NORMAL, "%s⇣12345 #%s %s %s%s%s", ex, nz(o->id),
+		    nz(o->status),
+		    nz(o->service_name ? o->service_name : o->service_code),
+		    o->description ? " · " : "", nz(o->description));
+		break;
+	}
+	default:
+		break;
+	}
+	(void)feed;
+}
+
+static void
+feeds_start(struct tui *t)
+{
+	const struct feed_live_hooks h = {feeds_changed, feeds_event, t};
+	const char *const *urls = t->opts.feeds;
+	int n = t->opts.nfeeds;
+	const char *path = getenv("CITYOPS_LATENCY_LOG");
+
+	if (n == 0) {
+		static const char *cfg[CONFIG_FEEDS_MAX];
+		for (int i = 0; i < t->cfg.nfeeds; i++)
+			cfg[i] = t->cfg.feeds[i];
+		urls = cfg;
+		n = t->cfg.nfeeds;
+	}
+	if (n == 0)
+		return;
+	if (path != NULL && *path != '\0') {
+		t->lat = fopen(path, "w");
+		if (t->lat == NULL)
+			log_msg(LOG_WARN, "cannot write %s", path);
+	}
+	t->feeds = feed_live_new(loop_lws(t->loop), t->mv, &h);
+	t->feed = xcalloc((size_t)n, sizeof *t->feed);
+	for (int i = 0; i < n; i++) {
+		if (feed_live_add(t->feeds, urls[i]) != 0) {
+			tui_message(t, SLOT_MSG_ERROR, "feed %s: bad URL",
+			            urls[i]);
+			continue;
+		}
+		t->feed[t->nfeeds].link = FEED_LINK_IDLE;
+		t->nfeeds++;
+	}
+	log_msg(LOG_INFO, "feeds: %d subscribed", t->nfeeds);
+}
+
+/* After a render pass: what it put on the screen, and when. */
+static void
+latency_log(struct tui *t, int status_drawn)
+{
+	int64_t now;
+
+	if (t->lat == NULL)
+		return;
+	now = feed_wall_ms();
+	for (int i = 0; i < t->nlat_rd; i++)
+		fprintf(t->lat, "r %lld %lld\n", (long long)t->lat_rd[i],
+		        (long long)now);
+	t->nlat_rd = 0;
+	if (status_drawn) {
+		for (int i = 0; i < t->nlat_hb; i++)
+			fprintf(t->lat, "h %lld %lld %lld\n",
+			        (long long)t->lat_hb[i].sent,
+			        (long long)t->lat_hb[i].arrived,
+			        (long long)now);
+		t->nlat_hb = 0;
+	}
+	t->lat_prev_ms = now;
+}
+
+void
+tui_latency_reading(struct tui *t, const struct model_indicator *ind)
+{
+	if (t->lat != NULL && ind->seen_ms > t->lat_prev_ms &&
+	    t->nlat_rd < (int)(sizeof t->lat_rd / sizeof t->lat_rd[0]))
+		t->lat_rd[t->nlat_rd++] = ind->seen_ms;
 }
 
 /* ---- start and stop ---------------------------------------------------- */
@@ -2223,6 +2586,7 @@ tui_run(struct session *s, const struct tui_opts *o)
 		t->sig_watch =
 		    loop_watch_fd(t->loop, t->sig_fd, signal_event, t);
 	tui_event(t, SLOT_DIM, "控制台启动 console started");
+	feeds_start(t);
 	t->db = db_async_new(t->loop, o->dsn, &hooks);
 	s->db = db_async_db(t->db);
 	tick_cb(t);
@@ -2236,6 +2600,19 @@ tui_run(struct session *s, const struct tui_opts *o)
 	free_windows(t);
 	endwin();
 out:
+	for (int i = 0; i < t->nfeeds; i++) {
+		const struct feed_health *h =
+		    feed_live_health(t->feeds, (size_t)i);
+		log_msg(LOG_INFO,
+		        "feed %s: %llu messages, %llu connects, %llu failures",
+		        h->name, (unsigned long long)h->messages,
+		        (unsigned long long)h->connects,
+		        (unsigned long long)h->failures);
+	}
+	feed_live_free(&t->feeds);
+	free(t->feed);
+	if (t->lat != NULL)
+		fclose(t->lat);
 	s->db = NULL;
 	db_async_free(&t->db);
 	loop_unwatch(&t->tty_watch);

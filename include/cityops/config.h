@@ -53,12 +53,18 @@ enum config_key {
 
 enum config_layout { LAYOUT_AUTO, LAYOUT_COMPACT, LAYOUT_WIDE };
 
+#define CONFIG_FEEDS_MAX 16
+#define CONFIG_URL_MAX   256
+
 struct config {
 	char theme[64];
 	int bell; /* ring the terminal bell when a P1 arrives */
 	enum config_layout layout;
 	int queue_limit; /* incidents fetched for the queue pane */
 	int history_hours;
+	/* Live feeds ("feed URL" lines, in order); --feed replaces them. */
+	char feeds[CONFIG_FEEDS_MAX][CONFIG_URL_MAX];
+	int nfeeds;
 };
 
 /* Loads defaults then the user's file (path, or the XDG default when NULL).

@@ -24,6 +24,7 @@
 
 struct lws_context;
 struct model_vitals;
+struct model_indicator;
 struct feed_live;
 
 enum feed_live_change {
@@ -35,7 +36,8 @@ struct feed_live_hooks {
 	/* Something changed (bits of feed_live_change); at most once per
 	 * loop turn, so a burst costs one redraw. May be NULL. */
 	void (*changed)(void *arg, unsigned what);
-	/* A non-reading event from feed i; pointers live for the call. */
+	/* A non-reading event from feed i (alarms, incident reports, CAP,
+	 * Open311, heartbeats); pointers live for the call. */
 	void (*event)(void *arg, size_t feed, const struct feed_event *ev);
 	void *arg;
 };
@@ -58,5 +60,8 @@ const struct feed_health *feed_live_health(struct feed_live *fl, size_t i);
 /* Readings applied, and readings no indicator took (unknown, unmapped). */
 unsigned long long feed_live_applied(const struct feed_live *fl);
 unsigned long long feed_live_unplaced(const struct feed_live *fl);
+/* The feed (index) that last fed ind a reading, or -1: none has. */
+long feed_live_source(const struct feed_live *fl,
+                      const struct model_indicator *ind);
 
 #endif

@@ -15,6 +15,9 @@ struct tui_opts {
 	const char *theme;  /* overrides the config's theme, or NULL */
 	int no_color;       /* --no-color, or NO_COLOR in the environment */
 	int exercise;       /* show exercise (演练) data instead of real */
+	/* --feed URLs (they replace the config's "feed" lines), or none. */
+	const char *const *feeds;
+	int nfeeds;
 };
 
 /*
