@@ -1,5 +1,6 @@
--- Migration 010: the console's status-line counts.
-SELECT plan(4);
+-- Migrations 010 and 012: the console's status-line counts, and the
+-- catalogue fields vitals() gives the console for judging feed values.
+SELECT plan(5);
 
 SET SESSION AUTHORIZATION super_city;
 SELECT is((SELECT sum(n)::int FROM cityops.open_counts()),
@@ -17,6 +18,13 @@ SET SESSION AUTHORIZATION officer_fx;
 SELECT is((SELECT sum(n)::int FROM cityops.open_counts()),
 	(SELECT count(*)::int FROM cityops.queue(NULL, NULL, NULL, NULL, false, false, 100000)),
 	'a district officer counts only the district');
+RESET SESSION AUTHORIZATION;
+
+SET SESSION AUTHORIZATION super_city;
+SELECT results_eq($$SELECT stale_s, hysteresis FROM cityops.vitals(p_limit => 1000)
+	WHERE indicator_id = 'fx.tide.jinhui'$$,
+	$$SELECT stale_s, hysteresis FROM cityops.indicator WHERE id = 'fx.tide.jinhui'$$,
+	'vitals carries the staleness limit and hysteresis');
 RESET SESSION AUTHORIZATION;
 
 SELECT * FROM finish();

@@ -22,7 +22,7 @@ stored() {
 	psql -qAtc "select count(*) from cityops.reading where at >= to_timestamp($start / 1000.0)"
 }
 have_all() { [ "$(stored)" -ge "$want" ]; }
-wait_for 120 have_all ||
+wait_for 300 have_all ||
 	fail "stored $(stored) of $want readings; log: $(tail -5 "$FEED_TMP/ingest.log")"
 [ "$(stored)" -eq "$want" ] || fail "stored $(stored), want exactly $want"
 echo "1 passed, 0 failed"
