@@ -913,7 +913,7 @@ usage(FILE *f)
 	fputs("usage: cityops ingest --feed URL... [options]\n"
 	      "  -f, --feed URL        subscribe to a websocket feed "
 	      "(repeatable)\n"
-	      "  -b, --batch N         readings per statement (default 1000)\n"
+	      "  -b, --batch N         readings per statement (default 10000)\n"
 	      "  -t, --flush-ms N      send a partial batch after N ms "
 	      "(default 200)\n"
 	      "      --state FILE      committed stream positions (default\n"
@@ -982,7 +982,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	int opt, fmt, debug = 0;
 
 	memset(&in, 0, sizeof in);
-	in.batch_max = 1000;
+	in.batch_max = 10000;
 	in.flush_ms = 200;
 	in.fopts.format = FEED_FORMAT_AUTO;
 	optind = 1;
