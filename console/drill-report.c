@@ -131,6 +131,18 @@ response(const struct drill_runner *r, int m, double *median, double *worst,
 	free(v);
 }
 
+/* The response times the totals report, in text and JSON alike. */
+static const struct {
+	int milestone;
+	const char *label; /* for people */
+	const char *count; /* JSON: how many reached it */
+	const char *key;   /* JSON: prefix of its median and worst */
+} totals[] = {
+    {DRILL_M_ack, "受理 acknowledged", "acknowledged", "ack"},
+    {DRILL_M_dispatch, "派单 dispatched", "dispatched", "dispatch"},
+    {DRILL_M_arrive, "到场 arrived", "arrived", "arrive"},
+};
+
 /* The distinct units used by the drill's incidents, comma separated. */
 static char *
 units_used(const struct drill_runner *r, int *count)
@@ -307,21 +319,14 @@ drill_report_text(const struct drill_runner *r, struct buf *out)
 			}
 	}
 	buf_adds(out, "\n合计 totals\n");
-	response(r, DRILL_M_ack, &med, &worst, &n);
-	buf_printf(out, "  受理 acknowledged %d: median ", n);
-	add_dur(out, med);
-	buf_adds(out, ", worst ");
-	add_dur(out, worst);
-	response(r, DRILL_M_dispatch, &med, &worst, &n);
-	buf_printf(out, "\n  派单 dispatched %d: median ", n);
-	add_dur(out, med);
-	buf_adds(out, ", worst ");
-	add_dur(out, worst);
-	response(r, DRILL_M_arrive, &med, &worst, &n);
-	buf_printf(out, "\n  到场 arrived %d: median ", n);
-	add_dur(out, med);
-	buf_adds(out, ", worst ");
-	add_dur(out, worst);
+	for (size_t k = 0; k < sizeof totals / sizeof totals[0]; k++) {
+		response(r, totals[k].milestone, &med, &worst, &n);
+		buf_printf(out, "%s  %s %d: median ", k ? "\n" : "",
+		           totals[k].label, n);
+		add_dur(out, med);
+		buf_adds(out, ", worst ");
+		add_dur(out, worst);
+	}
 	units = units_used(r, &nunits);
 	buf_printf(out, "\n  单位 units used: %d %s\n", nunits, units);
 	free(units);
@@ -480,21 +485,14 @@ drill_report_json(const struct drill_runner *r, struct buf *out)
 	           "],\"totals\":{\"held\":%d,\"failed\":%d,"
 	           "\"steps_failed\":%d",
 	           held, failed, steps_failed);
-	response(r, DRILL_M_ack, &med, &worst, &n);
-	buf_printf(out, ",\"acknowledged\":%d,\"ack_median_s\":", n);
-	j_num(out, med);
-	buf_adds(out, ",\"ack_worst_s\":");
-	j_num(out, worst);
-	response(r, DRILL_M_dispatch, &med, &worst, &n);
-	buf_printf(out, ",\"dispatched\":%d,\"dispatch_median_s\":", n);
-	j_num(out, med);
-	buf_adds(out, ",\"dispatch_worst_s\":");
-	j_num(out, worst);
-	response(r, DRILL_M_arrive, &med, &worst, &n);
-	buf_printf(out, ",\"arrived\":%d,\"arrive_median_s\":", n);
-	j_num(out, med);
-	buf_adds(out, ",\"arrive_worst_s\":");
-	j_num(out, worst);
+	for (size_t k = 0; k < sizeof totals / sizeof totals[0]; k++) {
+		response(r, totals[k].milestone, &med, &worst, &n);
+		buf_printf(out, ",\"%s\":%d,\"%s_median_s\":", totals[k].count,
+		           n, totals[k].key);
+		j_num(out, med);
+		buf_printf(out, ",\"%s_worst_s\":", totals[k].key);
+		j_num(out, worst);
+	}
 	units = units_used(r, &nunits);
 	buf_printf(out, ",\"units_used\":%d,\"units\":", nunits);
 	j_str(out, units);
