@@ -104,7 +104,7 @@ sweep_cb(lws_sorted_usec_list_t *sul)
 	    lws_container_of(sul, struct feed_live, sul_sweep);
 
 	if (model_vitals_sweep(fl->model, feed_wall_ms()) > 0)
-		mark(fl, FEED_LIVE_VALUES);
+		mark(fl, FEED_LIVE_VALUES | FEED_LIVE_STATES);
 	lws_sul_schedule(fl->ctx, 0, &fl->sul_sweep, sweep_cb,
 	                 (lws_usec_t)SWEEP_MS * LWS_US_PER_MS);
 }
@@ -130,13 +130,28 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 		/* Drill data never shows among real values. */
 		if (ev->exercise)
 			return;
+		const struct model_indicator *before;
+		enum model_state was = MODEL_STATE_NODATA;
+		long was_src = -1;
+
 		r.key = feed_map_lookup(fl->map, &ev->u.reading);
+		before = r.key ? model_vitals_find(fl->model, r.key) : NULL;
+		if (before != NULL) {
+			was = before->state;
+			was_src = feed_live_source(fl, before);
+		}
 		if (r.key != NULL &&
 		    model_vitals_apply(fl->model, &r, feed_wall_ms(), &ind) ==
 		        MODEL_APPLY_OK) {
+			size_t src = index_of(fl, fc);
 			fl->applied++;
-			src_set(fl, ind, index_of(fl, fc));
-			mark(fl, FEED_LIVE_VALUES);
+			src_set(fl, ind, src);
+			/* Only a new state (or a first live value, or another
+			 * feed now giving it) reorders the pane; a new value
+			 * just redraws its row. */
+			mark(fl, ind->state != was || was_src != (long)src
+			             ? FEED_LIVE_VALUES | FEED_LIVE_STATES
+			             : FEED_LIVE_VALUES);
 		} else if (r.key == NULL ||
 		           model_vitals_find(fl->model, r.key) == NULL) {
 			fl->unplaced++;

@@ -2314,13 +2314,15 @@ feeds_changed(void *arg, unsigned what)
 	struct tui *t = arg;
 	unsigned bits = 0;
 
-	if (what & FEED_LIVE_VALUES) {
-		t->vrows_stale = 1;
+	if (what & FEED_LIVE_VALUES)
 		bits |= LOOP_DIRTY_VITALS;
-	}
+	/* Regrouping every row is for a changed state or a feed going up
+	 * or down (its values turn stale or live), not for every value. */
+	if (what & (FEED_LIVE_STATES | FEED_LIVE_HEALTH))
+		t->vrows_stale = 1;
 	if (what & FEED_LIVE_HEALTH) {
 		feed_links(t);
-		bits |= LOOP_DIRTY_STATUS;
+		bits |= LOOP_DIRTY_STATUS | LOOP_DIRTY_VITALS;
 	}
 	tui_mark(t, bits);
 }

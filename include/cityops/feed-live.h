@@ -30,6 +30,9 @@ struct feed_live;
 enum feed_live_change {
 	FEED_LIVE_VALUES = 1 << 0, /* indicator values or states */
 	FEED_LIVE_HEALTH = 1 << 1, /* a feed's link or counters */
+	/* An indicator's state changed, or it got its first live value:
+	 * what orders the vitals pane. Always comes with VALUES. */
+	FEED_LIVE_STATES = 1 << 2,
 };
 
 struct feed_live_hooks {
