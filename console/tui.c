@@ -219,6 +219,25 @@ set_has(char **set, int n, const char *s)
 	       bsearch(&s, set, (size_t)n, sizeof *set, cmp_str) != NULL;
 }
 
+/* Adds a copy of s to the sorted set, keeping it sorted. */
+static void
+set_add(char ***set, int *n, const char *s)
+{
+	int lo = 0, hi = *n;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (strcmp((*set)[mid], s) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*set = xrealloc(*set, (size_t)(*n + 1) * sizeof **set);
+	memmove(*set + lo + 1, *set + lo, (size_t)(*n - lo) * sizeof **set);
+	(*set)[lo] = xstrdup(s);
+	(*n)++;
+}
+
 static void
 set_free(char ***set, int *n)
 {
@@ -1038,12 +1057,7 @@ load_history(struct tui *t)
 		if (key == NULL ||
 		    set_has(t->hist_loaded, t->nhist_loaded, key))
 			continue;
-		t->hist_loaded =
-		    xrealloc(t->hist_loaded, (size_t)(t->nhist_loaded + 1) *
-		                                 sizeof *t->hist_loaded);
-		t->hist_loaded[t->nhist_loaded++] = xstrdup(key);
-		qsort(t->hist_loaded, (size_t)t->nhist_loaded,
-		      sizeof *t->hist_loaded, cmp_str);
+		set_add(&t->hist_loaded, &t->nhist_loaded, key);
 		h = xcalloc(1, sizeof *h);
 		h->t = t;
 		h->key = xstrdup(key);
