@@ -50,17 +50,11 @@ headless_run(struct session *s, FILE *in, const struct headless_opts *o)
 	long lineno = 0;
 	int status = 0;
 
-	for (;;) {
-		if (o->prompt) {
-			fputs("cityops> ", stdout);
-			fflush(stdout);
-		}
-		if (getline(&line, &cap, in) < 0)
-			break;
+	while (getline(&line, &cap, in) >= 0) {
 		lineno++;
-		if (headless_line(s, line, o->prompt ? 0 : lineno, o) != 0) {
+		if (headless_line(s, line, lineno, o) != 0) {
 			status = 1;
-			if (!o->keep_going && !o->prompt)
+			if (!o->keep_going)
 				break;
 		}
 	}

@@ -282,9 +282,6 @@ main(int argc, char **argv)
 				fclose(f);
 		}
 	} else {
-		/* Until the full-screen console lands, a terminal gets a
-		 * line prompt over the same engine. */
-		ho.prompt = !headless && isatty(0) && isatty(1);
 		status = headless_run(&s, stdin, &ho);
 	}
 	session_clear(&s);

@@ -13,7 +13,6 @@ struct headless_opts {
 	int json;       /* one JSON object per command on stdout */
 	int keep_going; /* run every command even after one fails */
 	int echo;       /* print each command before its output */
-	int prompt;     /* interactive: print a prompt before each line */
 };
 
 /*
