@@ -153,12 +153,6 @@ db_ok(const struct db *db)
 	return db != NULL && PQstatus(db->conn) == CONNECTION_OK;
 }
 
-int
-db_socket(const struct db *db)
-{
-	return db != NULL ? PQsocket(db->conn) : -1;
-}
-
 static enum db_kind
 kind_of(Oid type)
 {
@@ -343,23 +337,6 @@ db_table_free(struct db_table **tp)
 	free(t->cells);
 	free(t);
 	*tp = NULL;
-}
-
-char *
-db_notification(struct db *db)
-{
-	PGnotify *n;
-	char *payload;
-
-	if (!db_ok(db))
-		return NULL;
-	PQconsumeInput(db->conn);
-	n = PQnotifies(db->conn);
-	if (n == NULL)
-		return NULL;
-	payload = xstrdup(n->extra);
-	PQfreemem(n);
-	return payload;
 }
 
 /*
@@ -926,18 +903,6 @@ db_async_submit(struct db_async *a, enum query_id q, int nparams,
 	pump(a);
 }
 
-enum db_link
-db_async_link(const struct db_async *a)
-{
-	return a->link;
-}
-
-const char *
-db_async_why(const struct db_async *a)
-{
-	return a->why;
-}
-
 int
 db_async_pending(const struct db_async *a)
 {
@@ -963,11 +928,4 @@ struct db *
 db_async_db(struct db_async *a)
 {
 	return &a->worker.db;
-}
-
-void
-db_async_drop(struct db_async *a, const char *why)
-{
-	if (a->link != DB_LINK_DOWN)
-		link_down(a, why);
 }

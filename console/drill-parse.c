@@ -34,11 +34,6 @@ static const char *const m_word[] = {
     DRILL_MILESTONES(X)
 #undef X
 };
-static const char *const m_label[] = {
-#define X(code, word, label) label,
-    DRILL_MILESTONES(X)
-#undef X
-};
 
 const char *
 drill_milestone_code(enum drill_milestone m)
@@ -50,12 +45,6 @@ const char *
 drill_milestone_word(enum drill_milestone m)
 {
 	return m_word[m];
-}
-
-const char *
-drill_milestone_label(enum drill_milestone m)
-{
-	return m_label[m];
 }
 
 /* Commands a drill may not type: they change real, shared state. */

@@ -660,9 +660,3 @@ feed_client_pause(struct feed_client *fc, int pause)
 	/* Silence while paused is ours, not the server's. */
 	fc->last_rx_mono = mono_ms();
 }
-
-void
-feed_client_drop(struct feed_client *fc, const char *why)
-{
-	link_fail(fc, why ? why : "dropped");
-}

@@ -244,12 +244,6 @@ feed_live_map_add(struct feed_live *fl, const char *entity_type,
 	feed_map_add(fl->map, entity_type, entity_id, attr, indicator);
 }
 
-size_t
-feed_live_count(const struct feed_live *fl)
-{
-	return fl->nfc;
-}
-
 const struct feed_health *
 feed_live_health(struct feed_live *fl, size_t i)
 {
@@ -272,10 +266,4 @@ feed_live_source(const struct feed_live *fl, const struct model_indicator *ind)
 		if (fl->src[i].ind == ind)
 			return (long)fl->src[i].feed;
 	return -1;
-}
-
-unsigned long long
-feed_live_unplaced(const struct feed_live *fl)
-{
-	return fl->unplaced;
 }

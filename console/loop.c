@@ -290,12 +290,6 @@ loop_timer_stop(struct loop_timer *t)
 	}
 }
 
-int
-loop_timer_pending(const struct loop_timer *t)
-{
-	return t->pending;
-}
-
 void
 loop_timer_free(struct loop_timer **tp)
 {

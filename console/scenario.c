@@ -564,12 +564,6 @@ scenario_msgs_per_tick(const struct scenario *sc)
 	return (double)scenario_cycle_len(sc) / (double)sc->ticks;
 }
 
-size_t
-scenario_signal_count(const struct scenario *sc)
-{
-	return sc->nsig;
-}
-
 /* A 64-bit mix (splitmix64 finaliser): noise and choices from positions. */
 static uint64_t
 mix(uint64_t x)

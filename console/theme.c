@@ -68,18 +68,6 @@ theme_slot_parse(const char *name)
 	return -1;
 }
 
-const char *
-theme_slot_name(enum theme_slot slot)
-{
-	return slot_names[slot];
-}
-
-const char *
-theme_name(void)
-{
-	return current;
-}
-
 int
 theme_attr(enum theme_slot slot)
 {

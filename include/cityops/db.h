@@ -39,9 +39,6 @@ void db_close(struct db **db);
 /* Returns 1 when the connection is up. */
 int db_ok(const struct db *db);
 
-/* The descriptor to watch for notifications, or -1. */
-int db_socket(const struct db *db);
-
 /*
  * Runs a named query with text parameters (NULL for SQL NULL). Returns 0 and
  * a table the caller frees with db_table_free, or -1 with err filled. Waits
@@ -64,9 +61,6 @@ void db_error_clear(struct db_error *err);
 /* Sets a client-side error (no SQLSTATE). */
 void db_error_set(struct db_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* Takes one pending notification's payload (caller frees), or NULL. */
-char *db_notification(struct db *db);
 
 /*
  * The asynchronous side, for the console's event loop (loop.h). Two
@@ -117,16 +111,11 @@ void db_async_free(struct db_async **ap);
 void db_async_submit(struct db_async *a, enum query_id q, int nparams,
                      const char *const *params, db_done_fn done, void *arg);
 
-enum db_link db_async_link(const struct db_async *a);
-/* The last reason the link went down, or "" (borrowed). */
-const char *db_async_why(const struct db_async *a);
 /* Requests queued or running. */
 int db_async_pending(const struct db_async *a);
 /* Milliseconds until the next reconnect attempt, or -1 when not waiting. */
 long long db_async_retry_in(const struct db_async *a);
 /* The worker connection as a struct db, for the command engine's checks. */
 struct db *db_async_db(struct db_async *a);
-/* Drops the link as if the server went away (for tests and 'reconnect'). */
-void db_async_drop(struct db_async *a, const char *why);
 
 #endif

@@ -32,11 +32,9 @@ enum drill_milestone {
 	    DRILL_M_COUNT
 };
 
-/* The milestone's timeline action ("ack"), its word ("acknowledged") and
- * its label ("受理"). */
+/* The milestone's timeline action ("ack") and its word ("acknowledged"). */
 const char *drill_milestone_code(enum drill_milestone m);
 const char *drill_milestone_word(enum drill_milestone m);
-const char *drill_milestone_label(enum drill_milestone m);
 
 enum drill_step_kind {
 	DRILL_INCIDENT, /* an incident arrives from a channel (12345, 110 …) */

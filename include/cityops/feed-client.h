@@ -121,12 +121,6 @@ void feed_client_resume(struct feed_client *fc, uint64_t pos);
 /* Stops (1) or restarts (0) reading from the socket: TCP backpressure. */
 void feed_client_pause(struct feed_client *fc, int pause);
 
-/*
- * Drops the link as a failure would (why is logged) and reconnects after
- * the backoff. Safe to call in any state, and twice.
- */
-void feed_client_drop(struct feed_client *fc, const char *why);
-
 /* Logs rejects counted since the last log line, one line per reason. */
 void feed_client_log_rejects(struct feed_client *fc);
 

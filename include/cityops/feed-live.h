@@ -57,12 +57,10 @@ void feed_live_map_clear(struct feed_live *fl);
 void feed_live_map_add(struct feed_live *fl, const char *entity_type,
                        const char *entity_id, const char *attr,
                        const char *indicator);
-size_t feed_live_count(const struct feed_live *fl);
 /* Health of feed i (owned by the set, valid until the next event). */
 const struct feed_health *feed_live_health(struct feed_live *fl, size_t i);
-/* Readings applied, and readings no indicator took (unknown, unmapped). */
+/* Readings applied. */
 unsigned long long feed_live_applied(const struct feed_live *fl);
-unsigned long long feed_live_unplaced(const struct feed_live *fl);
 /* The feed (index) that last fed ind a reading, or -1: none has. */
 long feed_live_source(const struct feed_live *fl,
                       const struct model_indicator *ind);

@@ -72,7 +72,6 @@ void loop_timer_start(struct loop_timer *t, int64_t ms);
 /* Starts it only if it is not already pending (for coalescing). */
 void loop_timer_start_if_idle(struct loop_timer *t, int64_t ms);
 void loop_timer_stop(struct loop_timer *t);
-int loop_timer_pending(const struct loop_timer *t);
 void loop_timer_free(struct loop_timer **tp);
 
 /* Who draws the screen: handlers call loop_dirty to reach it. */

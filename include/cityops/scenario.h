@@ -70,7 +70,6 @@ uint64_t scenario_cycle_len(const struct scenario *sc);
 /* Ticks per cycle, and messages per tick on average. */
 uint64_t scenario_ticks(const struct scenario *sc);
 double scenario_msgs_per_tick(const struct scenario *sc);
-size_t scenario_signal_count(const struct scenario *sc);
 
 /*
  * Appends message k of the stream to out. wall_ms is written into

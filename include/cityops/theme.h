@@ -49,8 +49,5 @@ int theme_load(const char *name, int no_color, const char **error);
 int theme_attr(enum theme_slot slot);
 /* Slot name → slot, or -1. */
 int theme_slot_parse(const char *name);
-const char *theme_slot_name(enum theme_slot slot);
-/* The name of the theme in force. */
-const char *theme_name(void);
 
 #endif
