@@ -11,15 +11,14 @@ static const struct draw_col cols[] = {
 static int
 count(struct tui *t)
 {
-	return t->nevents;
+	return t->d->nevents;
 }
 
 static void
 row(struct tui *t, int i, struct pane_row *r)
 {
 	/* Newest first: i = 0 is the last one added. */
-	int k = (t->event_head - 1 - i + TUI_EVENTS_MAX) % TUI_EVENTS_MAX;
-	const struct tui_event *e = &t->events[k];
+	const struct desk_event *e = desk_event_at(t->d, i);
 	struct tm tm;
 
 	localtime_r(&e->at, &tm);
@@ -27,13 +26,13 @@ row(struct tui *t, int i, struct pane_row *r)
 	r->cells[0] = r->buf[0];
 	r->cells[1] = e->text;
 	r->slots[0] = SLOT_DIM;
-	r->slots[1] = e->slot;
+	r->slots[1] = tui_sev_slot(e->sev);
 }
 
 static void
 summary(struct tui *t, char *buf, size_t bufsz)
 {
-	snprintf(buf, bufsz, "%d", t->nevents);
+	snprintf(buf, bufsz, "%d", t->d->nevents);
 }
 
 const struct pane_ops pane_events = {

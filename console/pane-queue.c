@@ -14,7 +14,7 @@ static const struct draw_col cols[] = {
 static int
 count(struct tui *t)
 {
-	return t->queue ? t->queue->nrows : 0;
+	return t->d->nqueue;
 }
 
 static void
@@ -27,53 +27,46 @@ cell(struct pane_row *r, int i, const char *value, enum col_fmt fmt)
 static void
 row(struct tui *t, int i, struct pane_row *r)
 {
-	const struct db_table *q = t->queue;
+	const struct desk_incident *q = &t->d->queue[i];
 	long long el = tui_queue_elapsed(t);
-	const char *v;
 	char num[32];
-	int breached = 0;
 
-	cell(r, 0, db_get(q, i, "priority"), F_PRIORITY);
-	cell(r, 1, db_get(q, i, "ref"), F_TEXT);
-	cell(r, 2, db_get(q, i, "category_name"), F_TEXT);
-	cell(r, 3, db_get(q, i, "region_name"), F_TEXT);
-	cell(r, 4, db_get(q, i, "state"), F_STATE);
-	v = db_get(q, i, "age_s");
-	snprintf(num, sizeof num, "%lld", (v ? atoll(v) : 0) + el);
+	snprintf(num, sizeof num, "%d", q->priority);
+	cell(r, 0, num, F_PRIORITY);
+	cell(r, 1, q->ref, F_TEXT);
+	cell(r, 2, q->category_name, F_TEXT);
+	cell(r, 3, q->region_name, F_TEXT);
+	cell(r, 4, q->state, F_STATE);
+	snprintf(num, sizeof num, "%lld", q->age_s + el);
 	cell(r, 5, num, F_DURATION);
-	v = db_get(q, i, "sla_left_s");
-	if (v != NULL) {
-		long long left = atoll(v) - el;
-		snprintf(num, sizeof num, "%lld", left);
+	if (q->has_sla) {
+		snprintf(num, sizeof num, "%lld", q->sla_left_s - el);
 		cell(r, 6, num, F_SLA);
-		breached = left < 0;
+		if (q->sla_left_s - el < 0)
+			r->slots[6] = SLOT_SLA_BREACHED;
 	} else {
 		cell(r, 6, NULL, F_SLA);
 	}
-	v = db_get(q, i, "exercise");
-	if (v != NULL && v[0] == 't') {
+	if (q->exercise) {
 		snprintf(r->buf[7], sizeof r->buf[7], "[演练] %s",
-		         db_get(q, i, "title") ?: "");
+		         q->title ? q->title : "");
 		r->cells[7] = r->buf[7];
 	} else {
-		cell(r, 7, db_get(q, i, "title"), F_TEXT);
+		cell(r, 7, q->title, F_TEXT);
 	}
-	cell(r, 8, db_get(q, i, "units"), F_TEXT);
-	v = db_get(q, i, "priority");
-	if (v != NULL && strcmp(v, "1") == 0)
+	cell(r, 8, q->units, F_TEXT);
+	if (q->priority == 1)
 		r->slots[0] = SLOT_ALERT_CRIT;
-	else if (v != NULL && strcmp(v, "2") == 0)
+	else if (q->priority == 2)
 		r->slots[0] = SLOT_ALERT_WARN;
-	if (breached)
-		r->slots[6] = SLOT_SLA_BREACHED;
-	if (tui_is_fresh(t, db_get(q, i, "ref")))
+	if (tui_is_fresh(t, q->ref))
 		r->slot = SLOT_ROW_NEW;
 }
 
 static void
 enter(struct tui *t, int i)
 {
-	const char *ref = db_get(t->queue, i, "ref");
+	const char *ref = t->d->queue[i].ref;
 
 	if (ref != NULL)
 		tui_open_incident(t, ref);

@@ -14,23 +14,21 @@ static const struct draw_col cols[] = {
 static int
 count(struct tui *t)
 {
-	return t->regions ? t->regions->nrows : 0;
+	return t->d->nregions;
 }
 
 static void
 row(struct tui *t, int i, struct pane_row *r)
 {
-	const struct db_table *g = t->regions;
-	const char *st = db_get(g, i, "worst_state");
+	const struct desk_region *g = &t->d->regions[i];
+	const char *st = g->worst_state;
 	const char *sym = tui_vital_symbol(st, &r->slots[2]);
 
-	snprintf(r->buf[0], PANE_CELL, "%s", db_get(g, i, "name") ?: "");
-	snprintf(r->buf[1], PANE_CELL, "%s",
-	         db_get(g, i, "open_incidents") ?: "0");
+	snprintf(r->buf[0], PANE_CELL, "%s", g->name ?: "");
+	snprintf(r->buf[1], PANE_CELL, "%s", g->open_incidents ?: "0");
 	snprintf(r->buf[2], PANE_CELL, "%s %s", sym,
 	         st ? names_vital_state(st) : "");
-	snprintf(r->buf[3], PANE_CELL, "%s",
-	         db_get(g, i, "worst_indicator") ?: "-");
+	snprintf(r->buf[3], PANE_CELL, "%s", g->worst_indicator ?: "-");
 	for (int c = 0; c < 4; c++)
 		r->cells[c] = r->buf[c];
 }
@@ -38,7 +36,7 @@ row(struct tui *t, int i, struct pane_row *r)
 static void
 enter(struct tui *t, int i)
 {
-	const char *code = db_get(t->regions, i, "code");
+	const char *code = t->d->regions[i].code;
 
 	if (code != NULL)
 		tui_open_region(t, code);

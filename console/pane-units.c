@@ -12,22 +12,21 @@ static const struct draw_col cols[] = {
 static int
 count(struct tui *t)
 {
-	return t->units ? t->units->nrows : 0;
+	return t->d->nunits;
 }
 
 static void
 row(struct tui *t, int i, struct pane_row *r)
 {
-	const struct db_table *u = t->units;
-	const char *st = db_get(u, i, "status");
+	const struct desk_unit *u = &t->d->units[i];
+	const char *st = u->status;
 
-	snprintf(r->buf[0], PANE_CELL, "%s", db_get(u, i, "callsign") ?: "");
-	snprintf(r->buf[1], PANE_CELL, "%s", db_get(u, i, "name") ?: "");
-	snprintf(r->buf[2], PANE_CELL, "%s", db_get(u, i, "kind") ?: "");
+	snprintf(r->buf[0], PANE_CELL, "%s", u->callsign ?: "");
+	snprintf(r->buf[1], PANE_CELL, "%s", u->name ?: "");
+	snprintf(r->buf[2], PANE_CELL, "%s", u->kind ?: "");
 	result_cell_text(st, F_UNIT, r->buf[3], PANE_CELL);
-	snprintf(r->buf[4], PANE_CELL, "%s",
-	         db_get(u, i, "incident_ref") ?: "-");
-	snprintf(r->buf[5], PANE_CELL, "%s", db_get(u, i, "region_name") ?: "");
+	snprintf(r->buf[4], PANE_CELL, "%s", u->incident_ref ?: "-");
+	snprintf(r->buf[5], PANE_CELL, "%s", u->region_name ?: "");
 	for (int c = 0; c < 6; c++)
 		r->cells[c] = r->buf[c];
 	if (st != NULL && strcmp(st, "available") == 0)
@@ -45,7 +44,7 @@ summary(struct tui *t, char *buf, size_t bufsz)
 	int avail = 0, busy = 0, oos = 0;
 
 	for (int i = 0; i < count(t); i++) {
-		const char *st = db_get(t->units, i, "status");
+		const char *st = t->d->units[i].status;
 		if (st == NULL)
 			continue;
 		if (strcmp(st, "available") == 0)
@@ -63,8 +62,7 @@ enter(struct tui *t, int i)
 {
 	char line[96];
 
-	snprintf(line, sizeof line, "unit %s",
-	         db_get(t->units, i, "callsign") ?: "");
+	snprintf(line, sizeof line, "unit %s", t->d->units[i].callsign ?: "");
 	tui_run_line(t, line, 1);
 }
 

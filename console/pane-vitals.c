@@ -22,23 +22,22 @@ static const struct draw_col cols[] = {
 static int
 count(struct tui *t)
 {
-	return t->nvrows;
+	return t->d->nvrows;
 }
 
 static void
 row(struct tui *t, int i, struct pane_row *r)
 {
-	const struct vital_row *vr = &t->vrows[i];
-	const struct db_table *v = t->vitals;
-	const char *st, *sym, *key;
+	const struct desk_vital_row *vr = &t->d->vrows[i];
+	const struct desk_vital *v = &t->d->vitals[vr->vital];
+	const char *st, *sym;
 	struct model_indicator *ind;
 	int live = 0;
 
 	for (int c = 0; c < 6; c++)
 		r->cells[c] = "";
 	if (vr->heading) {
-		snprintf(r->buf[1], PANE_CELL, "── %s%s",
-		         db_get(v, vr->row, "category") ?: "",
+		snprintf(r->buf[1], PANE_CELL, "── %s%s", v->category ?: "",
 		         vr->worst ? " ──" : "");
 		r->cells[1] = r->buf[1];
 		if (vr->worst) {
@@ -49,18 +48,16 @@ row(struct tui *t, int i, struct pane_row *r)
 		r->slot = SLOT_HEADER;
 		return;
 	}
-	st = tui_vital_now(t, vr->row, r->buf[3], PANE_CELL, &live);
+	st = tui_vital_now(t, vr->vital, r->buf[3], PANE_CELL, &live);
 	sym = tui_vital_symbol(st, &r->slots[0]);
 	snprintf(r->buf[0], PANE_CELL, "%s %s", sym,
 	         st ? names_vital_state(st) : "");
-	snprintf(r->buf[1], PANE_CELL, "%s", db_get(v, vr->row, "name") ?: "");
-	snprintf(r->buf[2], PANE_CELL, "%s",
-	         db_get(v, vr->row, "region_name") ?: "");
-	snprintf(r->buf[4], PANE_CELL, "%s", db_get(v, vr->row, "unit") ?: "");
-	key = db_get(v, vr->row, "indicator_id");
-	ind = key && t->mv ? model_vitals_find(t->mv, key) : NULL;
+	snprintf(r->buf[1], PANE_CELL, "%s", v->name ?: "");
+	snprintf(r->buf[2], PANE_CELL, "%s", v->region_name ?: "");
+	snprintf(r->buf[4], PANE_CELL, "%s", v->unit ?: "");
+	ind = v->key ? model_vitals_find(t->d->mv, v->key) : NULL;
 	if (live)
-		tui_latency_reading(t, ind);
+		latency_reading(t->lat, ind);
 	r->buf[5][0] = '\0';
 	if (ind != NULL && ind->count > 1) {
 		float hv[64];
@@ -81,9 +78,9 @@ enter(struct tui *t, int i)
 {
 	const char *key;
 
-	if (t->vrows[i].heading)
+	if (t->d->vrows[i].heading)
 		return;
-	key = db_get(t->vitals, t->vrows[i].row, "indicator_id");
+	key = t->d->vitals[t->d->vrows[i].vital].key;
 	if (key != NULL)
 		tui_open_indicator(t, key);
 }
@@ -93,7 +90,7 @@ summary(struct tui *t, char *buf, size_t bufsz)
 {
 	int alarm = 0, warn = 0, stale = 0;
 
-	for (int i = 0; t->vitals && i < t->vitals->nrows; i++) {
+	for (int i = 0; i < t->d->nvitals; i++) {
 		const char *st = tui_vital_now(t, i, NULL, 0, NULL);
 		if (st == NULL)
 			continue;

@@ -146,14 +146,15 @@ complete(const char *text, int start, int end)
 		for (int i = 0; cmd_table[i] != NULL; i++)
 			cand_add(cmd_table[i]->name);
 	} else {
-		for (int i = 0; t->queue && i < t->queue->nrows; i++)
-			cand_add(db_get(t->queue, i, "ref"));
-		for (int i = 0; t->units && i < t->units->nrows; i++)
-			cand_add(db_get(t->units, i, "callsign"));
-		for (int i = 0; i < t->nregion_names; i++)
-			cand_add(t->region_names[i]);
-		for (int i = 0; t->vitals && i < t->vitals->nrows; i++)
-			cand_add(db_get(t->vitals, i, "indicator_id"));
+		const struct desk *d = t->d;
+		for (int i = 0; i < d->nqueue; i++)
+			cand_add(d->queue[i].ref);
+		for (int i = 0; i < d->nunits; i++)
+			cand_add(d->units[i].callsign);
+		for (int i = 0; i < d->nregion_names; i++)
+			cand_add(d->region_names[i]);
+		for (int i = 0; i < d->nvitals; i++)
+			cand_add(d->vitals[i].key);
 	}
 	return rl_completion_matches(text, generator);
 }

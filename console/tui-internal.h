@@ -1,7 +1,8 @@
 /*
- * The console's state, shared by tui.c, prompt.c and the panes (pane-*.c).
- * Not a public header: the rest of the program sees include/cityops/tui.h.
- * Panes read the data here and fill rows; only tui.c changes it.
+ * The screen's state, shared by the console's screen files (tui.c, pane*.c,
+ * view*.c, keys.c, status.c, prompt.c). Not a public header: the rest of
+ * the program sees include/cityops/tui.h. What the screen shows is the desk
+ * (desk.h); panes and views read it and fill rows, and never change it.
  */
 #ifndef CITYOPS_TUI_INTERNAL_H
 #define CITYOPS_TUI_INTERNAL_H
@@ -12,10 +13,11 @@
 #include "cityops/cmd.h"
 #include "cityops/config.h"
 #include "cityops/db.h"
+#include "cityops/desk-sync.h"
+#include "cityops/desk.h"
 #include "cityops/draw.h"
 #include "cityops/feed-client.h"
 #include "cityops/loop.h"
-#include "cityops/model-vitals.h"
 #include "cityops/theme.h"
 #include "cityops/tui.h"
 #include "cityops/util.h"
@@ -33,7 +35,7 @@ struct pane_row {
 	char buf[PANE_MAX_COLS][PANE_CELL];
 };
 
-/* A pane: a small vtable over the data in struct tui. */
+/* A pane: a small vtable over the desk (t->d). */
 struct pane_ops {
 	const char *name;  /* "queue" */
 	const char *title; /* "事件队列" */
@@ -61,52 +63,44 @@ struct tui_pane {
 	int dirty;
 };
 
-/* A vitals row: a category heading or an indicator (row of t->vitals). */
-struct vital_row {
-	int heading; /* 1: category heading */
-	int row;     /* row in t->vitals, or first row of the category */
-	int worst;   /* heading: count of alarm+warn */
+struct tui_view;
+
+/* A drill-down view: a small vtable, as panes have (view-*.c). */
+struct view_ops {
+	const char *name;
+	/* Draws the body (below the breadcrumbs) from row y0, h rows. */
+	void (*draw)(struct tui *t, struct tui_view *v, int y0, int h);
+	/* Rows that a selection moves over; NULL: the lines scroll. */
+	int (*count)(const struct tui_view *v);
+	/* Enter on the selected row; NULL: nothing to drill into. */
+	void (*enter)(struct tui *t, struct tui_view *v);
+	/* Frees v->data. */
+	void (*free)(void *data);
 };
 
-struct tui_event {
-	time_t at;
-	int slot;
-	char *text;
-};
+extern const struct view_ops view_text, view_incident, view_indicator,
+    view_region;
 
-#define TUI_EVENTS_MAX 500
-
-enum view_kind { V_TEXT, V_INCIDENT, V_INDICATOR, V_REGION };
-
-/* A drill-down view; the stack's top covers the panes. */
+/* A view on the stack; the top one covers the panes. */
 struct tui_view {
-	enum view_kind kind;
+	const struct view_ops *ops;
 	char *crumbs;
-	char *arg; /* ref, indicator key or region code */
-	char **lines;
+	char *arg;    /* ref, indicator key or region code */
+	char **lines; /* text views */
 	int nlines;
 	int top, sel;
 	int loading;
-	/* V_REGION: children (owned), selectable. */
-	struct db_table *children;
-	/* V_INDICATOR: history values and thresholds. */
-	double *hv;
-	int hn;
-	double warn, alarm;
-	char *name, *unit;
+	void *data; /* the view's own (ops->free frees it) */
 	struct tui_view *below;
 };
 
 enum tui_mode { MODE_NORMAL, MODE_PROMPT, MODE_FILTER, MODE_QUIT };
 
-/* A query being kept fresh; coalesces requests while one runs. */
-struct fetch {
-	int inflight, again;
-};
-
 struct tui {
 	struct loop *loop;
-	struct db_async *db;
+	struct desk *d;         /* what the screen shows */
+	struct desk_sync *sync; /* keeps d live */
+	struct db_async *db;    /* commands run here (sync's) */
 	struct session *s;
 	struct config cfg;
 	struct tui_opts opts;
@@ -118,64 +112,21 @@ struct tui {
 	struct tui_pane panes[P_COUNT];
 	int focus;
 	unsigned dirty; /* LOOP_DIRTY_* bits plus TUI_DIRTY_* */
-	struct loop_timer *render_timer, *tick_timer, *refetch_timer,
-	    *vitals_timer;
+	struct loop_timer *render_timer, *tick_timer;
 	struct loop_watch *tty_watch, *sig_watch;
 	int tty_fd, sig_fd;
 	unsigned char held[16]; /* an incomplete key or UTF-8 sequence */
 	int nheld;
 
-	/* Data, as last fetched. */
-	struct db_table *queue, *units, *vitals, *regions, *mode_t, *counts;
-	int64_t queue_at; /* when the queue was fetched (monotonic ms) */
-	struct fetch f_queue, f_units, f_vitals, f_regions, f_mode, f_counts;
-	unsigned want; /* refetches asked for by notifications */
-	struct vital_row *vrows;
-	int nvrows;
-	struct model_vitals *mv;
-	char **hist_loaded; /* indicator keys whose history is loaded */
-	int nhist_loaded, hist_inflight;
-	/* Arrival tracking: refs seen, and new ones with their time. */
-	char **seen;
-	int nseen, queue_loaded;
-	struct {
-		char ref[32];
-		int64_t until;
-	} fresh[64];
-	int nfresh;
-	/* unit counts by status (index by names order) */
-	struct tui_event events[TUI_EVENTS_MAX];
-	int nevents, event_head;
 	char msg[512];
 	int msg_slot;
 	char *resume_line; /* a line to put back in the prompt */
-	char *region_names[512];
-	int nregion_names;
 	struct tui_view *view;
-	enum db_link link;
-	char link_why[256];
-	int64_t down_since;
 	int64_t started; /* monotonic ms at tui_run, for the first paint */
 	int painted;
 
-	/* Live feeds (--feed, "feed" lines): values straight into t->mv. */
-	struct feed_live *feeds;
-	int nfeeds;
-	struct tui_feed {
-		enum feed_link link; /* as last seen, for events */
-		int was_up;          /* announced up (events once per change) */
-		int64_t down_ms;     /* wall ms it went down, 0: up or new */
-	} * feed;
-	int vrows_stale; /* live states changed: regroup the vitals rows */
 	/* CITYOPS_LATENCY_LOG: when feed data and keys reach the screen. */
-	FILE *lat;
-	int64_t lat_prev_ms; /* wall ms of the last render pass */
-	int64_t lat_rd[256]; /* arrival of readings drawn in this pass */
-	int nlat_rd;
-	struct {
-		int64_t sent, arrived;
-	} lat_hb[64]; /* heartbeats since the last pass */
-	int nlat_hb;
+	struct latency *lat;
 };
 
 enum {
@@ -187,30 +138,65 @@ enum {
 
 /* tui.c */
 void tui_mark(struct tui *t, unsigned bits);
+/* Takes the desk's dirty bits into the screen's. */
+void tui_take_desk(struct tui *t);
 void tui_message(struct tui *t, int slot, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void tui_event(struct tui *t, int slot, const char *fmt, ...)
+void tui_event(struct tui *t, enum desk_sev sev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void tui_run_line(struct tui *t, const char *line, int as_view);
-void tui_open_incident(struct tui *t, const char *ref);
-void tui_open_indicator(struct tui *t, const char *key);
-void tui_open_region(struct tui *t, const char *code);
+void tui_layout(struct tui *t);
 /* Seconds since the queue was fetched, to keep ages and SLAs live. */
 long long tui_queue_elapsed(const struct tui *t);
 int tui_is_fresh(struct tui *t, const char *ref);
 /* State symbol that survives no-colour terminals, and its slot. */
 const char *tui_vital_symbol(const char *state, int *slot);
-/*
- * What the vitals pane shows for row i of t->vitals: the live value and
- * state from a feed once one has fed the indicator (stale when that feed
- * has been down a while), else the database's. Writes the value text
- * into value; returns the state name ("alarm", "stale" …) or NULL, and
- * sets *live (may be NULL) to 1 for a feed value.
- */
+/* desk_vital_now at this moment (see desk.h). */
 const char *tui_vital_now(struct tui *t, int i, char *value, size_t valuesz,
                           int *live);
-/* The vitals pane drew ind's live value (for CITYOPS_LATENCY_LOG). */
-void tui_latency_reading(struct tui *t, const struct model_indicator *ind);
+/* The theme slot of an event line. */
+int tui_sev_slot(enum desk_sev sev);
+
+/* view.c: the view stack, text views, and commands run from the screen. */
+struct tui_view *view_push(struct tui *t, const struct view_ops *ops,
+                           const char *crumbs, const char *arg);
+void view_pop(struct tui *t);
+/* Is v still on the stack? Answers may arrive after Esc. */
+int view_alive(struct tui *t, struct tui_view *v);
+void view_set_text(struct tui_view *v, const char *text);
+void view_draw(struct tui *t);
+/* Moves the view's selection (or scroll) by delta rows, or to an end. */
+void view_move(struct tui *t, int delta, int absolute);
+void tui_run_line(struct tui *t, const char *line, int as_view);
+void tui_open_incident(struct tui *t, const char *ref);
+/* Incident ref changed: an open view of it is run again. */
+void tui_incident_changed(struct tui *t, const char *ref);
+/* view-chart.c, view-region.c */
+void tui_open_indicator(struct tui *t, const char *key);
+void tui_open_region(struct tui *t, const char *code);
+
+/* pane.c */
+void pane_draw(struct tui *t, struct tui_pane *p, int focused);
+/* The data row of filtered row k. */
+int pane_data_row(const struct tui_pane *p, int k);
+/* The vitals rows on screen (indexes in d->vitals), for their history. */
+int pane_visible_vitals(struct tui *t, int *out, int max);
+
+/* status.c: the status line, the outage banner, the message line. */
+void status_draw(struct tui *t);
+void status_banner(struct tui *t);
+void status_msg(struct tui *t);
+void status_too_small(struct tui *t, int min_cols, int min_rows);
+
+/* keys.c */
+void keys_handle(struct tui *t, const unsigned char *p, size_t n);
+
+/* latency.c (CITYOPS_LATENCY_LOG) */
+struct latency *latency_open(void);
+void latency_close(struct latency **lp);
+void latency_heartbeat(struct latency *l, int64_t sent_ms, int64_t arrived_ms);
+void latency_reading(struct latency *l, const struct model_indicator *ind);
+void latency_pass(struct latency *l, int status_drawn);
+void latency_tick(struct latency *l, struct desk *d);
 
 /* prompt.c */
 void prompt_init(struct tui *t);

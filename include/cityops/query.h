@@ -45,9 +45,11 @@
 	  "SELECT (extract(epoch FROM at) * 1000)::bigint "                    \
 	  "AS ms, value FROM cityops.indicator_history($1, "                   \
 	  "$2::int) ORDER BY at")                                              \
-	X(Q_TUI_LAST_EVENT, SAFE,                                              \
-	  "SELECT * FROM cityops.incident_timeline($1) "                       \
-	  "ORDER BY at DESC LIMIT 1")                                          \
+	X(Q_TUI_EVENTS, SAFE,                                                  \
+	  "SELECT horizon::text, span, tx::text, id, ref, "                    \
+	  "extract(epoch FROM at)::bigint AS at_s, actor, action, "            \
+	  "from_state, to_state, unit, note, exercise "                        \
+	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
 	/* The drill runner (console/drill.c), migration 008. */               \
 	X(Q_DRILL_SET, SAFE,                                                   \
 	  "SELECT set_config('cityops.clock_offset', $1, false), "             \

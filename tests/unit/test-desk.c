@@ -1,0 +1,324 @@
+/*
+ * The live desk without a terminal: the event log by position (bursts,
+ * transactions that commit out of order, late and repeated answers,
+ * reconnects, long outages), arrivals in the queue, the vitals grouping,
+ * and the dirty bits that tell the screen what changed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cityops/desk.h"
+#include "cityops/util.h"
+
+/* A timeline row written by transaction tx. */
+static struct desk_timeline_row
+ev(uint64_t tx, int64_t id)
+{
+	static char notes[64][32];
+	struct desk_timeline_row r = {0};
+	char *note = notes[id % 64];
+
+	snprintf(note, 32, "n%lld", (long long)id);
+	r.tx = tx;
+	r.id = id;
+	r.at = 1764600000 + id;
+	r.ref = "261201-0001";
+	r.actor = "fx_officer";
+	r.action = "note";
+	r.note = note;
+	return r;
+}
+
+/* How many event lines carry " · nID" at their end. */
+static int
+shown_times(const struct desk *d, int64_t id)
+{
+	char want[32];
+	int k = 0;
+
+	snprintf(want, sizeof want, " · n%lld", (long long)id);
+	for (int i = 0; i < d->nevents; i++) {
+		const char *t = desk_event_at(d, i)->text;
+		size_t lt = strlen(t), lw = strlen(want);
+		k += lt >= lw && strcmp(t + lt - lw, want) == 0;
+	}
+	return k;
+}
+
+static struct desk *
+started(uint64_t horizon)
+{
+	struct desk *d = desk_new();
+
+	CHECK_INT(desk_apply_timeline(d, 0, 0, horizon, 0, NULL, 0), 1);
+	CHECK_INT(d->nevents, 0);
+	return d;
+}
+
+static void
+first_answer_sets_position(void)
+{
+	struct desk *d = started(100);
+
+	CHECK(d->has_horizon);
+	CHECK_INT((long long)d->horizon, 100);
+	desk_free(&d);
+	CHECK(d == NULL);
+}
+
+static void
+burst_in_order_each_once(void)
+{
+	struct desk *d = started(100);
+	struct desk_timeline_row rows[50];
+
+	for (int i = 0; i < 50; i++)
+		rows[i] = ev(100 + (uint64_t)i, 1 + i);
+	d->dirty = 0;
+	CHECK_INT(desk_apply_timeline(d, 1, 100, 150, 50, rows, 50), 1);
+	CHECK_INT(d->nevents, 50);
+	CHECK(d->dirty & DESK_DIRTY_EVENTS);
+	for (int i = 0; i < 50; i++)
+		CHECK_INT(shown_times(d, 1 + i), 1);
+	/* Newest first: the last row of the answer is event 0. */
+	CHECK(strstr(desk_event_at(d, 0)->text, "n50") != NULL);
+	CHECK(strstr(desk_event_at(d, 49)->text, "n1") != NULL);
+	CHECK_INT(d->nshown, 0);
+	desk_free(&d);
+}
+
+/*
+ * Transaction 101 took id 12 and is still running when 102 commits id 13:
+ * the first answer carries 13 (committed past the horizon), the next one
+ * 12 and 13 again. 13 must show once, 12 once, and nothing be lost.
+ */
+static void
+out_of_order_commits(void)
+{
+	struct desk *d = started(100);
+	struct desk_timeline_row a[2] = {ev(100, 11), ev(102, 13)};
+	struct desk_timeline_row b[2] = {ev(101, 12), ev(102, 13)};
+
+	/* Horizon 101: 101 still runs. */
+	CHECK_INT(desk_apply_timeline(d, 1, 100, 101, 2, a, 2), 1);
+	CHECK_INT(shown_times(d, 11), 1);
+	CHECK_INT(shown_times(d, 13), 1);
+	CHECK_INT(d->nshown, 1); /* 13 kept: tx 102 >= 101 */
+	CHECK_INT(desk_apply_timeline(d, 1, 101, 103, 2, b, 2), 1);
+	CHECK_INT(shown_times(d, 12), 1);
+	CHECK_INT(shown_times(d, 13), 1);
+	CHECK_INT(d->nevents, 3);
+	CHECK_INT(d->nshown, 0);
+	desk_free(&d);
+}
+
+/* An answer asked from an older position (a late or repeated one, e.g.
+ * resent after a reconnect) changes nothing. */
+static void
+late_and_repeated_answers(void)
+{
+	struct desk *d = started(100);
+	struct desk_timeline_row a[1] = {ev(100, 1)};
+
+	CHECK_INT(desk_apply_timeline(d, 1, 100, 101, 1, a, 1), 1);
+	CHECK_INT(desk_apply_timeline(d, 1, 100, 101, 1, a, 1), 0);
+	CHECK_INT(desk_apply_timeline(d, 0, 0, 90, 0, NULL, 0), 0);
+	CHECK_INT(shown_times(d, 1), 1);
+	CHECK_INT((long long)d->horizon, 101);
+	desk_free(&d);
+}
+
+/* Back from an outage: everything committed meanwhile arrives in one
+ * answer from the old position; a server behind us moves nothing back. */
+static void
+reconnect_catches_up(void)
+{
+	struct desk *d = started(100);
+	struct desk_timeline_row rows[20];
+
+	for (int i = 0; i < 20; i++)
+		rows[i] = ev(100 + (uint64_t)i / 2, 1 + i);
+	CHECK_INT(desk_apply_timeline(d, 1, 100, 110, 20, rows, 20), 1);
+	CHECK_INT(d->nevents, 20);
+	/* A standby behind: horizon 105 < 110; nothing shown, no move. */
+	CHECK_INT(desk_apply_timeline(d, 1, 110, 105, 3, rows + 17, 3), 1);
+	CHECK_INT(d->nevents, 20);
+	CHECK_INT((long long)d->horizon, 110);
+	desk_free(&d);
+}
+
+/* A span larger than the answer: the newest rows, and one line saying
+ * how many older ones were left out (not counting ones shown before). */
+static void
+long_outage_says_what_it_skipped(void)
+{
+	struct desk *d = started(100);
+	struct desk_timeline_row held[1] = {ev(105, 7)};
+	struct desk_timeline_row rows[5];
+
+	/* 7 shown early while 101 ran. */
+	CHECK_INT(desk_apply_timeline(d, 1, 100, 101, 1, held, 1), 1);
+	for (int i = 0; i < 5; i++)
+		rows[i] = ev(200 + (uint64_t)i, 100 + i);
+	/* The span holds 7, 5 rows returned, and 4 older never shown. */
+	CHECK_INT(desk_apply_timeline(d, 1, 101, 300, 10, rows, 5), 1);
+	CHECK(strstr(desk_event_at(d, 5)->text, "4 earlier events") != NULL);
+	CHECK_INT(shown_times(d, 7), 1);
+	CHECK_INT(d->nevents, 1 + 1 + 5);
+	desk_free(&d);
+}
+
+/* Event text is sanitised: no escape reaches the screen. */
+static void
+event_text_sanitised(void)
+{
+	struct desk *d = desk_new();
+	struct desk_timeline_row r = ev(1, 1);
+
+	r.note = "\033[2J\033]0;pwned\007x";
+	CHECK_INT(desk_apply_timeline(d, 0, 0, 1, 0, NULL, 0), 1);
+	CHECK_INT(desk_apply_timeline(d, 1, 1, 2, 1, &r, 1), 1);
+	CHECK(strchr(desk_event_at(d, 0)->text, '\033') == NULL);
+	CHECK(strchr(desk_event_at(d, 0)->text, '\007') == NULL);
+	desk_free(&d);
+}
+
+static void
+event_ring_keeps_newest(void)
+{
+	struct desk *d = desk_new();
+	char line[32];
+
+	for (int i = 0; i < DESK_EVENTS_MAX + 10; i++) {
+		snprintf(line, sizeof line, "e%d", i);
+		desk_event(d, 0, DESK_SEV_NORMAL, line);
+	}
+	CHECK_INT(d->nevents, DESK_EVENTS_MAX);
+	CHECK_STR(desk_event_at(d, 0)->text, "e509");
+	CHECK_STR(desk_event_at(d, DESK_EVENTS_MAX - 1)->text, "e10");
+	CHECK(desk_event_at(d, DESK_EVENTS_MAX) == NULL);
+	desk_free(&d);
+}
+
+static struct desk_incident *
+queue_of(const char *const *refs, const int *prio, int n)
+{
+	struct desk_incident *q = xcalloc((size_t)n + 1, sizeof *q);
+
+	for (int i = 0; i < n; i++) {
+		q[i].ref = xstrdup(refs[i]);
+		q[i].priority = prio[i];
+	}
+	return q;
+}
+
+static void
+arrivals_marked_fresh(void)
+{
+	struct desk *d = desk_new();
+	const char *a[] = {"261201-0001", "261201-0002"};
+	const char *b[] = {"261201-0001", "261201-0002", "261201-0003"};
+	const int pa[] = {3, 2}, pb[] = {3, 2, 1};
+
+	desk_set_queue(d, queue_of(a, pa, 2), 2, 1000, 500);
+	/* The first queue is not news. */
+	CHECK(!desk_is_fresh(d, "261201-0001", 1000));
+	CHECK(!d->p1_arrived);
+	CHECK(d->dirty & DESK_DIRTY_QUEUE);
+	desk_set_queue(d, queue_of(b, pb, 3), 3, 2000, 500);
+	CHECK(desk_is_fresh(d, "261201-0003", 2100));
+	CHECK(!desk_is_fresh(d, "261201-0002", 2100));
+	CHECK(d->p1_arrived);
+	CHECK(desk_find_incident(d, "261201-0003")->priority == 1);
+	CHECK(desk_find_incident(d, "261201-9999") == NULL);
+	CHECK_INT(desk_expire_fresh(d, 2400), 0);
+	CHECK_INT(desk_expire_fresh(d, 2500), 1);
+	CHECK(!desk_is_fresh(d, "261201-0003", 2500));
+	desk_free(&d);
+}
+
+static struct desk_vital
+vital(const char *key, const char *cat, const char *state)
+{
+	struct desk_vital v = {0};
+
+	v.key = xstrdup(key);
+	v.category = xstrdup(cat);
+	v.state = xstrdup(state);
+	v.value = xstrdup("1");
+	v.warn = 4.5;
+	v.alarm = 5;
+	return v;
+}
+
+/* Worst category first, worst indicator first within it, a heading per
+ * category counting its alarms and warnings. */
+static void
+vitals_grouped_worst_first(void)
+{
+	struct desk *d = desk_new();
+	struct desk_vital *v = xcalloc(4, sizeof *v);
+	char value[32];
+
+	v[0] = vital("a.1", "交通", "normal");
+	v[1] = vital("w.1", "水务", "warn");
+	v[2] = vital("w.2", "水务", "alarm");
+	v[3] = vital("a.2", "交通", "stale");
+	desk_set_vitals(d, v, 4);
+	CHECK(d->vrows_stale);
+	CHECK(model_vitals_find(d->mv, "w.2") != NULL);
+	desk_build_vital_rows(d, 0, 5000);
+	CHECK_INT(d->nvrows, 6);
+	CHECK(d->vrows[0].heading);
+	CHECK_STR(d->vitals[d->vrows[0].vital].category, "水务");
+	CHECK_INT(d->vrows[0].worst, 2);
+	CHECK_STR(d->vitals[d->vrows[1].vital].key, "w.2");
+	CHECK_STR(d->vitals[d->vrows[2].vital].key, "w.1");
+	CHECK(d->vrows[3].heading);
+	CHECK_STR(d->vitals[d->vrows[4].vital].key, "a.2");
+	CHECK_STR(d->vitals[d->vrows[5].vital].key, "a.1");
+	/* Without feeds the database's value and state. */
+	CHECK_STR(desk_vital_now(d, 2, 0, 5000, value, sizeof value, NULL),
+	          "alarm");
+	CHECK_STR(value, "1");
+	desk_free(&d);
+}
+
+static void
+region_names_once_sorted(void)
+{
+	struct desk *d = desk_new();
+
+	desk_add_region_name(d, "奉贤区");
+	desk_add_region_name(d, "黄浦区");
+	desk_add_region_name(d, "奉贤区");
+	desk_add_region_name(d, "");
+	desk_add_region_name(d, NULL);
+	CHECK_INT(d->nregion_names, 2);
+	CHECK(strcmp(d->region_names[0], d->region_names[1]) < 0);
+	desk_free(&d);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct check_case cases[] = {
+	    TEST(first_answer_sets_position),
+	    TEST(burst_in_order_each_once),
+	    TEST(out_of_order_commits),
+	    TEST(late_and_repeated_answers),
+	    TEST(reconnect_catches_up),
+	    TEST(long_outage_says_what_it_skipped),
+	    TEST(event_text_sanitised),
+	    TEST(event_ring_keeps_newest),
+	    TEST(arrivals_marked_fresh),
+	    TEST(vitals_grouped_worst_first),
+	    TEST(region_names_once_sorted),
+	    {NULL, NULL},
+	};
+
+	return check_main(cases, argc, argv);
+}
