@@ -176,10 +176,12 @@ tui_vital_now(struct tui *t, int i, char *value, size_t valuesz, int *live)
 static void
 load_history(struct tui *t)
 {
-	int vitals[128];
-	int n = pane_visible_vitals(t, vitals, 128);
+	int max = t->panes[P_VITALS].h > 0 ? t->panes[P_VITALS].h : 1;
+	int *vitals = xcalloc((size_t)max, sizeof *vitals);
+	int n = pane_visible_vitals(t, vitals, max);
 
 	desk_sync_history(t->sync, vitals, n);
+	free(vitals);
 }
 
 static void
