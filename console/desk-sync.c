@@ -368,7 +368,8 @@ mark_loaded(struct desk_sync *sy, const char *key)
 {
 	int lo = 0, hi = sy->nhist_loaded;
 
-	if (bsearch(&key, sy->hist_loaded, (size_t)sy->nhist_loaded,
+	if (sy->nhist_loaded > 0 &&
+	    bsearch(&key, sy->hist_loaded, (size_t)sy->nhist_loaded,
 	            sizeof *sy->hist_loaded, cmp_str) != NULL)
 		return 0;
 	while (lo < hi) {
