@@ -110,6 +110,11 @@ dbadmin_migrate(struct db *db)
 			count++;
 		}
 	}
+	/* Operators get no temporary schema to shadow tables with; the
+	 * privilege is per database and a copy made from a template has it
+	 * back, so it is taken away on every run, not only by 014. */
+	if (db_run(db, Q_MIGRATION_NO_TEMP, 0, NULL, NULL, &err) != 0)
+		return report("revoking TEMPORARY", &err);
 	if (count == 0)
 		printf("database is up to date\n");
 	return 0;

@@ -107,6 +107,11 @@
 	  "SELECT 1 FROM public.cityops_migration WHERE version = $1")         \
 	X(Q_MIGRATION_RECORD, ONCE,                                            \
 	  "INSERT INTO public.cityops_migration (version) VALUES ($1)")        \
+	/* Not copied by CREATE DATABASE ... TEMPLATE, so migrate asserts     \
+	 * it every time (migration 014, docs/security.md). */                 \
+	X(Q_MIGRATION_NO_TEMP, SAFE,                                           \
+	  "DO $$BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I "       \
+	  "FROM PUBLIC', current_database()); END$$")                          \
 	X(Q_BEGIN, ONCE, "BEGIN")                                              \
 	X(Q_COMMIT, ONCE, "COMMIT")                                            \
 	X(Q_ROLLBACK, ONCE, "ROLLBACK")                                        \

@@ -10,6 +10,10 @@
 -- (incident_raise, incident_act, unit_set_status) as the demo operators,
 -- with cityops.clock_offset moving the clock back, so timelines, SLA
 -- deadlines, unit statuses and assignments are consistent by construction.
+-- An operator's session cannot move its clock (migration 014): the seed
+-- may, because it runs as the owner and first grants its own transaction
+-- the right in cityops.clock_grant, which only the owner can write; the
+-- grant is taken back before the transaction commits.
 
 -- Runs p_sql as operator p_login with the clock p_ago in the past and
 -- returns its first column. SET SESSION AUTHORIZATION changes session_user,
@@ -433,11 +437,13 @@ BEGIN
 		RAISE NOTICE 'demo data already seeded; nothing to do';
 		RETURN;
 	END IF;
+	INSERT INTO cityops.clock_grant (xid) VALUES (pg_current_xact_id());
 	PERFORM pg_temp.seed_regions();
 	PERFORM pg_temp.seed_operators();
 	PERFORM pg_temp.seed_units();
 	PERFORM pg_temp.seed_indicators();
 	PERFORM pg_temp.seed_incidents();
+	DELETE FROM cityops.clock_grant WHERE xid = pg_current_xact_id();
 END
 $$;
 
