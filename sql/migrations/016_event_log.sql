@@ -50,6 +50,7 @@ AS $$
 	FROM h LEFT JOIN newest n ON true
 	ORDER BY n.tx, n.id
 $$;
+REVOKE EXECUTE ON FUNCTION cityops.events_since(xid8, bool, int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cityops.events_since(xid8, bool, int) TO cityops_user;
 
 -- A change record for every timeline row, carrying its id: a note that
@@ -65,3 +66,5 @@ END
 $$;
 CREATE TRIGGER incident_event_notify AFTER INSERT ON cityops.incident_event
 	FOR EACH ROW EXECUTE FUNCTION cityops.notify_event();
+REVOKE EXECUTE ON FUNCTION cityops.notify_event() FROM PUBLIC;
+
