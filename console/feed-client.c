@@ -572,6 +572,8 @@ feed_client_new(struct lws_context *ctx, const struct feed_client_opts *o,
 		}
 	}
 	strip_from(fc->path);
+	if (o->resume && o->resume_pos != FEED_POS_UNKNOWN)
+		fc->resume = o->resume_pos;
 	fc->vh = client_vhost(ctx);
 	if (fc->vh == NULL) {
 		log_msg(LOG_ERROR, "feed: cannot create the client vhost");
@@ -641,12 +643,6 @@ feed_client_health(struct feed_client *fc)
 		fc->hl.retry_in_ms = left > 0 ? left : 0;
 	}
 	return &fc->hl;
-}
-
-void
-feed_client_resume(struct feed_client *fc, uint64_t pos)
-{
-	fc->resume = pos;
 }
 
 void

@@ -15,8 +15,12 @@
  * sent, the positions reached so far are queued as a checkpoint; when the
  * database has answered every request up to it, the checkpoint is
  * committed to the state file. A restarted ingest asks each feed to resend
- * from its committed position; what the database already has is counted
- * as duplicate and ignored. Memory stays bounded: past a queue depth the
+ * from its committed position on its very first connect (a first request
+ * without a position gets a resumable feed's live position, losing the
+ * gap); a subscription with no state commits its first position at once.
+ * Readings the database already has are counted as duplicate and ignored;
+ * a report it already has (same content and source time, migration 015)
+ * is counted as replayed and changes nothing. Memory stays bounded: past a queue depth the
  * feeds are paused (TCP backpressure), never dropped.
  */
 #include <errno.h>
@@ -61,6 +65,7 @@
 	X(refused, "readings in batches the database refused")                 \
 	X(raised, "incidents raised")                                          \
 	X(merged, "incident reports merged into an open incident")             \
+	X(replayed, "incident reports the database already had (a replay)")   \
 	X(inc_refused, "incident reports the database refused")                \
 	X(cap_ignored, "CAP messages not for a real queue or not an alert")    \
 	X(closed311, "Open311 requests already closed")                        \
@@ -403,14 +408,21 @@ incident_done(void *arg, struct db_table *t, const struct db_error *err)
 		log_msg(LOG_WARN, "ingest: an incident report was refused: %s",
 		        err->message ? err->message : "?");
 	} else if (t->nrows > 0) {
-		const char *m = db_get(t, 0, "merged");
-		if (m != NULL && strcmp(m, "t") == 0)
+		const char *m = db_get(t, 0, "merged"),
+		           *r = db_get(t, 0, "replayed");
+		const char *what;
+		if (r != NULL && strcmp(r, "t") == 0) {
+			in->c.replayed++;
+			what = "report already stored (a replay); unchanged";
+		} else if (m != NULL && strcmp(m, "t") == 0) {
 			in->c.merged++;
-		else
+			what = "merged";
+		} else {
 			in->c.raised++;
+			what = "raised";
+		}
 		log_msg(LOG_INFO, "ingest: incident %s %s",
-		        db_get(t, 0, "ref") ?: "?",
-		        m != NULL && strcmp(m, "t") == 0 ? "merged" : "raised");
+		        db_get(t, 0, "ref") ?: "?", what);
 	}
 	db_table_free(&t);
 	answered(in);
@@ -425,17 +437,26 @@ fmt_double(char *out, size_t outsz, double v)
 		snprintf(out, outsz, "%.17g", v);
 }
 
-/* One incident report, sent after the readings that came before it. */
+/*
+ * One incident report, sent after the readings that came before it.
+ * fmt and sent_ms (the message's own time, 0 when it has none) identify
+ * the source message together with its content: the database stores each
+ * such message once, so a replay after a restart changes nothing
+ * (migration 015).
+ */
 static void
 raise_incident(struct ingest *in, const char *source, const char *category,
                int priority, const char *region, const char *title,
                const char *desc, const char *location, double lat, double lon,
-               const char *dedup, int exercise)
+               const char *dedup, int exercise, enum feed_format fmt,
+               int64_t sent_ms)
 {
-	char pri[8], la[40], lo[40];
-	const char *params[11];
+	char pri[8], la[40], lo[40], msg[48];
+	const char *params[12];
 
 	flush(in);
+	snprintf(msg, sizeof msg, "%s|%" PRId64, feed_format_name(fmt),
+	         sent_ms);
 	snprintf(pri, sizeof pri, "%d",
 	         priority >= 1 && priority <= 4 ? priority : 3);
 	fmt_double(la, sizeof la, lat);
@@ -453,8 +474,9 @@ raise_incident(struct ingest *in, const char *source, const char *category,
 	params[8] = lo[0] ? lo : NULL;
 	params[9] = dedup;
 	params[10] = exercise ? "true" : "false";
+	params[11] = msg;
 	in->submitted++;
-	db_async_submit(in->db, Q_FEED_INCIDENT, 11, params, incident_done, in);
+	db_async_submit(in->db, Q_FEED_INCIDENT, 12, params, incident_done, in);
 	checkpoint(in);
 	pace(in);
 }
@@ -561,7 +583,8 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 	               region[0] ? region : NULL,
 	               info->headline ? info->headline : info->event,
 	               info->description, info->area_desc, lat, lon, dedup,
-	               ev->exercise || cap->status == FEED_CAP_STATUS_EXERCISE);
+	               ev->exercise || cap->status == FEED_CAP_STATUS_EXERCISE,
+	               ev->format, cap->sent_ms);
 }
 
 static void
@@ -581,7 +604,8 @@ on_open311(struct ingest *in, const struct feed_event *ev)
 	                           : "12345 热线工单");
 	raise_incident(in, "12345", r->service_code, 3, NULL, title,
 	               r->description, r->address, r->lat, r->lon, dedup,
-	               ev->exercise);
+	               ev->exercise, ev->format,
+	               r->updated_ms ? r->updated_ms : r->requested_ms);
 }
 
 static void
@@ -641,7 +665,7 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 		raise_incident(in, i->source, category_of(i->category),
 		               i->priority, i->region, i->title, i->description,
 		               i->location, i->lat, i->lon, i->dedup_key,
-		               ev->exercise);
+		               ev->exercise, ev->format, i->ts_ms);
 		break;
 	}
 	case FEED_EV_CAP:
@@ -671,9 +695,23 @@ on_message(void *arg, struct feed_client *fc, const struct feed_result *res,
 
 	if (in->stopping)
 		return;
-	for (int i = 0; i < in->nfeeds; i++)
-		if (in->fc[i] == fc)
-			in->reached[i] = next_pos;
+	for (int i = 0; i < in->nfeeds; i++) {
+		if (in->fc[i] != fc)
+			continue;
+		if (in->committed[i] == FEED_POS_UNKNOWN &&
+		    in->reached[i] == FEED_POS_UNKNOWN &&
+		    next_pos != FEED_POS_UNKNOWN) {
+			/* The first position of a subscription with no
+			 * state: nothing of the numbered stream is taken
+			 * yet. Saved at once, so that a kill before the first
+			 * checkpoint resumes here, not at the live position
+			 * (which would lose what came in between). */
+			in->committed[i] = next_pos;
+			in->state_dirty = 1;
+			state_save(in);
+		}
+		in->reached[i] = next_pos;
+	}
 	/* Every message leads to a checkpoint within flush-ms, even one
 	 * that carried no reading (a heartbeat, a rejected message). */
 	loop_timer_start_if_idle(in->flush_timer, in->flush_ms);
@@ -805,10 +843,14 @@ start_feeds(struct ingest *in)
 	for (int i = 0; i < in->nfeeds; i++) {
 		struct feed_client_opts o = in->fopts;
 		o.url = in->urls[i];
+		/* The committed position goes into the options: the client
+		 * connects inside feed_client_new, and a resumable feed
+		 * serves a first request without from= from its live
+		 * position, losing what was sent while we were down. */
+		o.resume = in->resume[i] != FEED_POS_UNKNOWN;
+		o.resume_pos = in->resume[i];
 		in->reached[i] = in->resume[i];
 		in->fc[i] = feed_client_new(loop_lws(in->loop), &o, &h);
-		if (in->fc[i] != NULL && in->resume[i] != FEED_POS_UNKNOWN)
-			feed_client_resume(in->fc[i], in->resume[i]);
 		if (in->fc[i] != NULL && in->paused)
 			feed_client_pause(in->fc[i], 1);
 	}
