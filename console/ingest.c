@@ -44,6 +44,7 @@
 #include "cityops/ingest.h"
 #include "cityops/log.h"
 #include "cityops/loop.h"
+#include "cityops/text.h"
 #include "cityops/util.h"
 
 #define MAX_FEEDS      32
@@ -53,6 +54,17 @@
 #define STATE_MS       500
 #define STOP_GRACE_MS  10000
 #define ALARM_CHECK_MS 300
+
+/*
+ * What the database stores, in characters (migration 014 checks them):
+ * feed text is cut to fit on a character boundary, ending in "…", rather
+ * than have the whole report refused.
+ */
+#define TITLE_MAX    200
+#define LOCATION_MAX 200
+#define DESC_MAX     4000
+/* A region is named by code or name; nothing longer names one. */
+#define REGION_MAX 64
 
 /* Counters, declared once: the stats line and the final report. */
 #define INGEST_COUNTER_LIST(X)                                                 \
@@ -66,6 +78,7 @@
 	X(raised, "incidents raised")                                          \
 	X(merged, "incident reports merged into an open incident")             \
 	X(replayed, "incident reports the database already had (a replay)")   \
+	X(truncated, "report texts cut to the database's limits")             \
 	X(inc_refused, "incident reports the database refused")                \
 	X(cap_ignored, "CAP messages not for a real queue or not an alert")    \
 	X(closed311, "Open311 requests already closed")                        \
@@ -437,6 +450,17 @@ fmt_double(char *out, size_t outsz, double v)
 		snprintf(out, outsz, "%.17g", v);
 }
 
+/* Cuts s into buf to max characters; NULL stays NULL. */
+static const char *
+fit(struct ingest *in, const char *s, size_t max, char *buf, size_t bufsz)
+{
+	if (s == NULL)
+		return NULL;
+	if (text_truncate(s, max, buf, bufsz))
+		in->c.truncated++;
+	return buf;
+}
+
 /*
  * One incident report, sent after the readings that came before it.
  * fmt and sent_ms (the message's own time, 0 when it has none) identify
@@ -452,9 +476,24 @@ raise_incident(struct ingest *in, const char *source, const char *category,
                int64_t sent_ms)
 {
 	char pri[8], la[40], lo[40], msg[48];
+	char tbuf[TITLE_MAX * 4 + 1], lbuf[LOCATION_MAX * 4 + 1],
+	    rbuf[REGION_MAX * 4 + 1];
+	static char dbuf[DESC_MAX * 4 + 1];
 	const char *params[12];
 
 	flush(in);
+	title = fit(in, title && *title ? title : "（无标题）", TITLE_MAX, tbuf,
+	            sizeof tbuf);
+	desc = fit(in, desc, DESC_MAX, dbuf, sizeof dbuf);
+	location = fit(in, location, LOCATION_MAX, lbuf, sizeof lbuf);
+	if (region != NULL) {
+		/* A name cut short names nothing: no ellipsis. */
+		size_t n = text_prefix(region, strlen(region), REGION_MAX,
+		                       sizeof rbuf - 1);
+		memcpy(rbuf, region, n);
+		rbuf[n] = '\0';
+		region = rbuf;
+	}
 	snprintf(msg, sizeof msg, "%s|%" PRId64, feed_format_name(fmt),
 	         sent_ms);
 	snprintf(pri, sizeof pri, "%d",
@@ -467,7 +506,7 @@ raise_incident(struct ingest *in, const char *source, const char *category,
 	params[1] = category ? category : "city_mgmt";
 	params[2] = pri;
 	params[3] = region;
-	params[4] = title && *title ? title : "（无标题）";
+	params[4] = title;
 	params[5] = desc;
 	params[6] = location;
 	params[7] = la[0] ? la : NULL;
@@ -527,7 +566,7 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 {
 	const struct feed_cap *cap = &ev->u.cap;
 	const struct feed_cap_info *info;
-	char region[128] = "", dedup[FEED_ID_MAX + 8];
+	char region[REGION_MAX * 4 + 1] = "", dedup[FEED_ID_MAX + 8];
 	double lat = NAN, lon = NAN;
 	int pri;
 
@@ -548,9 +587,11 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 	}
 	info = &cap->info[0];
 	if (info->area_desc != NULL) {
-		size_t n = strcspn(info->area_desc, ";");
-		if (n >= sizeof region)
-			n = sizeof region - 1;
+		/* The first area names the region; never cut inside a
+		 * character (PostgreSQL refuses invalid UTF-8 whole). */
+		size_t n = text_prefix(info->area_desc,
+		                       strcspn(info->area_desc, ";"), REGION_MAX,
+		                       sizeof region - 1);
 		memcpy(region, info->area_desc, n);
 		region[n] = '\0';
 	}
@@ -591,17 +632,17 @@ static void
 on_open311(struct ingest *in, const struct feed_event *ev)
 {
 	const struct feed_open311 *r = &ev->u.open311;
-	char dedup[FEED_ID_MAX + 16], title[512];
+	char dedup[FEED_ID_MAX + 16];
+	const char *title;
 
 	if (r->status != NULL && strcasecmp(r->status, "open") != 0) {
 		in->c.closed311++;
 		return;
 	}
 	snprintf(dedup, sizeof dedup, "open311:%s", r->id);
-	snprintf(title, sizeof title, "%s",
-	         r->service_name   ? r->service_name
-	         : r->service_code ? r->service_code
-	                           : "12345 热线工单");
+	title = r->service_name   ? r->service_name
+	        : r->service_code ? r->service_code
+	                          : "12345 热线工单";
 	raise_incident(in, "12345", r->service_code, 3, NULL, title,
 	               r->description, r->address, r->lat, r->lon, dedup,
 	               ev->exercise, ev->format,

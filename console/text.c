@@ -184,6 +184,23 @@ text_prefix(const char *s, size_t len, size_t max_chars, size_t max_bytes)
 	return i;
 }
 
+size_t
+text_utf8_complete(const char *s, size_t len)
+{
+	size_t start = len;
+	uint32_t cp;
+
+	while (start > 0 && len - start < 4 &&
+	       ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start > 0 && (unsigned char)s[start - 1] >= 0xc0) {
+		start--;
+		if (text_utf8_decode(s + start, len - start, &cp) == 0)
+			return start;
+	}
+	return len;
+}
+
 #define ELLIPSIS     "\xe2\x80\xa6" /* U+2026 … */
 #define ELLIPSIS_LEN 3
 

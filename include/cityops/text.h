@@ -41,6 +41,13 @@ size_t text_prefix(const char *s, size_t len, size_t max_chars,
                    size_t max_bytes);
 
 /*
+ * Returns len less an incomplete UTF-8 sequence at the end of s[0..len),
+ * if any: where a byte-bounded writer (snprintf) cut a string, the
+ * character boundary before the cut.
+ */
+size_t text_utf8_complete(const char *s, size_t len);
+
+/*
  * Copies s into out (outsz bytes, always NUL-terminated when outsz > 0),
  * cut on a character boundary to at most max_chars characters and
  * outsz - 1 bytes. When anything is cut, the last character kept is "…"

@@ -133,7 +133,19 @@ truncate_keeps_characters_whole(void)
 	CHECK_INT(strlen(out), 169 * 3 + 3);
 }
 
+static void
+complete_drops_a_cut_character(void)
+{
+	CHECK_INT(text_utf8_complete("ab奉", 5), 5);
+	CHECK_INT(text_utf8_complete("ab奉", 4), 2);
+	CHECK_INT(text_utf8_complete("ab奉", 3), 2);
+	CHECK_INT(text_utf8_complete("ab", 2), 2);
+	CHECK_INT(text_utf8_complete("", 0), 0);
+	CHECK_INT(text_utf8_complete("\xf0\x9f\x8c", 3), 0);
+}
+
 static const struct check_case cases[] = {
+    TEST(complete_drops_a_cut_character),
     TEST(prefix_counts_characters_not_bytes),
     TEST(truncate_keeps_characters_whole),
     TEST(decode_valid_and_invalid),     TEST(width_counts_cjk_as_two),
