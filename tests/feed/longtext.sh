@@ -8,7 +8,8 @@
 # characters, description 4000, ending in "…") and every report is raised,
 # none refused. Cutting by bytes once split a character (an Open311
 # service_name at 511 bytes, a CAP areaDesc at 127) and PostgreSQL refused
-# the whole report.
+# the whole report. A report with a NUL (\u0000) in its title is refused
+# whole and logged, not stored cut short at the NUL.
 . "$(dirname "$0")/feed-lib"
 scratch_db
 trap 'feed_cleanup; dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || true' EXIT
@@ -31,6 +32,7 @@ at 60 native {"t":"i","src":"12345","cat":"flood","pri":2,"title":"$t300","desc"
 at 120 ngsi {"id":"urn:ngsi-ld:Alert:long-{{cycle}}","type":"Alert","category":{"type":"Property","value":"environment"},"subCategory":{"type":"Property","value":"flood"},"severity":{"type":"Property","value":"high"},"name":{"type":"Property","value":"$t300"},"description":{"type":"Property","value":"$d5000"},"address":{"type":"Property","value":{"addressLocality":"$t300","streetAddress":"$t300"}},"location":{"type":"GeoProperty","value":{"type":"Point","coordinates":[121.50,30.91]}},"dateIssued":{"type":"Property","value":"{{iso}}"}}
 at 180 cap {"identifier":"LONG-{{cycle}}","sender":"warning@sh.cma.gov.cn","sent":"{{iso}}","status":"Actual","msgType":"Alert","info":{"category":"Met","event":"$t300","urgency":"Immediate","severity":"Severe","certainty":"Likely","headline":"$t300","description":"$d5000","area":[{"areaDesc":"$areas","polygon":"30.98,121.35 30.98,121.80 30.75,121.80 30.75,121.35"},{"areaDesc":"$t300"}]}}
 at 240 open311 [{"service_request_id":"LONG{{cycle}}","status":"open","service_code":"flood","service_name":"$t300","description":"$d5000","address":"$t300","lat":30.9187,"long":121.4741,"requested_datetime":"{{iso}}"}]
+at 300 native {"t":"i","src":"110","cat":"typhoon","pri":2,"title":"广告牌\u0000松动","reg":"310120","dk":"nul:{{cycle}}","ts":{{ts}}}
 EOF
 n=$("$CITYOPS" feed-sim --scenario "$scn" --dump | wc -l)
 start_sim sim --scenario "$scn" --rate 200 --count "$n" --hold
@@ -58,4 +60,10 @@ urn:ngsi-ld:Alert:long-0 200 4000 200 … … … $ten"
 $got
 want:
 $want"
+# A NUL would have cut the title to "广告牌": the message is refused whole,
+# counted and logged by its reason.
+[ "$(psql -qAt -c "select count(*) from cityops.incident where dedup_key = 'nul:0'")" -eq 0 ] ||
+	fail "a report with a NUL in its title was stored"
+grep -q 'dropped 1 message as nul' "$FEED_TMP/ingest.log" ||
+	fail "the NUL was not reported: $(grep dropped "$FEED_TMP/ingest.log")"
 echo "ok: 4 reports with long Chinese text raised, cut to 200/4000/200 characters"

@@ -405,6 +405,45 @@ open311(void)
 	       "desc=\"Loud music\"\n");
 }
 
+/*
+ * A NUL, raw or escaped, would end the C string early and cut a title or
+ * an identifier short without a word: the message is refused whole, with
+ * its own reason. A backslash followed by the text u0000 is not a NUL.
+ */
+static void
+nul_refused(void)
+{
+	static const char raw[] = "{\"t\":\"r\",\"i\":\"fx.a\0b\",\"v\":1}";
+
+	EXPECT("open311-nul.json", FEED_REJECTED, FEED_REJECT_NUL, 0, 0, "");
+	CHECK_INT(decode_bytes(raw, sizeof raw - 1, FEED_FORMAT_AUTO),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	CHECK_INT(decode_str("{\"t\":\"i\",\"src\":\"110\",\"title\":"
+	                     "\"广告牌\\u0000松动\",\"dk\":\"k\"}"),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	CHECK_INT(decode_str("{\"t\":\"r\",\"i\":\"fx.a\\u0000\",\"v\":1}"),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	CHECK_INT(decode_str("{\"identifier\":\"N-1\",\"sender\":\"s\","
+	                     "\"sent\":\"2025-11-21T13:00:00+08:00\","
+	                     "\"status\":\"Actual\",\"msgType\":\"Alert\","
+	                     "\"info\":{\"headline\":\"台风\\u0000预警\"}}"),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	CHECK_INT(decode_str("[{\"id\":\"urn:a\",\"type\":\"Alert\","
+	                     "\"severity\":\"high\",\"name\":\"x\\u0000\"}]"),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	/* An escaped backslash, then the letters: kept as text. */
+	CHECK_INT(decode_str("{\"t\":\"i\",\"src\":\"110\",\"title\":"
+	                     "\"a\\\\u0000b\",\"dk\":\"k\"}"),
+	          FEED_OK);
+	CHECK(strstr(got, "title=\"a\\u0000b\"") != NULL);
+	CHECK_STR(feed_reject_name(FEED_REJECT_NUL), "nul");
+}
+
 static void
 hint_overrides(void)
 {
@@ -637,7 +676,8 @@ main(int argc, char **argv)
 	    TEST(native_rejects),  TEST(size_cap),       TEST(fast_equals_slow),
 	    TEST(ngsi_normalized), TEST(ngsi_keyvalues), TEST(ngsi_mixed),
 	    TEST(ngsi_alert),      TEST(cap_alert),      TEST(cap_untidy),
-	    TEST(open311),         TEST(hint_overrides), TEST(times),
+	    TEST(open311),         TEST(nul_refused),    TEST(hint_overrides),
+	    TEST(times),
 	    TEST(names),           TEST(stats),          TEST(long_chinese_text),
 	    TEST(cleanup),
 	    {NULL, NULL},
