@@ -211,6 +211,25 @@ detach_wsi(struct feed_client *fc)
 
 static void retry_cb(lws_sorted_usec_list_t *sul);
 
+int
+feed_backoff_next(int *backoff_ms, int min_ms, int max_ms, uint64_t rnd)
+{
+	int b = *backoff_ms;
+
+	if (max_ms < 1)
+		max_ms = 1;
+	if (min_ms < 1)
+		min_ms = 1;
+	if (min_ms > max_ms)
+		min_ms = max_ms;
+	b = b <= 0 ? min_ms : b > max_ms / 2 ? max_ms : b * 2;
+	*backoff_ms = b;
+	/* Jitter below the step, never above it: [50 %, 100 %] of a step
+	 * that is itself capped, so the cap holds (it once went to 150 %,
+	 * 22.5 s against a documented 15 s). */
+	return b - (int)(rnd % (uint64_t)(b / 2 + 1));
+}
+
 /* Every failure ends here; a second call while waiting does nothing. */
 static void
 link_fail(struct feed_client *fc, const char *why)
@@ -226,14 +245,8 @@ link_fail(struct feed_client *fc, const char *why)
 	fc->want_ping = 0;
 	fc->hl.failures++;
 	snprintf(fc->hl.why, sizeof fc->hl.why, "%s", why);
-	if (fc->backoff_ms == 0)
-		fc->backoff_ms = fc->o.backoff_min_ms;
-	else if ((fc->backoff_ms *= 2) > fc->o.backoff_max_ms)
-		fc->backoff_ms = fc->o.backoff_max_ms;
-	/* Jitter in [50 %, 150 %): many clients must not retry in step. */
-	ms = fc->backoff_ms / 2 +
-	     (int)(next_rand(fc) %
-	           (uint64_t)(fc->backoff_ms > 0 ? fc->backoff_ms : 1));
+	ms = feed_backoff_next(&fc->backoff_ms, fc->o.backoff_min_ms,
+	                       fc->o.backoff_max_ms, next_rand(fc));
 	fc->retry_at_mono = mono_ms() + ms;
 	set_link(fc, FEED_LINK_WAITING);
 	log_msg(LOG_WARN, "feed %s: down (%s); reconnecting in %d ms", fc->name,

@@ -128,6 +128,14 @@ void feed_client_pause(struct feed_client *fc, int pause);
 /* Logs rejects counted since the last log line, one line per reason. */
 void feed_client_log_rejects(struct feed_client *fc);
 
+/*
+ * The delay before the next reconnect: doubles *backoff_ms (starting at
+ * min_ms, never past max_ms) and returns it with jitter, a share in
+ * [50 %, 100 %] picked by rnd, so that clients do not retry in step and
+ * the delay never exceeds max_ms, jitter included.
+ */
+int feed_backoff_next(int *backoff_ms, int min_ms, int max_ms, uint64_t rnd);
+
 /* Wall clock in epoch milliseconds. */
 int64_t feed_wall_ms(void);
 
