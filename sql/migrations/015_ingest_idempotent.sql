@@ -27,7 +27,11 @@ CREATE TABLE cityops.feed_report (
 	incident_ref text,             -- set in the same transaction
 	stored_at    timestamptz NOT NULL DEFAULT now()
 );
-REVOKE ALL ON cityops.feed_report FROM PUBLIC;
+-- Owner only: feed_incident (SECURITY DEFINER) reads and writes it. Refs
+-- of every incident are here, so no operator reads it directly: no grant,
+-- and row-level security with no policy besides.
+REVOKE ALL ON cityops.feed_report FROM PUBLIC, cityops_user;
+ALTER TABLE cityops.feed_report ENABLE ROW LEVEL SECURITY;
 
 DROP FUNCTION cityops.feed_incident(text, text, int, text, text, text, text, float8,
 	float8, text, bool);
@@ -99,6 +103,11 @@ BEGIN
 	RETURN QUERY SELECT v_ref, v_merged, false;
 END
 $$;
+
+REVOKE ALL ON FUNCTION cityops.feed_incident(text, text, int, text, text, text, text,
+	float8, float8, text, bool, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION cityops.feed_incident(text, text, int, text, text, text, text,
+	float8, float8, text, bool, text) TO cityops_user;
 
 -- The other two functions of the feed side keep their bodies; their search
 -- path gets pg_temp last, so a temporary table cannot shadow what they read.
