@@ -49,6 +49,9 @@ wait "$ingest_pid" || fail "ingest did not stop cleanly on SIGTERM"
 grep -q 'ingest totals:' "$FEED_TMP/ingest.log" || fail "no totals on stop"
 run_ingest
 wait_for 180 past $n || fail "stream not finished: at $(pos) of $n"
+# The run before may have finished the stream: then this one has only
+# just started.
+wait_for 30 ingest_ready "$FEED_TMP/ingest.log" 3 || fail "ingest did not start: $(tail -5 "$FEED_TMP/ingest.log")"
 kill -TERM "$ingest_pid"
 wait "$ingest_pid" || fail "ingest did not stop cleanly"
 [ "$(pos)" -eq $n ] || fail "state at $(pos), want $n"

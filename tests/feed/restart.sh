@@ -92,6 +92,10 @@ for run in $(seq "$runs"); do
 	done
 	wait_for 90 committed_at "$state" $n ||
 		fail "run $run: ingest committed $(committed "$state") of $n: $(tail -3 "$log")"
+	# A run killed late may have committed the whole stream already:
+	# the last ingest may have only just started.
+	wait_for 30 ingest_ready "$log" $((kills + 1)) ||
+		fail "run $run: ingest did not start: $(tail -3 "$log")"
 	kill -TERM "$ingest_pid"
 	wait "$ingest_pid" || fail "run $run: ingest did not stop cleanly"
 	kill -TERM "$SIM_PID"
