@@ -211,6 +211,25 @@ detach_wsi(struct feed_client *fc)
 
 static void retry_cb(lws_sorted_usec_list_t *sul);
 
+int
+feed_backoff_next(int *backoff_ms, int min_ms, int max_ms, uint64_t rnd)
+{
+	int b = *backoff_ms;
+
+	if (max_ms < 1)
+		max_ms = 1;
+	if (min_ms < 1)
+		min_ms = 1;
+	if (min_ms > max_ms)
+		min_ms = max_ms;
+	b = b <= 0 ? min_ms : b > max_ms / 2 ? max_ms : b * 2;
+	*backoff_ms = b;
+	/* Jitter below the step, never above it: [50 %, 100 %] of a step
+	 * that is itself capped, so the cap holds (it once went to 150 %,
+	 * 22.5 s against a documented 15 s). */
+	return b - (int)(rnd % (uint64_t)(b / 2 + 1));
+}
+
 /* Every failure ends here; a second call while waiting does nothing. */
 static void
 link_fail(struct feed_client *fc, const char *why)
@@ -226,14 +245,8 @@ link_fail(struct feed_client *fc, const char *why)
 	fc->want_ping = 0;
 	fc->hl.failures++;
 	snprintf(fc->hl.why, sizeof fc->hl.why, "%s", why);
-	if (fc->backoff_ms == 0)
-		fc->backoff_ms = fc->o.backoff_min_ms;
-	else if ((fc->backoff_ms *= 2) > fc->o.backoff_max_ms)
-		fc->backoff_ms = fc->o.backoff_max_ms;
-	/* Jitter in [50 %, 150 %): many clients must not retry in step. */
-	ms = fc->backoff_ms / 2 +
-	     (int)(next_rand(fc) %
-	           (uint64_t)(fc->backoff_ms > 0 ? fc->backoff_ms : 1));
+	ms = feed_backoff_next(&fc->backoff_ms, fc->o.backoff_min_ms,
+	                       fc->o.backoff_max_ms, next_rand(fc));
 	fc->retry_at_mono = mono_ms() + ms;
 	set_link(fc, FEED_LINK_WAITING);
 	log_msg(LOG_WARN, "feed %s: down (%s); reconnecting in %d ms", fc->name,
@@ -572,6 +585,8 @@ feed_client_new(struct lws_context *ctx, const struct feed_client_opts *o,
 		}
 	}
 	strip_from(fc->path);
+	if (o->resume && o->resume_pos != FEED_POS_UNKNOWN)
+		fc->resume = o->resume_pos;
 	fc->vh = client_vhost(ctx);
 	if (fc->vh == NULL) {
 		log_msg(LOG_ERROR, "feed: cannot create the client vhost");
@@ -641,12 +656,6 @@ feed_client_health(struct feed_client *fc)
 		fc->hl.retry_in_ms = left > 0 ? left : 0;
 	}
 	return &fc->hl;
-}
-
-void
-feed_client_resume(struct feed_client *fc, uint64_t pos)
-{
-	fc->resume = pos;
 }
 
 void

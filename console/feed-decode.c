@@ -623,6 +623,29 @@ decode_tree(struct feed_decoder *d, const char *buf, size_t len,
 	return why;
 }
 
+/*
+ * A NUL, raw or written \u0000, would end a C string early: a title or an
+ * identifier silently cut short. The message is refused whole instead. A
+ * backslash outside a string is not JSON anyway, so every backslash starts
+ * an escape: "\\u0000" is a backslash and the text u0000, not a NUL.
+ */
+static int
+has_nul(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	if (memchr(buf, '\0', len) != NULL)
+		return 1;
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (end - p >= 6 && p[1] == 'u' && memcmp(p + 2, "0000", 4) == 0)
+			return 1;
+		p += 2;
+		if (p >= end)
+			break;
+	}
+	return 0;
+}
+
 enum feed_status
 feed_decode(struct feed_decoder *d, const char *buf, size_t len,
             enum feed_format hint, feed_sink_fn sink, void *arg,
@@ -645,6 +668,8 @@ feed_decode(struct feed_decoder *d, const char *buf, size_t len,
 		why = FEED_REJECT_TOO_LARGE;
 	else if (buf == NULL || len == 0)
 		why = FEED_REJECT_INVALID_JSON;
+	else if (has_nul(buf, len))
+		why = FEED_REJECT_NUL;
 	else if (!d->slow &&
 	         (hint == FEED_FORMAT_AUTO || hint == FEED_FORMAT_NATIVE) &&
 	         looks_native(buf, len) && feed_native_fast(d, buf, len)) {

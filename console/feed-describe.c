@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "cityops/feed.h"
+#include "cityops/text.h"
 
 struct out {
 	char *p;
@@ -146,5 +147,8 @@ feed_event_describe(const struct feed_event *ev, char *p, size_t size)
 	default:
 		break;
 	}
+	/* Cut by bytes: never leave half a character at the end. */
+	if (o.size > 0 && o.len >= o.size)
+		o.p[text_utf8_complete(o.p, o.size - 1)] = '\0';
 	return o.len;
 }

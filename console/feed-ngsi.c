@@ -254,18 +254,27 @@ address(struct feed_decoder *d, const cJSON *ent)
 	const cJSON *a = attr_value(feed_get(ent, "address"));
 	static const char *const parts[] = {"addressRegion", "addressLocality",
 	                                    "district", "streetAddress"};
-	char buf[1024];
-	size_t n = 0;
+	char *buf;
+	size_t n = 0, cap = 0;
 
 	if (cJSON_IsString(a))
 		return opt_text(d, a->valuestring[0] ? a->valuestring : NULL);
 	if (!cJSON_IsObject(a))
 		return NULL;
+	/* Every part whole, however long: cutting is for whoever stores it
+	 * (ingest cuts on a character boundary to the database's limit). */
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		const char *s = feed_get_str(a, parts[i]);
+		cap += s != NULL ? strlen(s) + 1 : 0;
+	}
+	if (cap == 0)
+		return NULL;
+	buf = feed_alloc(d, cap);
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
 		const char *s = feed_get_str(a, parts[i]);
 		size_t len = s != NULL ? strlen(s) : 0;
 
-		if (len == 0 || n + len + 1 >= sizeof buf)
+		if (len == 0)
 			continue;
 		if (n > 0)
 			buf[n++] = ' ';

@@ -7,6 +7,10 @@
  * connection opens with a heartbeat whose seq is its first position, so a
  * client always knows where it is in the stream.
  *
+ * --hold keeps the live position at 0 until the first client connects;
+ * --record appends every stream message served to a file, with its
+ * position, so a test can compare a database with what was really sent.
+ *
  * --mute accepts TCP connections and never answers the handshake: the case
  * lws 4.1 clients must survive (DESIGN.md), for tests.
  */
@@ -53,6 +57,10 @@ struct sim {
 	/* --mute */
 	int mute_fd, mute_conns[MUTE_MAX_CONNS], nmute;
 	struct loop_watch *mute_watch;
+	/* --record: every stream message served, "position<TAB>message". */
+	FILE *record;
+	/* --hold: the live position stays at 0 until the first client. */
+	int hold;
 };
 
 struct sim_conn {
@@ -68,6 +76,8 @@ live_pos(const struct sim *s)
 
 	if (s->rate <= 0)
 		return s->count;
+	if (s->hold)
+		return 0;
 	p = (double)(feed_mono_us() - s->t0_us) / 1e6 * s->rate;
 	if (p >= (double)s->count)
 		return s->count;
@@ -120,9 +130,18 @@ on_writeable(struct sim *s, struct sim_conn *c, struct lws *wsi)
 		scenario_message(s->sc, c->next, feed_wall_ms(), &s->out);
 		if (write_msg(s, wsi) != 0)
 			return -1;
+		if (s->record != NULL) {
+			fprintf(s->record, "%" PRIu64 "\t", c->next);
+			fwrite(s->out.data + LWS_PRE, 1, s->out.len - LWS_PRE,
+			       s->record);
+			fputc('\n', s->record);
+		}
 		c->next++;
 		n++;
 	}
+	/* A test reads the record while we serve: whole lines only. */
+	if (s->record != NULL && n > 0)
+		fflush(s->record);
 	/* More ready now: ask again. Otherwise the pacer wakes us. */
 	if (c->next < limit)
 		lws_callback_on_writable(wsi);
@@ -145,6 +164,11 @@ sim_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		const char *v;
 		long long from;
 		memset(c, 0, sizeof *c);
+		if (s->hold) {
+			/* The stream's clock starts with its first client. */
+			s->hold = 0;
+			s->t0_us = feed_mono_us();
+		}
 		c->next = live_pos(s);
 		if (s->rate <= 0)
 			c->next = 0;
@@ -287,6 +311,11 @@ usage(FILE *f)
 	      "      --from N          first position for --dump (default 0)\n"
 	      "      --mute            accept TCP, never answer the handshake "
 	      "(tests)\n"
+	      "      --hold            start the live position when the first "
+	      "client\n"
+	      "                        connects (tests)\n"
+	      "      --record FILE     append every message served to FILE as\n"
+	      "                        POSITION<TAB>MESSAGE lines (tests)\n"
 	      "      --log FILE        log to FILE ('-': stderr, the "
 	      "default)\n"
 	      "The URL is printed on stdout once listening.\n",
@@ -310,6 +339,8 @@ feed_sim_main(int argc, char **argv)
 	    {"dump", no_argument, NULL, 'D'},
 	    {"from", required_argument, NULL, 'f'},
 	    {"mute", no_argument, NULL, 'M'},
+	    {"hold", no_argument, NULL, 'O'},
+	    {"record", required_argument, NULL, 'R'},
 	    {"log", required_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -318,7 +349,8 @@ feed_sim_main(int argc, char **argv)
 	struct scenario_opts so = {0};
 	struct lws_context_creation_info info;
 	struct feed_sigwatch *sw = NULL;
-	const char *scen = "day", *host = "127.0.0.1", *logpath = "-";
+	const char *scen = "day", *host = "127.0.0.1", *logpath = "-",
+	           *record = NULL;
 	long long port = 7681, v, tick_ms = 0, from = 0;
 	double duration = 0;
 	int opt, dump = 0, mute = 0, fmt, rc = 0;
@@ -387,6 +419,12 @@ feed_sim_main(int argc, char **argv)
 		case 'M':
 			mute = 1;
 			break;
+		case 'O':
+			s.hold = 1;
+			break;
+		case 'R':
+			record = optarg;
+			break;
 		case 'l':
 			logpath = optarg;
 			break;
@@ -445,8 +483,17 @@ feed_sim_main(int argc, char **argv)
 		return ferror(stdout) ? 1 : 0;
 	}
 
+	if (record != NULL &&
+	    (s.record = fopen(record, "a")) == NULL) {
+		fprintf(stderr, "cityops feed-sim: cannot open %s: %s\n",
+		        record, strerror(errno));
+		scenario_free(&s.sc);
+		return 2;
+	}
 	s.loop = loop_new();
 	if (s.loop == NULL) {
+		if (s.record != NULL)
+			fclose(s.record);
 		scenario_free(&s.sc);
 		return 1;
 	}
@@ -523,6 +570,8 @@ out:
 	if (s.mute_fd >= 0)
 		close(s.mute_fd);
 	loop_free(&s.loop);
+	if (s.record != NULL && fclose(s.record) != 0)
+		rc = 1;
 	buf_free(&s.out);
 	scenario_free(&s.sc);
 	log_close();

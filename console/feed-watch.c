@@ -546,6 +546,8 @@ feed_watch_main(int argc, char **argv)
 	hooks.arg = &w;
 	for (int i = optind; i < argc; i++) {
 		o.url = argv[i];
+		o.resume = from >= 0;
+		o.resume_pos = (uint64_t)from;
 		w.fc[w.nfc] = feed_client_new(loop_lws(w.loop), &o, &hooks);
 		if (w.fc[w.nfc] == NULL) {
 			fprintf(stderr, "cityops feed-watch: bad URL %s\n",
@@ -553,8 +555,6 @@ feed_watch_main(int argc, char **argv)
 			rc = 2;
 			goto out;
 		}
-		if (from >= 0)
-			feed_client_resume(w.fc[w.nfc], (uint64_t)from);
 		w.nfc++;
 	}
 	w.sweep = loop_timer_new(w.loop, sweep_cb, &w);

@@ -15,8 +15,12 @@
  * sent, the positions reached so far are queued as a checkpoint; when the
  * database has answered every request up to it, the checkpoint is
  * committed to the state file. A restarted ingest asks each feed to resend
- * from its committed position; what the database already has is counted
- * as duplicate and ignored. Memory stays bounded: past a queue depth the
+ * from its committed position on its very first connect (a first request
+ * without a position gets a resumable feed's live position, losing the
+ * gap); a subscription with no state commits its first position at once.
+ * Readings the database already has are counted as duplicate and ignored;
+ * a report it already has (same content and source time, migration 015)
+ * is counted as replayed and changes nothing. Memory stays bounded: past a queue depth the
  * feeds are paused (TCP backpressure), never dropped.
  */
 #include <errno.h>
@@ -40,6 +44,7 @@
 #include "cityops/ingest.h"
 #include "cityops/log.h"
 #include "cityops/loop.h"
+#include "cityops/text.h"
 #include "cityops/util.h"
 
 #define MAX_FEEDS      32
@@ -49,6 +54,17 @@
 #define STATE_MS       500
 #define STOP_GRACE_MS  10000
 #define ALARM_CHECK_MS 300
+
+/*
+ * What the database stores, in characters (migration 014 checks them):
+ * feed text is cut to fit on a character boundary, ending in "…", rather
+ * than have the whole report refused.
+ */
+#define TITLE_MAX    200
+#define LOCATION_MAX 200
+#define DESC_MAX     4000
+/* A region is named by code or name; nothing longer names one. */
+#define REGION_MAX 64
 
 /* Counters, declared once: the stats line and the final report. */
 #define INGEST_COUNTER_LIST(X)                                                 \
@@ -61,6 +77,8 @@
 	X(refused, "readings in batches the database refused")                 \
 	X(raised, "incidents raised")                                          \
 	X(merged, "incident reports merged into an open incident")             \
+	X(replayed, "incident reports the database already had (a replay)")   \
+	X(truncated, "report texts cut to the database's limits")             \
 	X(inc_refused, "incident reports the database refused")                \
 	X(cap_ignored, "CAP messages not for a real queue or not an alert")    \
 	X(closed311, "Open311 requests already closed")                        \
@@ -403,14 +421,21 @@ incident_done(void *arg, struct db_table *t, const struct db_error *err)
 		log_msg(LOG_WARN, "ingest: an incident report was refused: %s",
 		        err->message ? err->message : "?");
 	} else if (t->nrows > 0) {
-		const char *m = db_get(t, 0, "merged");
-		if (m != NULL && strcmp(m, "t") == 0)
+		const char *m = db_get(t, 0, "merged"),
+		           *r = db_get(t, 0, "replayed");
+		const char *what;
+		if (r != NULL && strcmp(r, "t") == 0) {
+			in->c.replayed++;
+			what = "report already stored (a replay); unchanged";
+		} else if (m != NULL && strcmp(m, "t") == 0) {
 			in->c.merged++;
-		else
+			what = "merged";
+		} else {
 			in->c.raised++;
+			what = "raised";
+		}
 		log_msg(LOG_INFO, "ingest: incident %s %s",
-		        db_get(t, 0, "ref") ?: "?",
-		        m != NULL && strcmp(m, "t") == 0 ? "merged" : "raised");
+		        db_get(t, 0, "ref") ?: "?", what);
 	}
 	db_table_free(&t);
 	answered(in);
@@ -425,17 +450,52 @@ fmt_double(char *out, size_t outsz, double v)
 		snprintf(out, outsz, "%.17g", v);
 }
 
-/* One incident report, sent after the readings that came before it. */
+/* Cuts s into buf to max characters; NULL stays NULL. */
+static const char *
+fit(struct ingest *in, const char *s, size_t max, char *buf, size_t bufsz)
+{
+	if (s == NULL)
+		return NULL;
+	if (text_truncate(s, max, buf, bufsz))
+		in->c.truncated++;
+	return buf;
+}
+
+/*
+ * One incident report, sent after the readings that came before it.
+ * fmt and sent_ms (the message's own time, 0 when it has none) identify
+ * the source message together with its content: the database stores each
+ * such message once, so a replay after a restart changes nothing
+ * (migration 015).
+ */
 static void
 raise_incident(struct ingest *in, const char *source, const char *category,
                int priority, const char *region, const char *title,
                const char *desc, const char *location, double lat, double lon,
-               const char *dedup, int exercise)
+               const char *dedup, int exercise, enum feed_format fmt,
+               int64_t sent_ms)
 {
-	char pri[8], la[40], lo[40];
-	const char *params[11];
+	char pri[8], la[40], lo[40], msg[48];
+	char tbuf[TITLE_MAX * 4 + 1], lbuf[LOCATION_MAX * 4 + 1],
+	    rbuf[REGION_MAX * 4 + 1];
+	static char dbuf[DESC_MAX * 4 + 1];
+	const char *params[12];
 
 	flush(in);
+	title = fit(in, title && *title ? title : "（无标题）", TITLE_MAX, tbuf,
+	            sizeof tbuf);
+	desc = fit(in, desc, DESC_MAX, dbuf, sizeof dbuf);
+	location = fit(in, location, LOCATION_MAX, lbuf, sizeof lbuf);
+	if (region != NULL) {
+		/* A name cut short names nothing: no ellipsis. */
+		size_t n = text_prefix(region, strlen(region), REGION_MAX,
+		                       sizeof rbuf - 1);
+		memcpy(rbuf, region, n);
+		rbuf[n] = '\0';
+		region = rbuf;
+	}
+	snprintf(msg, sizeof msg, "%s|%" PRId64, feed_format_name(fmt),
+	         sent_ms);
 	snprintf(pri, sizeof pri, "%d",
 	         priority >= 1 && priority <= 4 ? priority : 3);
 	fmt_double(la, sizeof la, lat);
@@ -446,15 +506,16 @@ raise_incident(struct ingest *in, const char *source, const char *category,
 	params[1] = category ? category : "city_mgmt";
 	params[2] = pri;
 	params[3] = region;
-	params[4] = title && *title ? title : "（无标题）";
+	params[4] = title;
 	params[5] = desc;
 	params[6] = location;
 	params[7] = la[0] ? la : NULL;
 	params[8] = lo[0] ? lo : NULL;
 	params[9] = dedup;
 	params[10] = exercise ? "true" : "false";
+	params[11] = msg;
 	in->submitted++;
-	db_async_submit(in->db, Q_FEED_INCIDENT, 11, params, incident_done, in);
+	db_async_submit(in->db, Q_FEED_INCIDENT, 12, params, incident_done, in);
 	checkpoint(in);
 	pace(in);
 }
@@ -505,7 +566,7 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 {
 	const struct feed_cap *cap = &ev->u.cap;
 	const struct feed_cap_info *info;
-	char region[128] = "", dedup[FEED_ID_MAX + 8];
+	char region[REGION_MAX * 4 + 1] = "", dedup[FEED_ID_MAX + 8];
 	double lat = NAN, lon = NAN;
 	int pri;
 
@@ -526,9 +587,11 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 	}
 	info = &cap->info[0];
 	if (info->area_desc != NULL) {
-		size_t n = strcspn(info->area_desc, ";");
-		if (n >= sizeof region)
-			n = sizeof region - 1;
+		/* The first area names the region; never cut inside a
+		 * character (PostgreSQL refuses invalid UTF-8 whole). */
+		size_t n = text_prefix(info->area_desc,
+		                       strcspn(info->area_desc, ";"), REGION_MAX,
+		                       sizeof region - 1);
 		memcpy(region, info->area_desc, n);
 		region[n] = '\0';
 	}
@@ -561,27 +624,29 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 	               region[0] ? region : NULL,
 	               info->headline ? info->headline : info->event,
 	               info->description, info->area_desc, lat, lon, dedup,
-	               ev->exercise || cap->status == FEED_CAP_STATUS_EXERCISE);
+	               ev->exercise || cap->status == FEED_CAP_STATUS_EXERCISE,
+	               ev->format, cap->sent_ms);
 }
 
 static void
 on_open311(struct ingest *in, const struct feed_event *ev)
 {
 	const struct feed_open311 *r = &ev->u.open311;
-	char dedup[FEED_ID_MAX + 16], title[512];
+	char dedup[FEED_ID_MAX + 16];
+	const char *title;
 
 	if (r->status != NULL && strcasecmp(r->status, "open") != 0) {
 		in->c.closed311++;
 		return;
 	}
 	snprintf(dedup, sizeof dedup, "open311:%s", r->id);
-	snprintf(title, sizeof title, "%s",
-	         r->service_name   ? r->service_name
-	         : r->service_code ? r->service_code
-	                           : "12345 热线工单");
+	title = r->service_name   ? r->service_name
+	        : r->service_code ? r->service_code
+	                          : "12345 热线工单";
 	raise_incident(in, "12345", r->service_code, 3, NULL, title,
 	               r->description, r->address, r->lat, r->lon, dedup,
-	               ev->exercise);
+	               ev->exercise, ev->format,
+	               r->updated_ms ? r->updated_ms : r->requested_ms);
 }
 
 static void
@@ -641,7 +706,7 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 		raise_incident(in, i->source, category_of(i->category),
 		               i->priority, i->region, i->title, i->description,
 		               i->location, i->lat, i->lon, i->dedup_key,
-		               ev->exercise);
+		               ev->exercise, ev->format, i->ts_ms);
 		break;
 	}
 	case FEED_EV_CAP:
@@ -671,9 +736,23 @@ on_message(void *arg, struct feed_client *fc, const struct feed_result *res,
 
 	if (in->stopping)
 		return;
-	for (int i = 0; i < in->nfeeds; i++)
-		if (in->fc[i] == fc)
-			in->reached[i] = next_pos;
+	for (int i = 0; i < in->nfeeds; i++) {
+		if (in->fc[i] != fc)
+			continue;
+		if (in->committed[i] == FEED_POS_UNKNOWN &&
+		    in->reached[i] == FEED_POS_UNKNOWN &&
+		    next_pos != FEED_POS_UNKNOWN) {
+			/* The first position of a subscription with no
+			 * state: nothing of the numbered stream is taken
+			 * yet. Saved at once, so that a kill before the first
+			 * checkpoint resumes here, not at the live position
+			 * (which would lose what came in between). */
+			in->committed[i] = next_pos;
+			in->state_dirty = 1;
+			state_save(in);
+		}
+		in->reached[i] = next_pos;
+	}
 	/* Every message leads to a checkpoint within flush-ms, even one
 	 * that carried no reading (a heartbeat, a rejected message). */
 	loop_timer_start_if_idle(in->flush_timer, in->flush_ms);
@@ -805,10 +884,14 @@ start_feeds(struct ingest *in)
 	for (int i = 0; i < in->nfeeds; i++) {
 		struct feed_client_opts o = in->fopts;
 		o.url = in->urls[i];
+		/* The committed position goes into the options: the client
+		 * connects inside feed_client_new, and a resumable feed
+		 * serves a first request without from= from its live
+		 * position, losing what was sent while we were down. */
+		o.resume = in->resume[i] != FEED_POS_UNKNOWN;
+		o.resume_pos = in->resume[i];
 		in->reached[i] = in->resume[i];
 		in->fc[i] = feed_client_new(loop_lws(in->loop), &o, &h);
-		if (in->fc[i] != NULL && in->resume[i] != FEED_POS_UNKNOWN)
-			feed_client_resume(in->fc[i], in->resume[i]);
 		if (in->fc[i] != NULL && in->paused)
 			feed_client_pause(in->fc[i], 1);
 	}

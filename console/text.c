@@ -166,6 +166,71 @@ text_fit(const char *s, int cols, int *used)
 	return i;
 }
 
+size_t
+text_prefix(const char *s, size_t len, size_t max_chars, size_t max_bytes)
+{
+	size_t i = 0, chars = 0, n;
+	uint32_t cp;
+
+	while (i < len && chars < max_chars) {
+		n = text_utf8_decode(s + i, len - i, &cp);
+		if (n == 0)
+			n = 1;
+		if (i + n > max_bytes)
+			break;
+		i += n;
+		chars++;
+	}
+	return i;
+}
+
+size_t
+text_utf8_complete(const char *s, size_t len)
+{
+	size_t start = len;
+	uint32_t cp;
+
+	while (start > 0 && len - start < 4 &&
+	       ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start > 0 && (unsigned char)s[start - 1] >= 0xc0) {
+		start--;
+		if (text_utf8_decode(s + start, len - start, &cp) == 0)
+			return start;
+	}
+	return len;
+}
+
+#define ELLIPSIS     "\xe2\x80\xa6" /* U+2026 … */
+#define ELLIPSIS_LEN 3
+
+int
+text_truncate(const char *s, size_t max_chars, char *out, size_t outsz)
+{
+	size_t len = strlen(s), n;
+
+	if (outsz == 0)
+		return len > 0;
+	n = text_prefix(s, len, max_chars, outsz - 1);
+	if (n < len) {
+		/* Room for the ellipsis: one character, three bytes. */
+		n = max_chars > 0 && outsz > ELLIPSIS_LEN
+		        ? text_prefix(s, len, max_chars - 1,
+		                      outsz - 1 - ELLIPSIS_LEN)
+		        : 0;
+		memcpy(out, s, n);
+		if (max_chars > 0 && outsz > ELLIPSIS_LEN) {
+			memcpy(out + n, ELLIPSIS, ELLIPSIS_LEN);
+			n += ELLIPSIS_LEN;
+		}
+		out[n] = '\0';
+		return 1;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
 static int
 is_dropped(uint32_t cp)
 {

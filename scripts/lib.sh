@@ -43,3 +43,28 @@ build() {
 	fi
 	cmake --build "$dir" -j "$(nproc)" >&2 || die "build failed"
 }
+
+# demo_feeds CITYOPS DIR: the demo's live feeds, in the background: the
+# typhoon simulator on a free port and the ingest daemon, logging into DIR
+# (feed-sim.url, feed-sim.log, ingest.log). ingest logs in as
+# cityops_ingest whatever PGUSER says: the event log names who raised each
+# incident, and the cluster superuser is nobody's operator. Sets DEMO_SIM
+# and DEMO_INGEST (pids) and DEMO_URL; returns 1, DEMO_URL empty, when the
+# simulator did not start.
+demo_feeds() {
+	local cityops=$1 dir=$2 _
+	mkdir -p "$dir"
+	DEMO_INGEST= DEMO_URL=
+	"$cityops" feed-sim --scenario typhoon --rate "${CITYOPS_DEMO_RATE:-20}" \
+		--port 0 >"$dir/feed-sim.url" 2>"$dir/feed-sim.log" &
+	DEMO_SIM=$!
+	for _ in $(seq 50); do
+		DEMO_URL=$(head -n1 "$dir/feed-sim.url" 2>/dev/null || true)
+		[ -n "$DEMO_URL" ] && break
+		sleep 0.1
+	done
+	[ -n "$DEMO_URL" ] || return 1
+	"$cityops" ingest -U cityops_ingest --feed "$DEMO_URL" \
+		--state "$dir/ingest-$$.state" 2>"$dir/ingest.log" &
+	DEMO_INGEST=$!
+}

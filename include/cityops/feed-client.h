@@ -56,6 +56,16 @@ struct feed_client_opts {
 	int backoff_min_ms;      /* 250 */
 	int backoff_max_ms;      /* 15000 */
 	int log_interval_ms;     /* 10000: rejects logged once per kind */
+	/*
+	 * With resume set, resume_pos is the stream position asked for on
+	 * the very first connect (one committed by a previous run); it wins
+	 * over a from= in the URL. It has to be known before the client
+	 * starts, because feed_client_new connects at once: a feed that
+	 * resumes serves an unqualified first request from its live
+	 * position, and whatever lay between would be lost.
+	 */
+	int resume;
+	uint64_t resume_pos;
 };
 
 /* Health for display; owned by the client, valid until the next event. */
@@ -112,17 +122,19 @@ void feed_client_free(struct feed_client **fcp);
 /* Current health (owned by the client). */
 const struct feed_health *feed_client_health(struct feed_client *fc);
 
-/*
- * Sets the stream position to ask for on the next connect (a resume point
- * from a previous run); a known position from heartbeats wins over it.
- */
-void feed_client_resume(struct feed_client *fc, uint64_t pos);
-
 /* Stops (1) or restarts (0) reading from the socket: TCP backpressure. */
 void feed_client_pause(struct feed_client *fc, int pause);
 
 /* Logs rejects counted since the last log line, one line per reason. */
 void feed_client_log_rejects(struct feed_client *fc);
+
+/*
+ * The delay before the next reconnect: doubles *backoff_ms (starting at
+ * min_ms, never past max_ms) and returns it with jitter, a share in
+ * [50 %, 100 %] picked by rnd, so that clients do not retry in step and
+ * the delay never exceeds max_ms, jitter included.
+ */
+int feed_backoff_next(int *backoff_ms, int min_ms, int max_ms, uint64_t rnd);
 
 /* Wall clock in epoch milliseconds. */
 int64_t feed_wall_ms(void);

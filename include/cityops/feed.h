@@ -51,7 +51,8 @@ enum feed_format {
 	X(TOO_LARGE, "too_large", "message over the size cap")                 \
 	X(BAD_VALUE, "bad_value", "number not finite, or enum not known")      \
 	X(BAD_TIME, "bad_time", "time not parseable or out of range")          \
-	X(TOO_LONG, "too_long", "identifier longer than FEED_ID_MAX")
+	X(TOO_LONG, "too_long", "identifier longer than FEED_ID_MAX")          \
+	X(NUL, "nul", "a NUL character (raw or \\u0000) in the message")
 
 enum feed_reject {
 #define X(id, name, help) FEED_REJECT_##id,

@@ -93,7 +93,7 @@
 	  "cityops.region r WHERE r.code = $4 OR r.name = $4 OR "              \
 	  "r.short_name = $4 ORDER BY nlevel(r.path) LIMIT 1), CASE WHEN "     \
 	  "$8::float8 IS NULL OR $9::float8 IS NULL THEN '310000' END), $5, "  \
-	  "$6, $7, $8::float8, $9::float8, $10, $11::bool)")                   \
+	  "$6, $7, $8::float8, $9::float8, $10, $11::bool, $12)")              \
 	X(Q_ENTITY_MAPPINGS, SAFE, "SELECT * FROM cityops.entity_mappings()")  \
 	/* Alarm-level alarms without an open incident get one, once. */       \
 	X(Q_ALARM_INCIDENTS, SAFE,                                             \

@@ -32,6 +32,30 @@ int text_width(const char *s);
 size_t text_fit(const char *s, int cols, int *used);
 
 /*
+ * Returns how many bytes of s[0..len) make the longest prefix of at most
+ * max_chars characters and max_bytes bytes that does not split a UTF-8
+ * sequence (an invalid byte counts as one character). Storage limits are
+ * in characters (PostgreSQL's char_length), buffers in bytes.
+ */
+size_t text_prefix(const char *s, size_t len, size_t max_chars,
+                   size_t max_bytes);
+
+/*
+ * Returns len less an incomplete UTF-8 sequence at the end of s[0..len),
+ * if any: where a byte-bounded writer (snprintf) cut a string, the
+ * character boundary before the cut.
+ */
+size_t text_utf8_complete(const char *s, size_t len);
+
+/*
+ * Copies s into out (outsz bytes, always NUL-terminated when outsz > 0),
+ * cut on a character boundary to at most max_chars characters and
+ * outsz - 1 bytes. When anything is cut, the last character kept is "…"
+ * (U+2026), still within both limits. Returns 1 when cut, 0 otherwise.
+ */
+int text_truncate(const char *s, size_t max_chars, char *out, size_t outsz);
+
+/*
  * Copies untrusted bytes into out (outsz bytes, always NUL-terminated when
  * outsz > 0): invalid UTF-8 becomes U+FFFD; tabs and line breaks become a
  * space; other C0 and C1 controls, DEL, and bidi overrides and isolates

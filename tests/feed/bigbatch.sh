@@ -14,7 +14,7 @@ want=$("$CITYOPS" feed-sim "${args[@]}" --format native --dump |
 	grep -o '"t":"r"' | wc -l)
 [ "$want" -gt 20000 ] || fail "the bench scenario gave only $want readings"
 start_sim sim "${args[@]}" --format native --rate 0
-"$CITYOPS" ingest -U cityops_ingest --feed "$SIM_URL?from=0" \
+"$CITYOPS" ingest -U cityops_ingest --feed "$SIM_URL" \
 	--state "$FEED_TMP/state" --batch 20000 --flush-ms 5000 \
 	>"$FEED_TMP/ingest.log" 2>&1 &
 FEED_PIDS+=("$!")

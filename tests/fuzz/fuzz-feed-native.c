@@ -17,7 +17,7 @@ sink(void *arg, const struct feed_event *ev)
 	char line[1 << 14];
 	size_t n = feed_event_describe(ev, line, sizeof line);
 
-	n = fuzz_check_clean(line, n >= sizeof line ? sizeof line - 1 : n);
+	n = fuzz_check_clean(line, n >= sizeof line ? strlen(line) : n);
 	if (t->len + n + 1 < sizeof t->buf) {
 		memcpy(t->buf + t->len, line, n);
 		t->len += n;

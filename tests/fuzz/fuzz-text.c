@@ -1,7 +1,9 @@
 /*
  * text_sanitize on arbitrary bytes: the output is valid UTF-8 with no C0
  * or C1 control, DEL, ESC or bidi override/isolate, and fits its buffer;
- * text_fit on it never splits a character.
+ * text_fit on it never splits a character; text_truncate and
+ * text_prefix, at any limit, cut on a character boundary within both
+ * limits (what ingest does to feed text before the database sees it).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,5 +55,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fit = text_fit(out, cols, &used);
 	if (fit > n || used > cols || !text_utf8_valid(out, fit))
 		abort();
+	{
+		static char cut[1 << 16];
+		size_t max = size > 1 ? (size_t)(data[1] % 64) : 3, chars = 0, m;
+		size_t sz = size > 2 ? (size_t)(1 + data[2] % 200) : sizeof cut;
+		int was_cut = text_truncate(out, max, cut, sz);
+
+		m = strlen(cut);
+		if (m >= sz || !text_utf8_valid(cut, m))
+			abort();
+		for (size_t i = 0; i < m; i++)
+			chars += ((unsigned char)cut[i] & 0xc0) != 0x80;
+		if (chars > max || (!was_cut && strcmp(cut, out) != 0) ||
+		    (was_cut && m > 0 && memcmp(cut, out, m) == 0 &&
+		     m == strlen(out)))
+			abort();
+		/* Raw bytes too: a prefix never ends inside a sequence. */
+		m = text_prefix((const char *)data, size, max, sz);
+		if (m > size || m > sz ||
+		    (text_utf8_valid((const char *)data, size) &&
+		     !text_utf8_valid((const char *)data, m)))
+			abort();
+	}
 	return 0;
 }

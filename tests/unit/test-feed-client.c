@@ -40,6 +40,47 @@ test_url(void)
 	                     sizeof path) == -1);
 }
 
+/* The reconnect delay grows from the minimum to the cap and never passes
+ * the cap, whatever the jitter draws; it spreads below the cap. */
+static void
+test_backoff(void)
+{
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	int b = 0, ms, lo = 1 << 30, hi = 0, steps = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		ms = feed_backoff_next(&b, 250, 15000, rng);
+		CHECK(ms >= b / 2 && ms <= b);
+		CHECK(ms >= 125 && ms <= 15000);
+		if (b < 15000)
+			steps++;
+		if (i > 10 && ms < lo)
+			lo = ms;
+		if (ms > hi)
+			hi = ms;
+	}
+	CHECK_INT(steps, 6); /* 250, 500 … 8000, then 15000 */
+	CHECK_INT(b, 15000);
+	CHECK(hi == 15000 || hi > 14900);
+	CHECK(lo < 7600);
+	/* The extremes of the draw. */
+	b = 15000;
+	CHECK_INT(feed_backoff_next(&b, 250, 15000, 0), 15000);
+	CHECK_INT(feed_backoff_next(&b, 250, 15000, 7500), 7500);
+	CHECK_INT(feed_backoff_next(&b, 250, 15000, UINT64_MAX), 15000 - (int)(UINT64_MAX % 7501));
+	b = 0;
+	CHECK_INT(feed_backoff_next(&b, 250, 15000, 0), 250);
+	CHECK_INT(feed_backoff_next(&b, 250, 15000, 0), 500);
+	/* Odd settings still keep the cap. */
+	b = 0;
+	CHECK(feed_backoff_next(&b, 20000, 15000, 12345) <= 15000);
+	b = 14999;
+	CHECK(feed_backoff_next(&b, 250, 15000, 3) <= 15000);
+}
+
 static void
 test_map(void)
 {
@@ -185,6 +226,7 @@ main(int argc, char **argv)
 {
 	static const struct check_case cases[] = {
 	    {"url", test_url},
+	    {"backoff", test_backoff},
 	    {"map", test_map},
 	    {"scenario", test_scenario},
 	    {NULL, NULL},

@@ -405,6 +405,45 @@ open311(void)
 	       "desc=\"Loud music\"\n");
 }
 
+/*
+ * A NUL, raw or escaped, would end the C string early and cut a title or
+ * an identifier short without a word: the message is refused whole, with
+ * its own reason. A backslash followed by the text u0000 is not a NUL.
+ */
+static void
+nul_refused(void)
+{
+	static const char raw[] = "{\"t\":\"r\",\"i\":\"fx.a\0b\",\"v\":1}";
+
+	EXPECT("open311-nul.json", FEED_REJECTED, FEED_REJECT_NUL, 0, 0, "");
+	CHECK_INT(decode_bytes(raw, sizeof raw - 1, FEED_FORMAT_AUTO),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	CHECK_INT(decode_str("{\"t\":\"i\",\"src\":\"110\",\"title\":"
+	                     "\"广告牌\\u0000松动\",\"dk\":\"k\"}"),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	CHECK_INT(decode_str("{\"t\":\"r\",\"i\":\"fx.a\\u0000\",\"v\":1}"),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	CHECK_INT(decode_str("{\"identifier\":\"N-1\",\"sender\":\"s\","
+	                     "\"sent\":\"2025-11-21T13:00:00+08:00\","
+	                     "\"status\":\"Actual\",\"msgType\":\"Alert\","
+	                     "\"info\":{\"headline\":\"台风\\u0000预警\"}}"),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	CHECK_INT(decode_str("[{\"id\":\"urn:a\",\"type\":\"Alert\","
+	                     "\"severity\":\"high\",\"name\":\"x\\u0000\"}]"),
+	          FEED_REJECTED);
+	CHECK_INT(res.reason, FEED_REJECT_NUL);
+	/* An escaped backslash, then the letters: kept as text. */
+	CHECK_INT(decode_str("{\"t\":\"i\",\"src\":\"110\",\"title\":"
+	                     "\"a\\\\u0000b\",\"dk\":\"k\"}"),
+	          FEED_OK);
+	CHECK(strstr(got, "title=\"a\\u0000b\"") != NULL);
+	CHECK_STR(feed_reject_name(FEED_REJECT_NUL), "nul");
+}
+
 static void
 hint_overrides(void)
 {
@@ -480,6 +519,148 @@ stats(void)
 	CHECK(d == NULL);
 }
 
+/*
+ * Long Chinese text in every text field of every format: the decoders keep
+ * each string whole (nothing is cut there, least of all inside a
+ * character), and ingest's cut to the database's limits (text_truncate:
+ * title and location 200 characters, description 4000) is valid UTF-8
+ * within the limit, ending in "…".
+ */
+static const char *long_fields[16];
+static size_t nlong_fields;
+
+static void
+long_sink(void *arg, const struct feed_event *ev)
+{
+	const char **f = long_fields;
+
+	(void)arg;
+	nlong_fields = 0;
+	switch (ev->type) {
+	case FEED_EV_INCIDENT:
+		f[0] = ev->u.incident.title;
+		f[1] = ev->u.incident.description;
+		f[2] = ev->u.incident.location;
+		f[3] = ev->u.incident.category;
+		nlong_fields = 4;
+		break;
+	case FEED_EV_CAP:
+		f[0] = ev->u.cap.info[0].headline;
+		f[1] = ev->u.cap.info[0].description;
+		f[2] = ev->u.cap.info[0].area_desc;
+		f[3] = ev->u.cap.info[0].event;
+		nlong_fields = 4;
+		break;
+	case FEED_EV_OPEN311:
+		f[0] = ev->u.open311.service_name;
+		f[1] = ev->u.open311.description;
+		f[2] = ev->u.open311.address;
+		nlong_fields = 3;
+		break;
+	default:
+		break;
+	}
+}
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void
+check_long(const char *msg, const char *want, size_t nfields)
+{
+	static const size_t limits[] = {200, 4000, 200, 200};
+	static char cut[4000 * 4 + 1];
+
+	if (dec == NULL)
+		dec = feed_decoder_new();
+	nlong_fields = 0;
+	CHECK_INT(feed_decode(dec, msg, strlen(msg), FEED_FORMAT_AUTO,
+	                      long_sink, NULL, &res),
+	          FEED_OK);
+	CHECK_INT(nlong_fields, nfields);
+	for (size_t i = 0; i < nlong_fields; i++) {
+		const char *f = long_fields[i];
+		size_t n;
+		CHECK(f != NULL);
+		if (f == NULL)
+			continue;
+		CHECK(text_utf8_valid(f, strlen(f)));
+		/* Whole: the field is the text sent (the area, the second of
+		 * two, follows "奉贤区; "). */
+		CHECK(strstr(f, want) != NULL);
+		CHECK(text_truncate(f, limits[i], cut, sizeof cut) == 1);
+		n = strlen(cut);
+		CHECK(text_utf8_valid(cut, n));
+		CHECK(utf8_chars(cut) == limits[i]);
+		CHECK(n >= 3 && strcmp(cut + n - 3, "\xe2\x80\xa6") == 0);
+	}
+}
+
+static void
+long_chinese_text(void)
+{
+	/* 5,000 characters, 15,000 bytes: past every limit and buffer. */
+	static char zh[5000 * 3 + 1];
+	static char msg[8 * sizeof zh];
+	const char *ten = "奉贤区南桥镇人民路积";
+
+	for (size_t i = 0; i < 500; i++)
+		memcpy(zh + 30 * i, ten, 30);
+	zh[sizeof zh - 1] = '\0';
+
+	snprintf(msg, sizeof msg,
+	         "{\"t\":\"i\",\"src\":\"12345\",\"cat\":\"%s\","
+	         "\"title\":\"%s\",\"desc\":\"%s\",\"loc\":\"%s\","
+	         "\"dk\":\"long-1\",\"ts\":1763700000000}",
+	         zh, zh, zh, zh);
+	check_long(msg, zh, 4);
+	snprintf(msg, sizeof msg,
+	         "{\"id\":\"urn:ngsi-ld:Alert:long-1\",\"type\":\"Alert\","
+	         "\"category\":\"%s\",\"subCategory\":\"flood\","
+	         "\"severity\":\"high\",\"name\":{\"type\":\"Property\","
+	         "\"value\":\"%s\"},\"description\":\"%s\","
+	         "\"address\":{\"type\":\"Property\",\"value\":{"
+	         "\"streetAddress\":\"%s\"}},"
+	         "\"dateIssued\":\"2025-11-21T13:00:00+08:00\"}",
+	         zh, zh, zh, zh);
+	/* The category is the short part after "/": not free text. */
+	check_long(msg, zh, 4);
+	snprintf(msg, sizeof msg,
+	         "{\"identifier\":\"LONG-1\",\"sender\":\"x@cma\","
+	         "\"sent\":\"2025-11-21T13:00:00+08:00\",\"status\":"
+	         "\"Actual\",\"msgType\":\"Alert\",\"info\":{\"category\":"
+	         "\"Met\",\"event\":\"%s\",\"urgency\":\"Immediate\","
+	         "\"severity\":\"Severe\",\"certainty\":\"Likely\","
+	         "\"headline\":\"%s\",\"description\":\"%s\",\"area\":["
+	         "{\"areaDesc\":\"奉贤区\"},{\"areaDesc\":\"%s\"}]}}",
+	         zh, zh, zh, zh);
+	check_long(msg, zh, 4);
+	snprintf(msg, sizeof msg,
+	         "[{\"service_request_id\":\"L-1\",\"status\":\"open\","
+	         "\"service_name\":\"%s\",\"description\":\"%s\","
+	         "\"address\":\"%s\",\"lat\":30.9,\"long\":121.4}]",
+	         zh, zh, zh);
+	check_long(msg, zh, 3);
+	/* A description cut to a small buffer ends on a boundary. */
+	for (size_t sz = 100; sz < 104; sz++) {
+		char line[104];
+		static struct feed_event ev;
+		ev.type = FEED_EV_INCIDENT;
+		ev.u.incident.title = zh;
+		ev.u.incident.lat = ev.u.incident.lon = NAN;
+		CHECK(feed_event_describe(&ev, line, sz) > sz);
+		CHECK(text_utf8_valid(line, strlen(line)));
+		CHECK(strlen(line) + 3 >= sz - 1);
+	}
+}
+
 static void
 cleanup(void)
 {
@@ -495,8 +676,10 @@ main(int argc, char **argv)
 	    TEST(native_rejects),  TEST(size_cap),       TEST(fast_equals_slow),
 	    TEST(ngsi_normalized), TEST(ngsi_keyvalues), TEST(ngsi_mixed),
 	    TEST(ngsi_alert),      TEST(cap_alert),      TEST(cap_untidy),
-	    TEST(open311),         TEST(hint_overrides), TEST(times),
-	    TEST(names),           TEST(stats),          TEST(cleanup),
+	    TEST(open311),         TEST(nul_refused),    TEST(hint_overrides),
+	    TEST(times),
+	    TEST(names),           TEST(stats),          TEST(long_chinese_text),
+	    TEST(cleanup),
 	    {NULL, NULL},
 	};
 
