@@ -396,12 +396,51 @@ cmd_prepare(struct session *s, const char *line, struct result *res,
 	return ctx;
 }
 
+/*
+ * What to look at when a change's outcome is unknown (the link dropped
+ * while it ran), named for the change: the operator decides whether to
+ * repeat it; the console never does. The caller frees.
+ */
+static char *
+unknown_hint(const struct cmd_ctx *ctx)
+{
+	for (int i = 0; i < ctx->nqueries; i++) {
+		const struct cmd_query *q = &ctx->queries[i];
+		switch (q->q) {
+		case Q_ACT:
+			return xasprintf("check with 'show %s' whether the %s "
+			                 "was applied before repeating it",
+			                 q->params[0], q->params[1]);
+		case Q_RAISE:
+			return xstrdup("check with 'queue' whether it was "
+			               "raised before repeating it (a raise "
+			               "with the same --dedup key merges)");
+		case Q_UNIT_SET:
+			return xasprintf("check with 'unit %s' whether the "
+			                 "status was set before repeating it",
+			                 q->params[0]);
+		case Q_MODE_SET:
+			return xstrdup("check with 'mode' whether the mode "
+			               "changed before repeating it");
+		default:
+			break;
+		}
+	}
+	return xstrdup("check whether it was applied before repeating it");
+}
+
 void
 cmd_finish(struct cmd_ctx **ctxp, const struct db_error *err)
 {
 	struct cmd_ctx *ctx = *ctxp;
 
-	if (err != NULL && (err->message != NULL || err->sqlstate[0] != '\0'))
+	if (err != NULL && err->unknown) {
+		struct db_error e = *err;
+		e.hint = unknown_hint(ctx);
+		result_fail_db(ctx->res, &e);
+		free(e.hint);
+	} else if (err != NULL &&
+	           (err->message != NULL || err->sqlstate[0] != '\0'))
 		result_fail_db(ctx->res, err);
 	else if (ctx->entry->finish != NULL)
 		ctx->entry->finish(ctx);

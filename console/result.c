@@ -87,7 +87,9 @@ static const struct {
 void
 result_fail_db(struct result *r, const struct db_error *err)
 {
-	const char *code = err->sqlstate[0] ? "db_error" : "db_unreachable";
+	const char *code = err->unknown        ? "outcome_unknown"
+	                   : err->sqlstate[0] ? "db_error"
+	                                      : "db_unreachable";
 
 	for (size_t i = 0; i < sizeof error_classes / sizeof error_classes[0];
 	     i++)
