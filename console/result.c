@@ -82,6 +82,7 @@ static const struct {
     {"CO005", "unit_busy"},        {"CO006", "invalid_argument"},
     {"CO007", "not_operator"},     {"42501", "forbidden"},
     {"22P02", "invalid_argument"}, {"22023", "invalid_argument"},
+    {"22003", "invalid_argument"},
 };
 
 void
