@@ -818,10 +818,12 @@ link_down(struct db_async *a, const char *why)
 			*pp = q->next;
 			db_error_set(
 			    &err,
-			    "database connection lost while the change "
-			    "was running (%s); check with 'show' before "
-			    "repeating it",
+			    "outcome unknown: the database connection was "
+			    "lost while the change was running (%s); it may "
+			    "or may not have been applied and was not sent "
+			    "again",
 			    a->why);
+			err.unknown = 1;
 			q->done(q->arg, NULL, &err);
 			db_error_clear(&err);
 			request_free(q);
