@@ -436,8 +436,10 @@ reconnect(struct db *db, struct db_error *err)
 		                                       : DB_SYNC_CONNECT_MS;
 		int delay;
 
+		/* The last attempt of a window, or the one attempt after
+		 * one ran out, still gets a fair deadline. */
 		if (budget < 1000)
-			budget = 1000;
+			budget = db->gave_up ? DB_SYNC_CONNECT_MS : 1000;
 		attempts++;
 		db->conn = open_conn(db->conninfo, budget, &e);
 		if (db->conn != NULL && replay_sticky(db, &e) == 0) {
@@ -550,8 +552,10 @@ db_run(struct db *db, enum query_id q, int nparams, const char *const *params,
 			             sends, why);
 		} else {
 			/* A read, or a write that is idempotent by design:
-			 * send it again on a new link. */
+			 * send it again on a new link, forgetting this
+			 * attempt's error (a success must leave err empty). */
 			free(why);
+			db_error_clear(err);
 			log_msg(LOG_WARN, "query %s lost its link; sending it "
 			        "again after reconnecting", query_name(q));
 			if (reconnect(db, err) != 0)
