@@ -48,6 +48,7 @@ const struct cmd_entry cmd_raise_entry = {
     .aliases = "new r",
     .usage = "<category> <priority 1-4> <region> <title...>",
     .options = "location: desc: source: dedup: exercise",
+    .int_args = "2:1-4",
     .help = "Raise an incident (source officer unless --source says).",
     .min_args = 4,
     .max_args = -1,

@@ -1,9 +1,12 @@
 #include <assert.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cityops/cmd.h"
 #include "cityops/db.h"
+#include "cityops/text.h"
 #include "cityops/util.h"
 
 int
@@ -213,21 +216,127 @@ cmd_add_query(struct cmd_ctx *ctx, enum query_id q, int n,
 }
 
 /*
- * Finds "name" (or "name:" if it takes a value) among the command's
- * declared options. Returns 1 for a flag, 2 for one that takes a value,
- * 0 if undeclared.
+ * Finds "name" among the command's declared options: "name" is a flag,
+ * "name:" takes a value, "name:MIN-MAX" takes a whole number in that
+ * range. Returns 1 for a flag, 2 for one that takes a value, 0 if
+ * undeclared; *range points at "MIN-MAX" or is NULL.
  */
 static int
-option_kind(const char *options, const char *name, size_t len)
+option_kind(const char *options, const char *name, size_t len,
+            const char **range)
 {
 	const char *p = options;
 
+	*range = NULL;
 	while (p != NULL && *p != '\0') {
 		size_t n = strcspn(p, " ");
-		int takes = n > 0 && p[n - 1] == ':';
-		if (n - (size_t)takes == len && strncmp(p, name, len) == 0)
-			return takes ? 2 : 1;
+		size_t nl = strcspn(p, ": ");
+		if (nl == len && strncmp(p, name, len) == 0) {
+			if (nl == n)
+				return 1;
+			if (n > nl + 1)
+				*range = p + nl + 1;
+			return 2;
+		}
 		p += n;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+int
+cmd_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	const char *p = s;
+	long long v = 0;
+
+	/* Plain decimal digits only: no blanks, signs other than a leading
+	 * minus, hex, exponents or trailing text; overflow is refused
+	 * before it happens. */
+	if (*p == '-')
+		p++;
+	if (*p == '\0')
+		return -1;
+	for (; *p != '\0'; p++) {
+		int d = *p - '0';
+		if (d < 0 || d > 9)
+			return -1;
+		if (v > (LLONG_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (*s == '-')
+		v = -v;
+	if (v < min || v > max)
+		return -1;
+	if (out != NULL)
+		*out = v;
+	return 0;
+}
+
+/*
+ * Checks value against a "MIN-MAX" range spec; 0, or -1 with res failed
+ * as invalid_argument naming what (an option or argument).
+ */
+static int
+check_int(struct cmd_ctx *ctx, const char *what, const char *value,
+          const char *range)
+{
+	long long min = 0, max = 0;
+	char *end, shown[41];
+
+	min = strtoll(range, &end, 10);
+	assert(*end == '-');
+	max = strtoll(end + 1, &end, 10);
+	assert(*end == '\0' || *end == ' ');
+	if (cmd_parse_int(value, min, max, NULL) == 0)
+		return 0;
+	/* What was typed, shortened on a character boundary and cleaned. */
+	text_sanitize(value, strlen(value), shown, sizeof shown);
+	result_fail(ctx->res, "invalid_argument", NULL,
+	            "%s must be a whole number from %lld to %lld; got '%s%s'",
+	            what, min, max, shown,
+	            strlen(value) >= sizeof shown - 1 ? "…" : "");
+	return -1;
+}
+
+/*
+ * The name of positional argument i (0-based) from the usage line, e.g.
+ * "priority" from "<category> <priority 1-4> ...", into buf.
+ */
+static const char *
+arg_name(const struct cmd_entry *e, int i, char *buf, size_t size)
+{
+	const char *p = e->usage;
+
+	for (int k = 0; p != NULL && (p = strpbrk(p, "<[")) != NULL; k++, p++)
+		if (k == i) {
+			size_t n = strcspn(p + 1, " >]");
+			snprintf(buf, size, "%.*s", (int)n, p + 1);
+			return buf;
+		}
+	snprintf(buf, size, "argument %d", i + 1);
+	return buf;
+}
+
+/* Checks the positional whole numbers the entry declares ("2:1-4"). */
+static int
+check_int_args(struct cmd_ctx *ctx)
+{
+	const char *p = ctx->entry->int_args;
+	char name[64];
+
+	while (p != NULL && *p != '\0') {
+		char *end;
+		long pos = strtol(p, &end, 10);
+		assert(pos >= 1 && *end == ':');
+		if (pos <= ctx->argc &&
+		    check_int(ctx,
+		              arg_name(ctx->entry, (int)pos - 1, name,
+		                       sizeof name),
+		              ctx->argv[pos - 1], end + 1) != 0)
+			return -1;
+		p = end + strcspn(end, " ");
 		p += strspn(p, " ");
 	}
 	return 0;
@@ -259,7 +368,9 @@ parse_options(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		char *eq = strchr(w + 2, '=');
 		size_t len = eq ? (size_t)(eq - w - 2) : strlen(w + 2);
-		int kind = option_kind(ctx->entry->options, w + 2, len);
+		const char *range;
+		int kind =
+		    option_kind(ctx->entry->options, w + 2, len, &range);
 		if (kind == 0) {
 			char *msg = xasprintf("unknown option %s", w);
 			cmd_usage(ctx, msg);
@@ -292,6 +403,14 @@ parse_options(struct cmd_ctx *ctx, int argc, char **argv)
 			free(msg);
 			return -1;
 		}
+		if (range != NULL) {
+			char *what = xasprintf("--%s", w + 2);
+			int rc = check_int(ctx, what,
+			                   ctx->opt_value[ctx->nopts], range);
+			free(what);
+			if (rc != 0)
+				return -1;
+		}
 		ctx->nopts++;
 	}
 	ctx->argc = out;
@@ -313,6 +432,8 @@ check(struct cmd_ctx *ctx)
 		cmd_usage(ctx, "too many arguments");
 		return -1;
 	}
+	if (check_int_args(ctx) != 0)
+		return -1;
 	if ((e->flags & CMD_WRITE) && s->readonly) {
 		result_fail(ctx->res, "readonly", NULL,
 		            "read-only console: %s would change data", e->name);
@@ -359,6 +480,22 @@ cmd_prepare(struct session *s, const char *line, struct result *res,
 	int argc;
 
 	*name = "";
+	/* The database takes UTF-8 only; refuse anything else here, as the
+	 * caller's mistake, before a word of it is used. */
+	for (size_t at = 0, len = strlen(line); at < len;) {
+		uint32_t cp;
+		size_t n = text_utf8_decode(line + at, len - at, &cp);
+		if (n == 0) {
+			result_fail(res, "parse",
+			            "commands are UTF-8 text; check the "
+			            "script's or terminal's encoding",
+			            "invalid UTF-8 at byte %zu of the line; "
+			            "refused, nothing was run",
+			            at + 1);
+			return NULL;
+		}
+		at += n;
+	}
 	if (cmd_split(line, &argc, &argv, &error) != 0) {
 		result_fail(res, "parse", NULL, "%s", error);
 		return NULL;
@@ -396,12 +533,51 @@ cmd_prepare(struct session *s, const char *line, struct result *res,
 	return ctx;
 }
 
+/*
+ * What to look at when a change's outcome is unknown (the link dropped
+ * while it ran), named for the change: the operator decides whether to
+ * repeat it; the console never does. The caller frees.
+ */
+static char *
+unknown_hint(const struct cmd_ctx *ctx)
+{
+	for (int i = 0; i < ctx->nqueries; i++) {
+		const struct cmd_query *q = &ctx->queries[i];
+		switch (q->q) {
+		case Q_ACT:
+			return xasprintf("check with 'show %s' whether the %s "
+			                 "was applied before repeating it",
+			                 q->params[0], q->params[1]);
+		case Q_RAISE:
+			return xstrdup("check with 'queue' whether it was "
+			               "raised before repeating it (a raise "
+			               "with the same --dedup key merges)");
+		case Q_UNIT_SET:
+			return xasprintf("check with 'unit %s' whether the "
+			                 "status was set before repeating it",
+			                 q->params[0]);
+		case Q_MODE_SET:
+			return xstrdup("check with 'mode' whether the mode "
+			               "changed before repeating it");
+		default:
+			break;
+		}
+	}
+	return xstrdup("check whether it was applied before repeating it");
+}
+
 void
 cmd_finish(struct cmd_ctx **ctxp, const struct db_error *err)
 {
 	struct cmd_ctx *ctx = *ctxp;
 
-	if (err != NULL && (err->message != NULL || err->sqlstate[0] != '\0'))
+	if (err != NULL && err->unknown) {
+		struct db_error e = *err;
+		e.hint = unknown_hint(ctx);
+		result_fail_db(ctx->res, &e);
+		free(e.hint);
+	} else if (err != NULL &&
+	           (err->message != NULL || err->sqlstate[0] != '\0'))
 		result_fail_db(ctx->res, err);
 	else if (ctx->entry->finish != NULL)
 		ctx->entry->finish(ctx);

@@ -1,3 +1,4 @@
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -17,8 +18,35 @@
 /* How long one statement may take before the console gives up on it. */
 #define DB_STATEMENT_MS 30000
 
+/*
+ * A synchronous connection (headless, drills, db) that lost its link
+ * re-opens it: at once, then after 250 ms, 500 ms, 1 s, 2 s and every 4 s
+ * (each ±50 %), for at most DB_RECONNECT_MS in all. Each attempt has its
+ * own connect deadline (DB_SYNC_CONNECT_MS, less if the window ends
+ * sooner).
+ */
+#define DB_RECONNECT_MS       30000
+#define DB_RECONNECT_FIRST_MS 250
+#define DB_RECONNECT_MAX_MS   4000
+#define DB_SYNC_CONNECT_MS    5000
+/* A read that loses its link this many times in a row is not tried again. */
+#define DB_MAX_RESENDS 3
+#define DB_MAX_STICKY  4
+
+/* A statement that set session state, run again after every reconnect. */
+struct db_sticky {
+	enum query_id q;
+	int nparams;
+	char **params;
+};
+
 struct db {
 	PGconn *conn;
+	char *conninfo; /* set by db_connect: the link may be re-opened */
+	int gave_up;    /* the last reconnect window ran out */
+	int in_tx;      /* the last statement left a transaction open */
+	struct db_sticky sticky[DB_MAX_STICKY];
+	int nsticky;
 };
 
 void
@@ -94,13 +122,13 @@ wait_socket(PGconn *conn, int for_write, long long deadline)
 	}
 }
 
-struct db *
-db_connect(const char *conninfo, int timeout_ms, struct db_error *err)
+/* Opens a connection within timeout_ms; NULL with err filled on failure. */
+static PGconn *
+open_conn(const char *conninfo, int timeout_ms, struct db_error *err)
 {
 	long long deadline = now_ms() + timeout_ms;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	PGconn *conn;
-	struct db *db;
 
 	conn = PQconnectStart(conninfo != NULL ? conninfo : "");
 	if (conn == NULL) {
@@ -125,9 +153,7 @@ db_connect(const char *conninfo, int timeout_ms, struct db_error *err)
 	}
 	PQsetNoticeProcessor(conn, notice, NULL);
 	PQsetnonblocking(conn, 1);
-	db = xcalloc(1, sizeof *db);
-	db->conn = conn;
-	return db;
+	return conn;
 fail : {
 	char *msg = trimmed(PQerrorMessage(conn));
 	db_error_set(err, "database unreachable: %s", msg);
@@ -137,20 +163,55 @@ fail : {
 }
 }
 
+struct db *
+db_connect(const char *conninfo, int timeout_ms, struct db_error *err)
+{
+	PGconn *conn = open_conn(conninfo, timeout_ms, err);
+	struct db *db;
+
+	if (conn == NULL)
+		return NULL;
+	db = xcalloc(1, sizeof *db);
+	db->conn = conn;
+	db->conninfo = xstrdup(conninfo != NULL ? conninfo : "");
+	return db;
+}
+
+static void
+sticky_clear(struct db_sticky *k)
+{
+	for (int i = 0; i < k->nparams; i++)
+		free(k->params[i]);
+	free(k->params);
+	memset(k, 0, sizeof *k);
+}
+
 void
 db_close(struct db **db)
 {
 	if (*db == NULL)
 		return;
-	PQfinish((*db)->conn);
+	if ((*db)->conn != NULL)
+		PQfinish((*db)->conn);
+	for (int i = 0; i < (*db)->nsticky; i++)
+		sticky_clear(&(*db)->sticky[i]);
+	free((*db)->conninfo);
 	free(*db);
 	*db = NULL;
+}
+
+/* 1 when the connection is open as far as libpq knows. */
+static int
+conn_ok(const struct db *db)
+{
+	return db != NULL && db->conn != NULL &&
+	       PQstatus(db->conn) == CONNECTION_OK;
 }
 
 int
 db_ok(const struct db *db)
 {
-	return db != NULL && PQstatus(db->conn) == CONNECTION_OK;
+	return conn_ok(db) || (db != NULL && db->conninfo != NULL);
 }
 
 static enum db_kind
@@ -227,7 +288,7 @@ run(struct db *db, const char *sql, int nparams, const char *const *params,
 
 	if (out != NULL)
 		*out = NULL;
-	if (!db_ok(db)) {
+	if (!conn_ok(db)) {
 		db_error_set(err, "database unreachable: not connected");
 		return -1;
 	}
@@ -278,14 +339,153 @@ run(struct db *db, const char *sql, int nparams, const char *const *params,
 	PQclear(keep);
 	return failed ? -1 : 0;
 timeout:
-	/* Ask the server to stop; the connection is reset for the next use. */
+	/* Hang up, which also ends the statement on the server; the next
+	 * use opens a new connection (bounded, see reconnect), where one
+	 * made by db_connect can. */
 	log_msg(LOG_WARN, "statement timed out: %.60s", sql);
 	PQclear(keep);
-	PQreset(db->conn);
-	PQsetnonblocking(db->conn, 1);
+	PQfinish(db->conn);
+	db->conn = NULL;
 	db_error_set(err, "database did not answer within %d ms",
 	             DB_STATEMENT_MS);
 	return -1;
+}
+
+/*
+ * Returns 1 when the link is known to be broken: libpq says so, or the
+ * server hung up on the idle connection since the last statement (a
+ * restart or an administrator ends sessions with a message and a close,
+ * which wait unread in the socket). Reads what is waiting, never blocks.
+ */
+static int
+link_broken(struct db *db)
+{
+	struct pollfd pfd;
+
+	if (!conn_ok(db))
+		return 1;
+	pfd.fd = PQsocket(db->conn);
+	pfd.events = POLLIN;
+	for (int i = 0; i < 16 && poll(&pfd, 1, 0) > 0; i++) {
+		PGnotify *n;
+		PGresult *res;
+
+		if (!PQconsumeInput(db->conn) ||
+		    PQstatus(db->conn) != CONNECTION_OK)
+			return 1;
+		while ((n = PQnotifies(db->conn)) != NULL)
+			PQfreemem(n);
+		while (!PQisBusy(db->conn) &&
+		       (res = PQgetResult(db->conn)) != NULL)
+			PQclear(res);
+	}
+	return 0;
+}
+
+static void
+pause_ms(int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000,
+	                      .tv_nsec = (long)(ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Runs the remembered session settings on a new connection; 0 or -1. */
+static int
+replay_sticky(struct db *db, struct db_error *err)
+{
+	for (int i = 0; i < db->nsticky; i++) {
+		const struct db_sticky *k = &db->sticky[i];
+		if (run(db, query_sql(k->q), k->nparams,
+		        (const char *const *)k->params, NULL, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Re-opens a lost link with bounded backoff (see DB_RECONNECT_MS) and
+ * restores the session's settings. After a window ran out without success
+ * (the database is down for good), one attempt only, so that a script of
+ * many commands does not wait the whole window for each. 0, or -1 with
+ * err filled.
+ */
+static int
+reconnect(struct db *db, struct db_error *err)
+{
+	long long start = now_ms();
+	long long end = start + (db->gave_up ? 0 : DB_RECONNECT_MS);
+	int backoff = DB_RECONNECT_FIRST_MS, attempts = 0;
+	unsigned seed = (unsigned)start ^ (unsigned)getpid();
+	struct db_error e = {0};
+
+	if (db->conn != NULL) {
+		char *why = trimmed(PQerrorMessage(db->conn));
+		log_msg(LOG_WARN, "database link lost (%s); reconnecting",
+		        *why ? why : "closed");
+		free(why);
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	db->in_tx = 0;
+	for (;;) {
+		long long left = end - now_ms();
+		int budget = left < DB_SYNC_CONNECT_MS ? (int)left
+		                                       : DB_SYNC_CONNECT_MS;
+		int delay;
+
+		/* The last attempt of a window, or the one attempt after
+		 * one ran out, still gets a fair deadline. */
+		if (budget < 1000)
+			budget = db->gave_up ? DB_SYNC_CONNECT_MS : 1000;
+		attempts++;
+		db->conn = open_conn(db->conninfo, budget, &e);
+		if (db->conn != NULL && replay_sticky(db, &e) == 0) {
+			log_msg(LOG_INFO,
+			        "database link up again after %lld ms "
+			        "(%d attempts)",
+			        now_ms() - start, attempts);
+			db->gave_up = 0;
+			db_error_clear(&e);
+			return 0;
+		}
+		if (db->conn != NULL) {
+			PQfinish(db->conn);
+			db->conn = NULL;
+		}
+		delay = backoff / 2 + (int)((unsigned)rand_r(&seed) % (unsigned)backoff);
+		if (now_ms() + delay >= end)
+			break;
+		pause_ms(delay);
+		if ((backoff *= 2) > DB_RECONNECT_MAX_MS)
+			backoff = DB_RECONNECT_MAX_MS;
+	}
+	db->gave_up = 1;
+	db_error_clear(err);
+	if (err != NULL) {
+		err->message = xasprintf(
+		    "%s (gave up reconnecting after %lld ms, %d attempts)",
+		    e.message ? e.message : "database unreachable",
+		    now_ms() - start, attempts);
+		err->hint = xstrdup("the database did not come back; check "
+		                    "that it runs, then repeat the command");
+	}
+	db_error_clear(&e);
+	return -1;
+}
+
+/* The first line of a libpq message without its severity; the caller
+ * frees. */
+static char *
+first_line(const char *msg)
+{
+	if (msg == NULL || *msg == '\0')
+		return xstrdup("connection lost");
+	if (strncmp(msg, "FATAL:", 6) == 0)
+		msg += 6 + strspn(msg + 6, " ");
+	return xstrndup(msg, strcspn(msg, "\n"));
 }
 
 int
@@ -293,7 +493,103 @@ db_run(struct db *db, enum query_id q, int nparams, const char *const *params,
        struct db_table **out, struct db_error *err)
 {
 	log_msg(LOG_DEBUG, "query %s", query_name(q));
-	return run(db, query_sql(q), nparams, params, out, err);
+	for (int sends = 1;; sends++) {
+		int rc;
+		char *why;
+
+		if (db != NULL && db->conninfo != NULL && link_broken(db)) {
+			/* Nothing of this statement reached the server yet,
+			 * so even a change may go out on a new link; an open
+			 * transaction, though, died with the old one. */
+			if (db->in_tx) {
+				reconnect(db, NULL);
+				db_error_set(err,
+				             "database connection lost inside "
+				             "a transaction (the server closed "
+				             "it); it was rolled back");
+				return -1;
+			}
+			if (reconnect(db, err) != 0)
+				return -1;
+		}
+		rc = run(db, query_sql(q), nparams, params, out, err);
+		if (rc == 0 || conn_ok(db) || db == NULL ||
+		    db->conninfo == NULL) {
+			if (conn_ok(db))
+				db->in_tx = PQtransactionStatus(db->conn) !=
+				            PQTRANS_IDLE;
+			return rc;
+		}
+		/* The link went down while the statement ran. The server's
+		 * first line says why ("FATAL:  terminating connection due
+		 * to administrator command"); the rest is its context. */
+		why = first_line(err != NULL ? err->message : NULL);
+		if (db->in_tx) {
+			db_error_set(err,
+			             "database connection lost inside a "
+			             "transaction (%s); it was rolled back",
+			             why);
+		} else if (query_once(q)) {
+			/* It may or may not have been applied: say so and
+			 * never send it again on our own. */
+			db_error_set(err,
+			             "outcome unknown: the database "
+			             "connection was lost while the change "
+			             "was running (%s); it may or may not "
+			             "have been applied and was not sent "
+			             "again",
+			             why);
+			if (err != NULL) {
+				err->unknown = 1;
+				err->hint = xstrdup(
+				    "check whether it was applied before "
+				    "repeating it");
+			}
+		} else if (sends >= DB_MAX_RESENDS) {
+			db_error_set(err,
+			             "database unreachable: the connection "
+			             "was lost %d times running this (%s)",
+			             sends, why);
+		} else {
+			/* A read, or a write that is idempotent by design:
+			 * send it again on a new link, forgetting this
+			 * attempt's error (a success must leave err empty). */
+			free(why);
+			db_error_clear(err);
+			log_msg(LOG_WARN, "query %s lost its link; sending it "
+			        "again after reconnecting", query_name(q));
+			if (reconnect(db, err) != 0)
+				return -1;
+			continue;
+		}
+		free(why);
+		return -1;
+	}
+}
+
+int
+db_run_sticky(struct db *db, enum query_id q, int nparams,
+              const char *const *params, struct db_table **out,
+              struct db_error *err)
+{
+	struct db_sticky *k = NULL;
+
+	if (db_run(db, q, nparams, params, out, err) != 0)
+		return -1;
+	for (int i = 0; i < db->nsticky; i++)
+		if (db->sticky[i].q == q)
+			k = &db->sticky[i];
+	if (k == NULL) {
+		assert(db->nsticky < DB_MAX_STICKY);
+		k = &db->sticky[db->nsticky++];
+	}
+	sticky_clear(k);
+	k->q = q;
+	k->nparams = nparams;
+	k->params = xcalloc((size_t)nparams + 1, sizeof *k->params);
+	for (int i = 0; i < nparams; i++)
+		k->params[i] = params[i] ? xstrdup(params[i]) : NULL;
+	return 0;
 }
 
 int
@@ -526,10 +822,12 @@ link_down(struct db_async *a, const char *why)
 			*pp = q->next;
 			db_error_set(
 			    &err,
-			    "database connection lost while the change "
-			    "was running (%s); check with 'show' before "
-			    "repeating it",
+			    "outcome unknown: the database connection was "
+			    "lost while the change was running (%s); it may "
+			    "or may not have been applied and was not sent "
+			    "again",
 			    a->why);
+			err.unknown = 1;
 			q->done(q->arg, NULL, &err);
 			db_error_clear(&err);
 			request_free(q);

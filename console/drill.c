@@ -136,7 +136,8 @@ set_clock(struct drill_runner *r, struct session *s, double t,
 	const char *p[2] = {offset, r->run};
 
 	snprintf(offset, sizeof offset, "%.3f seconds", r->lead + t - real);
-	return db_run(s->db, Q_DRILL_SET, 2, p, NULL, err);
+	/* Kept for a reconnect: a new link must carry the drill's clock. */
+	return db_run_sticky(s->db, Q_DRILL_SET, 2, p, NULL, err);
 }
 
 static struct session *

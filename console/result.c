@@ -82,12 +82,15 @@ static const struct {
     {"CO005", "unit_busy"},        {"CO006", "invalid_argument"},
     {"CO007", "not_operator"},     {"42501", "forbidden"},
     {"22P02", "invalid_argument"}, {"22023", "invalid_argument"},
+    {"22003", "invalid_argument"},
 };
 
 void
 result_fail_db(struct result *r, const struct db_error *err)
 {
-	const char *code = err->sqlstate[0] ? "db_error" : "db_unreachable";
+	const char *code = err->unknown        ? "outcome_unknown"
+	                   : err->sqlstate[0] ? "db_error"
+	                                      : "db_unreachable";
 
 	for (size_t i = 0; i < sizeof error_classes / sizeof error_classes[0];
 	     i++)

@@ -63,8 +63,11 @@ struct cmd_entry {
 	const char *name;
 	const char *aliases; /* space separated, or NULL */
 	const char *usage;   /* arguments, e.g. "<incident> <unit>..." */
-	const char
-	    *options;     /* "region: all" — a colon means it takes a value */
+	/* "region: all limit:1-1000": a colon means it takes a value, a
+	 * range after it a whole number in that range */
+	const char *options;
+	/* positional whole numbers: "2:1-4" (argument 2 is 1 to 4), or NULL */
+	const char *int_args;
 	const char *help; /* one sentence */
 	int min_args, max_args; /* max -1: any number */
 	enum role role;
@@ -115,6 +118,14 @@ void cmd_finish(struct cmd_ctx **ctx, const struct db_error *err);
  */
 int cmd_run(struct session *s, const char *line, struct result *res,
             const char **name);
+
+/*
+ * Parses s as a whole number in [min, max]: decimal digits with an
+ * optional leading minus, nothing else, no overflow. 0 with *out set (out
+ * may be NULL), or -1.
+ */
+int cmd_parse_int(const char *s, long long min, long long max,
+                  long long *out);
 
 /* An option's value (or "" for a flag given without one), or NULL. */
 const char *cmd_opt(const struct cmd_ctx *ctx, const char *name);

@@ -23,6 +23,8 @@ struct db_error {
 	char sqlstate[6]; /* "" when the error is not from the server */
 	char *message;
 	char *hint;
+	int unknown; /* a change was running when the link went down: it may
+	                or may not have been applied (outcome_unknown) */
 };
 
 struct db;
@@ -31,22 +33,47 @@ struct db;
  * Connects with a libpq conninfo string (NULL or "" means the PG* environment,
  * service files and .pgpass, as psql does), waiting at most timeout_ms.
  * Returns NULL and fills err on failure. Notices go to the log, never stderr.
+ *
+ * A connection made here rides out a restart of the database: when its
+ * link is lost, the next db_run re-opens it with backoff (at once, then
+ * 250 ms doubling to 4 s, ±50 %) for at most 30 s, and after a window ran
+ * out without success tries once per call. See db_run for what is sent
+ * again.
  */
 struct db *db_connect(const char *conninfo, int timeout_ms,
                       struct db_error *err);
 void db_close(struct db **db);
 
-/* Returns 1 when the connection is up. */
+/*
+ * Returns 1 when the connection is up or, for one made by db_connect,
+ * can be re-opened by db_run.
+ */
 int db_ok(const struct db *db);
 
 /*
  * Runs a named query with text parameters (NULL for SQL NULL). Returns 0 and
  * a table the caller frees with db_table_free, or -1 with err filled. Waits
  * at most the connection's statement deadline.
+ *
+ * On a connection from db_connect whose link is lost: found broken before
+ * sending (a restart while idle), it reconnects first and sends the
+ * statement once. Lost while the statement ran, a SAFE query (query.h) is
+ * sent again on a new link (up to three times); a ONCE query fails with
+ * err->unknown set and an "outcome unknown" message, and is never sent
+ * again. Inside a transaction nothing is resent: the transaction is gone.
  */
 int db_run(struct db *db, enum query_id q, int nparams,
            const char *const *params, struct db_table **out,
            struct db_error *err);
+
+/*
+ * As db_run, for a statement that sets session state (set_config): once it
+ * succeeded it is run again first on every new link, the last parameters
+ * kept, so a reconnect does not lose the session's settings.
+ */
+int db_run_sticky(struct db *db, enum query_id q, int nparams,
+                  const char *const *params, struct db_table **out,
+                  struct db_error *err);
 
 /* Runs SQL text with no parameters (migrations); no result is kept. */
 int db_exec_script(struct db *db, const char *sql, struct db_error *err);
