@@ -19,9 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cityops/feed.h"
-#include "cityops/model-vitals.h"
-#include "cityops/util.h"
+#include "cityops/feed/feed.h"
+#include "cityops/desk/model-vitals.h"
+#include "cityops/core/util.h"
 
 #define T0 1763700000000LL
 

@@ -12,16 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cityops/cmd.h"
-#include "cityops/db.h"
-#include "cityops/dbadmin.h"
-#include "cityops/feed-sim.h"
-#include "cityops/feed-watch.h"
-#include "cityops/drill.h"
-#include "cityops/headless.h"
-#include "cityops/ingest.h"
-#include "cityops/log.h"
-#include "cityops/tui.h"
+#include "cityops/cmd/cmd.h"
+#include "cityops/db/db.h"
+#include "cityops/db/dbadmin.h"
+#include "cityops/feed/feed-sim.h"
+#include "cityops/feed/feed-watch.h"
+#include "cityops/drill/drill.h"
+#include "cityops/cmd/headless.h"
+#include "cityops/ingest/ingest.h"
+#include "cityops/core/log.h"
+#include "cityops/ui/tui.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define MAX_COMMANDS       64

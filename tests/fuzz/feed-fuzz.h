@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cityops/feed.h"
-#include "cityops/text.h"
+#include "cityops/feed/feed.h"
+#include "cityops/core/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

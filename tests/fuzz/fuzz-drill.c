@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cityops/drill.h"
-#include "cityops/util.h"
+#include "cityops/drill/drill.h"
+#include "cityops/core/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cityops/scenario.h"
-#include "cityops/util.h"
+#include "cityops/feed/scenario.h"
+#include "cityops/core/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cityops/text.h"
+#include "cityops/core/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

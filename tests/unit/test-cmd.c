@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "cityops/cmd.h"
+#include "cityops/cmd/cmd.h"
 
 static void
 split_words_and_quotes(void)

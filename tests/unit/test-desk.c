@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "cityops/desk.h"
-#include "cityops/util.h"
+#include "cityops/desk/desk.h"
+#include "cityops/core/util.h"
 
 /* A timeline row written by transaction tx. */
 static struct desk_timeline_row

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "cityops/drill.h"
-#include "cityops/util.h"
+#include "cityops/drill/drill.h"
+#include "cityops/core/util.h"
 
 /* Parses text; returns the drill or NULL, errors in *errors. */
 static struct drill *

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "check.h"
-#include "cityops/feed-client.h"
-#include "cityops/feed-map.h"
-#include "cityops/feed.h"
-#include "cityops/scenario.h"
-#include "cityops/util.h"
+#include "cityops/feed/feed-client.h"
+#include "cityops/feed/feed-map.h"
+#include "cityops/feed/feed.h"
+#include "cityops/feed/scenario.h"
+#include "cityops/core/util.h"
 
 static void
 test_url(void)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cityops/feed.h"
-#include "cityops/text.h"
+#include "cityops/feed/feed.h"
+#include "cityops/core/text.h"
 #include "check.h"
 
 static char got[1 << 16];

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "cityops/format.h"
-#include "cityops/util.h"
+#include "cityops/core/format.h"
+#include "cityops/core/util.h"
 
 static void
 durations(void)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cityops/model-vitals.h"
+#include "cityops/desk/model-vitals.h"
 #include "check.h"
 
 #define T0 1763700000000LL

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "cityops/result.h"
+#include "cityops/cmd/result.h"
 
 /* A table built by hand, as db.c would build it from a PGresult. */
 static struct db_table *

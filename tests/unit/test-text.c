@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "cityops/text.h"
+#include "cityops/core/text.h"
 
 static void
 decode_valid_and_invalid(void)

@@ -1,0 +1,39 @@
+#include "cityops/db/query.h"
+
+static const char *const sql[] = {
+#define X(id, mode, text) [id] = text,
+    QUERY_TABLE(X)
+#undef X
+};
+
+static const char *const names[] = {
+#define X(id, mode, text) [id] = #id,
+    QUERY_TABLE(X)
+#undef X
+};
+
+enum { SAFE, ONCE };
+
+static const unsigned char once[] = {
+#define X(id, mode, text) [id] = mode == ONCE,
+    QUERY_TABLE(X)
+#undef X
+};
+
+int
+query_once(enum query_id q)
+{
+	return once[q];
+}
+
+const char *
+query_sql(enum query_id q)
+{
+	return sql[q];
+}
+
+const char *
+query_name(enum query_id q)
+{
+	return names[q];
+}

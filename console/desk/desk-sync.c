@@ -1,0 +1,742 @@
+/*
+ * Keeps the desk live (include/cityops/desk-sync.h). Change records from
+ * the database say what changed; the matching reads are asked for once
+ * (coalesced while one runs) and their answers applied to the desk. The
+ * event log follows the timeline by position (events_since), so each
+ * event shows once and in order, bursts and outages included.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cityops/cmd/cmd.h"
+#include "cityops/db/db.h"
+#include "cityops/desk/desk-sync.h"
+#include "cityops/feed/feed-live.h"
+#include "cityops/core/log.h"
+#include "cityops/core/loop.h"
+#include "cityops/core/names.h"
+#include "cityops/core/util.h"
+
+#define REFETCH_MS       30
+#define VITALS_EVERY_MS  15000
+#define HISTORY_INFLIGHT 4
+
+enum want_bits {
+	W_QUEUE = 1 << 0,
+	W_UNITS = 1 << 1,
+	W_VITALS = 1 << 2,
+	W_MODE = 1 << 3,
+	W_REGIONS = 1 << 4,
+	W_COUNTS = 1 << 5,
+	W_WHOAMI = 1 << 6,
+	W_MAPS = 1 << 7, /* the entity mapping, for NGSI-LD feeds */
+	W_EVENTS = 1 << 8,
+	W_ALL = 0x1ff,
+	W_COUNT = 9,
+};
+
+/* A read being kept fresh; coalesces requests while one runs. */
+struct fetch {
+	int inflight, again;
+};
+
+struct desk_sync {
+	struct loop *loop;
+	struct desk *d;
+	struct session *s;
+	struct desk_sync_opts o;
+	struct desk_sync_hooks h;
+	struct db_async *db;
+	struct fetch f[W_COUNT];
+	unsigned want;
+	struct loop_timer *refetch_timer, *vitals_timer;
+	char **hist_loaded; /* indicator keys whose history is loaded */
+	int nhist_loaded, hist_inflight;
+	char *bad_feed;
+};
+
+struct fetch_req {
+	struct desk_sync *sy;
+	unsigned what;
+	/* W_EVENTS: the position asked from. */
+	int has_from;
+	uint64_t from;
+};
+
+static void fetch_wanted(struct desk_sync *sy);
+
+static void
+changed(struct desk_sync *sy)
+{
+	if (sy->d->dirty && sy->h.changed)
+		sy->h.changed(sy->h.arg);
+}
+
+static void event(struct desk_sync *sy, enum desk_sev sev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+event(struct desk_sync *sy, enum desk_sev sev, const char *fmt, ...)
+{
+	va_list ap;
+	char line[512];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	desk_event(sy->d, time(NULL), sev, line);
+	changed(sy);
+}
+
+static struct fetch *
+fetch_of(struct desk_sync *sy, unsigned what)
+{
+	for (int i = 0; i < W_COUNT; i++)
+		if (what == 1u << i)
+			return &sy->f[i];
+	return NULL;
+}
+
+static void
+want(struct desk_sync *sy, unsigned bits)
+{
+	sy->want |= bits;
+	loop_timer_start_if_idle(sy->refetch_timer, REFETCH_MS);
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+static void
+on_whoami(struct desk_sync *sy, const struct db_table *tb)
+{
+	struct session *s = sy->s;
+	int role;
+
+	if (tb->nrows != 1)
+		return;
+	session_clear(s);
+	s->login = xstrdup(db_get(tb, 0, "login") ?: "");
+	s->display_name = xstrdup(db_get(tb, 0, "display_name") ?: "");
+	s->scope_code = xstrdup(db_get(tb, 0, "scope_code") ?: "");
+	s->scope_name = xstrdup(db_get(tb, 0, "scope_name") ?: "");
+	role = names_role_parse(db_get(tb, 0, "role"));
+	s->role = role < 0 ? ROLE_viewer : (enum role)role;
+	desk_add_region_name(sy->d, s->scope_name);
+	sy->d->dirty |= DESK_DIRTY_STATUS | DESK_DIRTY_REGIONS;
+}
+
+static void
+on_maps(struct desk_sync *sy, const struct db_table *tb)
+{
+	feed_live_map_clear(sy->d->feeds);
+	for (int i = 0; i < tb->nrows; i++)
+		if (db_get(tb, i, "indicator_id") != NULL)
+			feed_live_map_add(sy->d->feeds,
+			                  db_get(tb, i, "entity_type"),
+			                  db_get(tb, i, "entity_id"),
+			                  db_get(tb, i, "attribute"),
+			                  db_get(tb, i, "indicator_id"));
+	log_msg(LOG_INFO, "feeds: %d entity mappings", tb->nrows);
+}
+
+static void
+apply(struct desk_sync *sy, const struct fetch_req *fr,
+      const struct db_table *tb)
+{
+	struct desk *d = sy->d;
+
+	switch (fr->what) {
+	case W_QUEUE:
+		desk_rows_queue(d, tb, loop_now_ms(), DESK_FRESH_MS);
+		break;
+	case W_UNITS:
+		desk_rows_units(d, tb);
+		break;
+	case W_VITALS:
+		desk_rows_vitals(d, tb);
+		break;
+	case W_MODE:
+		desk_rows_mode(d, tb);
+		break;
+	case W_REGIONS:
+		desk_set_regions(d, desk_rows_regions(tb), tb->nrows);
+		break;
+	case W_COUNTS:
+		desk_rows_counts(d, tb);
+		break;
+	case W_EVENTS:
+		desk_rows_timeline(d, fr->has_from, fr->from, tb);
+		break;
+	case W_WHOAMI:
+		on_whoami(sy, tb);
+		/* The regions pane needs the scope. */
+		sy->want |= W_REGIONS;
+		break;
+	case W_MAPS:
+		on_maps(sy, tb);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+fetched(void *arg, struct db_table *tb, const struct db_error *err)
+{
+	struct fetch_req *fr = arg;
+	struct desk_sync *sy = fr->sy;
+	struct fetch *f = fetch_of(sy, fr->what);
+
+	f->inflight = 0;
+	if (err != NULL) {
+		log_msg(LOG_WARN, "fetch %u failed: %s", fr->what,
+		        err->message ? err->message : "?");
+		if (err->message != NULL && fr->what != W_WHOAMI && sy->h.error)
+			sy->h.error(sy->h.arg, err->message);
+	} else {
+		apply(sy, fr, tb);
+		changed(sy);
+	}
+	db_table_free(&tb);
+	if (f->again) {
+		f->again = 0;
+		sy->want |= fr->what;
+	}
+	free(fr);
+	fetch_wanted(sy);
+}
+
+/* ---- asking ------------------------------------------------------------ */
+
+static void
+submit(struct desk_sync *sy, struct fetch_req *fr)
+{
+	char limit[16], from[24];
+	const char *ex = sy->o.exercise ? "true" : "false";
+	struct db_async *db = sy->db;
+
+	snprintf(limit, sizeof limit, "%d", sy->o.queue_limit);
+	switch (fr->what) {
+	case W_QUEUE: {
+		const char *p[7] = {NULL, NULL, NULL, NULL, "false", ex, limit};
+		db_async_submit(db, Q_QUEUE, 7, p, fetched, fr);
+		break;
+	}
+	case W_UNITS: {
+		const char *p[4] = {NULL, NULL, NULL, ex};
+		db_async_submit(db, Q_UNITS, 4, p, fetched, fr);
+		break;
+	}
+	case W_VITALS: {
+		const char *p[3] = {NULL, NULL, "10000"};
+		db_async_submit(db, Q_VITALS, 3, p, fetched, fr);
+		break;
+	}
+	case W_MODE:
+		db_async_submit(db, Q_MODE, 0, NULL, fetched, fr);
+		break;
+	case W_REGIONS: {
+		const char *p[1] = {sy->s->scope_code};
+		db_async_submit(db, Q_REGION_CHILDREN, 1, p, fetched, fr);
+		break;
+	}
+	case W_COUNTS: {
+		const char *p[1] = {ex};
+		db_async_submit(db, Q_TUI_COUNTS, 1, p, fetched, fr);
+		break;
+	}
+	case W_EVENTS: {
+		const char *p[2] = {fr->has_from ? from : NULL, ex};
+		snprintf(from, sizeof from, "%llu",
+		         (unsigned long long)fr->from);
+		db_async_submit(db, Q_TUI_EVENTS, 2, p, fetched, fr);
+		break;
+	}
+	case W_WHOAMI:
+		db_async_submit(db, Q_WHOAMI, 0, NULL, fetched, fr);
+		break;
+	case W_MAPS:
+		db_async_submit(db, Q_ENTITY_MAPPINGS, 0, NULL, fetched, fr);
+		break;
+	default:
+		free(fr);
+	}
+}
+
+static void
+submit_fetch(struct desk_sync *sy, unsigned what)
+{
+	struct fetch *f = fetch_of(sy, what);
+	struct fetch_req *fr;
+
+	if (f->inflight) {
+		f->again = 1;
+		return;
+	}
+	f->inflight = 1;
+	fr = xcalloc(1, sizeof *fr);
+	fr->sy = sy;
+	fr->what = what;
+	fr->has_from = sy->d->has_horizon;
+	fr->from = sy->d->horizon;
+	submit(sy, fr);
+}
+
+static void
+fetch_wanted(struct desk_sync *sy)
+{
+	static const unsigned order[] = {W_WHOAMI, W_MODE,    W_QUEUE,
+	                                 W_EVENTS, W_COUNTS,  W_UNITS,
+	                                 W_VITALS, W_REGIONS, W_MAPS};
+
+	if (sy->d->link != DB_LINK_UP)
+		return;
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		if (!(sy->want & order[i]))
+			continue;
+		/* Regions need the scope from whoami first. */
+		if (order[i] == W_REGIONS && sy->s->scope_code == NULL)
+			continue;
+		sy->want &= ~order[i];
+		if (order[i] == W_MAPS && sy->d->feeds == NULL)
+			continue;
+		submit_fetch(sy, order[i]);
+	}
+}
+
+static void
+refetch_cb(void *arg)
+{
+	fetch_wanted(arg);
+}
+
+static void
+vitals_cb(void *arg)
+{
+	struct desk_sync *sy = arg;
+
+	want(sy, W_VITALS);
+	loop_timer_start(sy->vitals_timer, VITALS_EVERY_MS);
+}
+
+/* ---- sparkline history ------------------------------------------------- */
+
+struct hist_req {
+	struct desk_sync *sy;
+	char *key;
+};
+
+static void
+history_loaded(void *arg, struct db_table *tb, const struct db_error *err)
+{
+	struct hist_req *h = arg;
+	struct desk_sync *sy = h->sy;
+
+	sy->hist_inflight--;
+	if (err == NULL) {
+		/* Into the model: oldest first, so each one applies. */
+		struct feed_reading r = {0};
+		for (int i = 0; i < tb->nrows; i++) {
+			r.key = h->key;
+			r.value = atof(db_get(tb, i, "value") ?: "0");
+			r.ts_ms = atoll(db_get(tb, i, "ms") ?: "0");
+			if (isfinite(r.value))
+				model_vitals_apply(sy->d->mv, &r, r.ts_ms,
+				                   NULL);
+		}
+		sy->d->dirty |= DESK_DIRTY_VITALS;
+		changed(sy);
+	}
+	db_table_free(&tb);
+	free(h->key);
+	free(h);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds key to the sorted set of loaded keys; 0 when it was there. */
+static int
+mark_loaded(struct desk_sync *sy, const char *key)
+{
+	int lo = 0, hi = sy->nhist_loaded;
+
+	if (sy->nhist_loaded > 0 &&
+	    bsearch(&key, sy->hist_loaded, (size_t)sy->nhist_loaded,
+	            sizeof *sy->hist_loaded, cmp_str) != NULL)
+		return 0;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (strcmp(sy->hist_loaded[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	sy->hist_loaded =
+	    xrealloc(sy->hist_loaded,
+	             (size_t)(sy->nhist_loaded + 1) * sizeof *sy->hist_loaded);
+	memmove(sy->hist_loaded + lo + 1, sy->hist_loaded + lo,
+	        (size_t)(sy->nhist_loaded - lo) * sizeof *sy->hist_loaded);
+	sy->hist_loaded[lo] = xstrdup(key);
+	sy->nhist_loaded++;
+	return 1;
+}
+
+void
+desk_sync_history(struct desk_sync *sy, const int *vitals, int n)
+{
+	for (int k = 0; k < n; k++) {
+		const char *key, *params[2] = {NULL, "1"};
+		struct hist_req *h;
+
+		if (sy->hist_inflight >= HISTORY_INFLIGHT ||
+		    sy->d->link != DB_LINK_UP)
+			return;
+		if (vitals[k] < 0 || vitals[k] >= sy->d->nvitals)
+			continue;
+		key = sy->d->vitals[vitals[k]].key;
+		if (key == NULL || !mark_loaded(sy, key))
+			continue;
+		h = xcalloc(1, sizeof *h);
+		h->sy = sy;
+		h->key = xstrdup(key);
+		params[0] = key;
+		sy->hist_inflight++;
+		db_async_submit(sy->db, Q_TUI_HISTORY, 2, params,
+		                history_loaded, h);
+	}
+}
+
+/* ---- change records and the link --------------------------------------- */
+
+/* Pulls "key":"value" or "key":number out of a small flat JSON object. */
+static int
+json_field(const char *js, const char *key, char *out, size_t outsz)
+{
+	char pat[48];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(pat, sizeof pat, "\"%s\"", key);
+	p = strstr(js, pat);
+	if (p == NULL)
+		return -1;
+	p += strlen(pat);
+	p += strspn(p, " \t:");
+	if (*p == '"') {
+		p++;
+		while (*p && *p != '"' && n + 1 < outsz) {
+			if (*p == '\\' && p[1])
+				p++;
+			out[n++] = *p++;
+		}
+	} else {
+		while (*p && *p != ',' && *p != '}' && n + 1 < outsz)
+			out[n++] = *p++;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static void
+on_notify(void *arg, const char *payload)
+{
+	struct desk_sync *sy = arg;
+	char type[16] = "", ref[32] = "", id[64] = "", st[32] = "";
+
+	log_msg(LOG_DEBUG, "notify %s", payload);
+	json_field(payload, "t", type, sizeof type);
+	if (strcmp(type, "event") == 0) {
+		want(sy, W_EVENTS);
+	} else if (strcmp(type, "incident") == 0) {
+		json_field(payload, "ref", ref, sizeof ref);
+		json_field(payload, "id", id, sizeof id);
+		want(sy, W_QUEUE | W_COUNTS | W_REGIONS);
+		if (sy->h.incident)
+			sy->h.incident(sy->h.arg, ref[0] ? ref : id);
+	} else if (strcmp(type, "unit") == 0) {
+		json_field(payload, "id", id, sizeof id);
+		json_field(payload, "status", st, sizeof st);
+		event(sy, DESK_SEV_DIM, "单位 %s → %s", id,
+		      names_unit_status(st));
+		want(sy, W_UNITS);
+	} else if (strcmp(type, "mode") == 0) {
+		event(sy, DESK_SEV_WARN, "模式变更 (mode changed)");
+		want(sy, W_MODE);
+	} else if (strcmp(type, "alarm") == 0) {
+		json_field(payload, "indicator", id, sizeof id);
+		json_field(payload, "state", st, sizeof st);
+		event(sy,
+		      strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
+		      "告警 %s %s", id, st);
+		want(sy, W_VITALS | W_REGIONS);
+	} else {
+		want(sy, W_ALL);
+	}
+}
+
+static void
+on_link(void *arg, enum db_link link, const char *why)
+{
+	struct desk_sync *sy = arg;
+	struct desk *d = sy->d;
+	int was = d->link;
+
+	d->link = link;
+	if (link == DB_LINK_UP) {
+		if (was != DB_LINK_UP && d->down_since_ms != 0)
+			event(sy, DESK_SEV_OK,
+			      "数据库已恢复, 全量同步 (database back, resync)");
+		d->down_since_ms = 0;
+		d->link_why[0] = '\0';
+		/* Full resync: everything may have changed meanwhile; the
+		 * event log goes on from its position. */
+		sy->want |= W_ALL;
+		fetch_wanted(sy);
+	} else if (link == DB_LINK_DOWN) {
+		if (d->down_since_ms == 0) {
+			d->down_since_ms = loop_now_ms();
+			event(sy, DESK_SEV_CRIT, "数据库断开: %s",
+			      why ? why : "");
+		}
+		snprintf(d->link_why, sizeof d->link_why, "%s", why ? why : "");
+		/* Fetches in flight are resent by db.c; forget ours. */
+	}
+	d->dirty |= DESK_DIRTY_STATUS;
+	changed(sy);
+}
+
+/* ---- live feeds -------------------------------------------------------- */
+
+static const char *
+feed_label(const struct feed_health *h)
+{
+	const char *n = h->name ? h->name : "";
+
+	return strncmp(n, "ws://", 5) == 0 ? n + 5 : n;
+}
+
+/* Link changes become events, once per change (not per retry). */
+static void
+feed_links(struct desk_sync *sy)
+{
+	struct desk *d = sy->d;
+
+	for (int i = 0; i < d->nfeeds; i++) {
+		const struct feed_health *h =
+		    feed_live_health(d->feeds, (size_t)i);
+		struct desk_feed *f = &d->feed[i];
+
+		if (h->link == (enum feed_link)f->link)
+			continue;
+		f->link = h->link;
+		if (h->link == FEED_LINK_UP) {
+			event(sy, DESK_SEV_OK, "馈送已连接 feed up: %s",
+			      feed_label(h));
+			f->was_up = 1;
+			f->down_ms = 0;
+		} else if (h->link == FEED_LINK_WAITING &&
+		           (f->was_up || f->down_ms == 0)) {
+			event(sy, DESK_SEV_CRIT, "馈送断开 feed down: %s — %s",
+			      feed_label(h), h->why[0] ? h->why : "?");
+			f->was_up = 0;
+			f->down_ms = feed_wall_ms();
+		}
+	}
+}
+
+static void
+feeds_changed(void *arg, unsigned what)
+{
+	struct desk_sync *sy = arg;
+
+	if (what & FEED_LIVE_VALUES)
+		sy->d->dirty |= DESK_DIRTY_VITALS;
+	/* Regrouping every row is for a changed state or a feed going up
+	 * or down (its values turn stale or live), not for every value. */
+	if (what & (FEED_LIVE_STATES | FEED_LIVE_HEALTH))
+		sy->d->vrows_stale = 1;
+	if (what & FEED_LIVE_HEALTH) {
+		feed_links(sy);
+		sy->d->dirty |= DESK_DIRTY_STATUS | DESK_DIRTY_VITALS;
+	}
+	changed(sy);
+}
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+static void
+feed_alarm_event(struct desk_sync *sy, const char *ex,
+                 const struct feed_alarm *a)
+{
+	char val[32] = "";
+
+	if (!isnan(a->value))
+		snprintf(val, sizeof val, " %.6g", a->value);
+	event(sy,
+	      a->cleared                     ? DESK_SEV_OK
+	      : a->level >= FEED_LEVEL_ALARM ? DESK_SEV_CRIT
+	                                     : DESK_SEV_WARN,
+	      "%s⇣告警 %s %s%s%s %s", ex, nz(a->key),
+	      a->cleared ? "cleared" : feed_level_name(a->level), val,
+	      a->message ? " ·" : "", nz(a->message));
+}
+
+static void
+feed_cap_event(struct desk_sync *sy, const char *ex, const struct feed_cap *c)
+{
+	const struct feed_cap_info *inf = c->ninfo ? &c->info[0] : NULL;
+
+	event(
+	    sy,
+	    inf && inf->severity <= FEED_CAP_SEVERITY_SEVERE &&
+	            inf->severity != FEED_CAP_SEVERITY_UNKNOWN
+	        ? DESK_SEV_CRIT
+	        : DESK_SEV_WARN,
+	    "%s⇣预警 CAP %s %s %s%s%s", ex, feed_cap_msgtype_name(c->msg_type),
+	    inf ? feed_cap_severity_name(inf->severity) : "",
+	    inf ? nz(inf->headline ? inf->headline : inf->event) : "",
+	    inf && inf->area_desc ? " · " : "", inf ? nz(inf->area_desc) : "");
+}
+
+/* Alarms, reports, CAP warnings and Open311 requests into the event log.
+ * Readings went to the model already; heartbeats only time the screen. */
+static void
+feeds_event(void *arg, size_t feed, const struct feed_event *ev)
+{
+	struct desk_sync *sy = arg;
+	const char *ex = ev->exercise ? "[演练] " : "";
+
+	switch (ev->type) {
+	case FEED_EV_HEARTBEAT:
+		if (sy->h.heartbeat && ev->u.heartbeat.ts_ms > 0)
+			sy->h.heartbeat(sy->h.arg, ev->u.heartbeat.ts_ms,
+			                feed_wall_ms());
+		break;
+	case FEED_EV_ALARM:
+		feed_alarm_event(sy, ex, &ev->u.alarm);
+		break;
+	case FEED_EV_INCIDENT: {
+		const struct feed_incident *in = &ev->u.incident;
+		event(sy, in->priority == 1 ? DESK_SEV_CRIT : DESK_SEV_NEW,
+		      "%s⇣上报 %s P%d %s%s%s", ex, nz(in->source), in->priority,
+		      nz(in->title), in->region ? " · " : "", nz(in->region));
+		break;
+	}
+	case FEED_EV_CAP:
+		feed_cap_event(sy, ex, &ev->u.cap);
+		break;
+	case FEED_EV_OPEN311: {
+		const struct feed_open311 *o = &ev->u.open311;
+		event(sy, DESK_SEV_NORMAL, "%s⇣12345 #%s %s %s%s%s", ex,
+		      nz(o->id), nz(o->status),
+		      nz(o->service_name ? o->service_name : o->service_code),
+		      o->description ? " · " : "", nz(o->description));
+		break;
+	}
+	default:
+		break;
+	}
+	(void)feed;
+}
+
+static void
+desk_feeds_start(struct desk_sync *sy)
+{
+	const struct feed_live_hooks h = {feeds_changed, feeds_event, sy};
+	struct desk *d = sy->d;
+
+	if (sy->o.nfeeds == 0)
+		return;
+	d->feeds = feed_live_new(loop_lws(sy->loop), d->mv, &h);
+	d->feed = xcalloc((size_t)sy->o.nfeeds, sizeof *d->feed);
+	for (int i = 0; i < sy->o.nfeeds; i++) {
+		if (feed_live_add(d->feeds, sy->o.feeds[i]) != 0) {
+			if (sy->bad_feed == NULL)
+				sy->bad_feed = xstrdup(sy->o.feeds[i]);
+			continue;
+		}
+		d->feed[d->nfeeds].link = FEED_LINK_IDLE;
+		d->nfeeds++;
+	}
+	log_msg(LOG_INFO, "feeds: %d subscribed", d->nfeeds);
+}
+
+void
+desk_sync_log_feeds(const struct desk_sync *sy)
+{
+	for (int i = 0; i < sy->d->nfeeds; i++) {
+		const struct feed_health *h =
+		    feed_live_health(sy->d->feeds, (size_t)i);
+		log_msg(LOG_INFO,
+		        "feed %s: %llu messages, %llu connects, %llu failures",
+		        h->name, (unsigned long long)h->messages,
+		        (unsigned long long)h->connects,
+		        (unsigned long long)h->failures);
+	}
+}
+
+/* ---- start and stop ---------------------------------------------------- */
+
+struct desk_sync *
+desk_sync_new(struct loop *loop, struct desk *d, struct session *s,
+              const struct desk_sync_opts *o, const struct desk_sync_hooks *h)
+{
+	struct desk_sync *sy = xcalloc(1, sizeof *sy);
+	struct db_async_hooks dh = {on_link, on_notify, sy};
+
+	sy->loop = loop;
+	sy->d = d;
+	sy->s = s;
+	sy->o = *o;
+	sy->h = *h;
+	sy->refetch_timer = loop_timer_new(loop, refetch_cb, sy);
+	sy->vitals_timer = loop_timer_new(loop, vitals_cb, sy);
+	d->link = DB_LINK_CONNECTING;
+	desk_feeds_start(sy);
+	sy->db = db_async_new(loop, o->dsn, &dh);
+	loop_timer_start(sy->vitals_timer, VITALS_EVERY_MS);
+	return sy;
+}
+
+void
+desk_sync_free(struct desk_sync **sp)
+{
+	struct desk_sync *sy = *sp;
+
+	if (sy == NULL)
+		return;
+	feed_live_free(&sy->d->feeds);
+	db_async_free(&sy->db);
+	loop_timer_free(&sy->refetch_timer);
+	loop_timer_free(&sy->vitals_timer);
+	for (int i = 0; i < sy->nhist_loaded; i++)
+		free(sy->hist_loaded[i]);
+	free(sy->hist_loaded);
+	free(sy->bad_feed);
+	free(sy);
+	*sp = NULL;
+}
+
+struct db_async *
+desk_sync_db(struct desk_sync *sy)
+{
+	return sy->db;
+}
+
+const char *
+desk_sync_bad_feed(const struct desk_sync *sy)
+{
+	return sy->bad_feed;
+}

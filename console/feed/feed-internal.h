@@ -1,0 +1,90 @@
+/*
+ * Shared between the feed decoders (console/feed-*.c) and nothing else:
+ * this is the one place where cJSON meets the feed layer, so it stays out
+ * of include/cityops.
+ */
+#ifndef CITYOPS_FEED_INTERNAL_H
+#define CITYOPS_FEED_INTERNAL_H
+
+#include <cJSON.h>
+
+#include "cityops/feed/feed.h"
+
+struct feed_block;
+
+struct feed_decoder {
+	size_t max;
+	int slow;
+	int local_offset; /* minutes east of UTC for zoneless times */
+	struct feed_stats stats;
+
+	/* Scratch space for event strings; allocation never moves. */
+	struct feed_block *head, *cur;
+
+	/* The call in progress. */
+	feed_sink_fn sink;
+	void *arg;
+	struct feed_result *res;
+	unsigned call_skipped[FEED_REJECT_COUNT];
+
+	/* Native fast path: readings found before any is emitted. */
+	struct feed_fast_row *rows;
+	size_t nrows, rows_cap;
+
+	/* A NUL-terminated copy of the message for cJSON (see decode_tree). */
+	char *copy;
+	size_t copy_cap;
+};
+
+/* A position in the scratch space, to give back what one event used. */
+struct feed_mark {
+	struct feed_block *blk;
+	size_t used;
+};
+
+/* Returns n bytes (8-aligned) of scratch valid until the mark is released. */
+void *feed_alloc(struct feed_decoder *d, size_t n);
+struct feed_mark feed_mark(const struct feed_decoder *d);
+void feed_release(struct feed_decoder *d, struct feed_mark m);
+
+/* Returns a sanitised scratch copy of free text; counts it if changed. */
+const char *feed_text(struct feed_decoder *d, const char *s, size_t len);
+/*
+ * Checks and copies an identifier: returns FEED_REJECT_NONE and sets *out,
+ * or the reason it is unusable (empty, too long, not clean UTF-8).
+ */
+enum feed_reject feed_ident(struct feed_decoder *d, const char *s, size_t len,
+                            const char **out);
+
+/* Hands ev to the sink and counts it. */
+void feed_emit(struct feed_decoder *d, const struct feed_event *ev);
+/* Counts one item dropped inside an otherwise accepted message. */
+void feed_skip(struct feed_decoder *d, enum feed_reject why);
+
+/* A member of obj by exact name, or NULL. */
+const cJSON *feed_get(const cJSON *obj, const char *name);
+/* A string member's value, or NULL when absent, null or not a string. */
+const char *feed_get_str(const cJSON *obj, const char *name);
+/*
+ * A number, accepting numeric strings as untidy feeds send them. Returns 0
+ * and sets *v (finite), 1 when absent or null, -1 when not a usable number.
+ */
+int feed_number(const cJSON *v, double *out);
+/* Parses a whole string as a finite number; returns 0 or -1. */
+int feed_parse_number(const char *s, size_t len, double *out);
+/* ASCII case-insensitive comparison of a string with a name. */
+int feed_strcaseeq(const char *a, const char *b);
+/* A JSON string (or NGSI-LD {"@value": …}) as a time; 0, 1 absent, -1. */
+int feed_time(struct feed_decoder *d, const cJSON *v, int64_t *ms);
+
+/* Per-format decoders. Each returns the reason the whole message fails. */
+int feed_native_fast(struct feed_decoder *d, const char *buf, size_t len);
+enum feed_reject feed_native_tree(struct feed_decoder *d, const cJSON *root);
+enum feed_reject feed_ngsi_tree(struct feed_decoder *d, const cJSON *root);
+enum feed_reject feed_cap_tree(struct feed_decoder *d, const cJSON *root);
+enum feed_reject feed_open311_tree(struct feed_decoder *d, const cJSON *root);
+
+/* Largest epoch ms accepted: 9999-12-31T23:59:59.999Z. */
+#define FEED_TS_LIMIT 253402300799999LL
+
+#endif

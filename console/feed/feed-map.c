@@ -1,0 +1,169 @@
+/*
+ * The entity mapping as a sorted array searched by bisection: the table is
+ * small (one row per sensor attribute) and is reloaded whole, so sorting
+ * once after changes is simpler than a hash and fast enough for a lookup
+ * per reading.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cityops/feed/feed-map.h"
+#include "cityops/core/util.h"
+
+struct row {
+	char *type, *id, *attr, *indicator;
+	size_t seq; /* order of adding: the later of equal rows wins */
+};
+
+struct feed_map {
+	struct row *rows;
+	size_t n, cap, seq;
+	int sorted;
+};
+
+static const char *
+short_type(const char *t)
+{
+	const char *s = strrchr(t, '/'), *h = strrchr(t, '#');
+
+	if (h != NULL && (s == NULL || h > s))
+		s = h;
+	return s != NULL ? s + 1 : t;
+}
+
+static int
+cmp3(const char *t1, const char *i1, const char *a1, const char *t2,
+     const char *i2, const char *a2)
+{
+	int c = strcmp(t1, t2);
+
+	if (c == 0)
+		c = strcmp(i1, i2);
+	if (c == 0)
+		c = strcmp(a1, a2);
+	return c;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = cmp3(x->type, x->id, x->attr, y->type, y->id, y->attr);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+struct feed_map *
+feed_map_new(void)
+{
+	return xcalloc(1, sizeof(struct feed_map));
+}
+
+void
+feed_map_clear(struct feed_map *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->rows[i].type);
+		free(m->rows[i].id);
+		free(m->rows[i].attr);
+		free(m->rows[i].indicator);
+	}
+	m->n = 0;
+	m->sorted = 1;
+}
+
+void
+feed_map_free(struct feed_map **mp)
+{
+	if (*mp == NULL)
+		return;
+	feed_map_clear(*mp);
+	free((*mp)->rows);
+	free(*mp);
+	*mp = NULL;
+}
+
+static struct row *
+find(struct feed_map *m, const char *type, const char *id, const char *attr)
+{
+	size_t lo = 0, hi = m->n;
+
+	if (!m->sorted) {
+		qsort(m->rows, m->n, sizeof *m->rows, row_cmp);
+		/* Keep the last of equal rows: it was added last. */
+		size_t w = 0;
+		for (size_t i = 0; i < m->n; i++) {
+			if (w > 0 &&
+			    cmp3(m->rows[w - 1].type, m->rows[w - 1].id,
+			         m->rows[w - 1].attr, m->rows[i].type,
+			         m->rows[i].id, m->rows[i].attr) == 0) {
+				struct row *o = &m->rows[w - 1];
+				free(o->type);
+				free(o->id);
+				free(o->attr);
+				free(o->indicator);
+				*o = m->rows[i];
+				continue;
+			}
+			m->rows[w++] = m->rows[i];
+		}
+		m->n = w;
+		m->sorted = 1;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct row *r = &m->rows[mid];
+		int c = cmp3(type, id, attr, r->type, r->id, r->attr);
+		if (c == 0)
+			return r;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+void
+feed_map_add(struct feed_map *m, const char *entity_type, const char *entity_id,
+             const char *attr, const char *indicator)
+{
+	struct row *r;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->rows = xrealloc(m->rows, m->cap * sizeof *m->rows);
+	}
+	r = &m->rows[m->n++];
+	r->type = xstrdup(short_type(entity_type));
+	r->id = xstrdup(entity_id && *entity_id ? entity_id : "*");
+	r->attr = xstrdup(attr);
+	r->indicator = xstrdup(indicator);
+	r->seq = m->seq++;
+	m->sorted = 0;
+}
+
+size_t
+feed_map_count(const struct feed_map *m)
+{
+	return m->n;
+}
+
+const char *
+feed_map_lookup(struct feed_map *m, const struct feed_reading *r)
+{
+	struct row *row;
+	const char *type;
+
+	if (r->key != NULL)
+		return r->key;
+	if (r->entity_id == NULL || r->attr == NULL)
+		return NULL;
+	type = r->entity_type ? short_type(r->entity_type) : "";
+	if ((row = find(m, type, r->entity_id, r->attr)) != NULL ||
+	    (row = find(m, type, "*", r->attr)) != NULL)
+		return row->indicator;
+	return NULL;
+}

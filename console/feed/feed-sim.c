@@ -1,0 +1,582 @@
+/*
+ * cityops feed-sim: a websocket server that plays a scenario as a live
+ * feed. The stream is the scenario's deterministic message sequence
+ * (scenario.h); the rate says how fast the "live" position moves. Each
+ * connection has its own cursor: it starts at the live position, or at
+ * ?from=N to resume, and catches up as fast as the socket takes it. Every
+ * connection opens with a heartbeat whose seq is its first position, so a
+ * client always knows where it is in the stream.
+ *
+ * --hold keeps the live position at 0 until the first client connects;
+ * --record appends every stream message served to a file, with its
+ * position, so a test can compare a database with what was really sent.
+ *
+ * --mute accepts TCP connections and never answers the handshake: the case
+ * lws 4.1 clients must survive (DESIGN.md), for tests.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include "cityops/feed/feed-client.h"
+#include "cityops/feed/feed-run.h"
+#include "cityops/feed/feed-sim.h"
+#include "cityops/core/log.h"
+#include "cityops/core/loop.h"
+#include "cityops/feed/scenario.h"
+#include "cityops/core/util.h"
+
+#define SIM_PROTOCOL   "cityops-feed"
+#define WRITE_BUDGET   512 /* messages per writeable callback */
+#define MUTE_MAX_CONNS 64
+
+struct sim {
+	struct loop *loop;
+	struct lws_context *ctx;
+	struct lws_vhost *vh;
+	struct lws_protocols protocols[2];
+	struct scenario *sc;
+	double rate;    /* messages per second; 0: as fast as possible */
+	uint64_t count; /* stream length; UINT64_MAX: endless */
+	int64_t t0_us;
+	struct buf out;
+	lws_sorted_usec_list_t pacer, stopper;
+	int pacer_ms;
+	int nconn;
+	uint64_t sent, bytes, conns;
+	/* --mute */
+	int mute_fd, mute_conns[MUTE_MAX_CONNS], nmute;
+	struct loop_watch *mute_watch;
+	/* --record: every stream message served, "position<TAB>message". */
+	FILE *record;
+	/* --hold: the live position stays at 0 until the first client. */
+	int hold;
+};
+
+struct sim_conn {
+	uint64_t next;
+	int hello;
+};
+
+/* The live position: how far the stream has got at this rate. */
+static uint64_t
+live_pos(const struct sim *s)
+{
+	double p;
+
+	if (s->rate <= 0)
+		return s->count;
+	if (s->hold)
+		return 0;
+	p = (double)(feed_mono_us() - s->t0_us) / 1e6 * s->rate;
+	if (p >= (double)s->count)
+		return s->count;
+	return (uint64_t)p;
+}
+
+static int
+write_msg(struct sim *s, struct lws *wsi)
+{
+	size_t len = s->out.len - LWS_PRE;
+	int n = lws_write(wsi, (unsigned char *)s->out.data + LWS_PRE, len,
+	                  LWS_WRITE_TEXT);
+
+	if (n < (int)len)
+		return -1;
+	s->sent++;
+	s->bytes += len;
+	return 0;
+}
+
+static void
+out_start(struct sim *s)
+{
+	static const char zeros[LWS_PRE];
+
+	buf_reset(&s->out);
+	buf_add(&s->out, zeros, LWS_PRE);
+}
+
+static int
+on_writeable(struct sim *s, struct sim_conn *c, struct lws *wsi)
+{
+	uint64_t limit = live_pos(s);
+	int n = 0;
+
+	if (!c->hello) {
+		out_start(s);
+		buf_printf(&s->out,
+		           "{\"t\":\"h\",\"f\":\"%s\",\"seq\":%" PRIu64
+		           ",\"ts\":%lld}",
+		           scenario_name(s->sc), c->next,
+		           (long long)feed_wall_ms());
+		if (write_msg(s, wsi) != 0)
+			return -1;
+		c->hello = 1;
+	}
+	while (c->next < limit && n < WRITE_BUDGET &&
+	       !lws_send_pipe_choked(wsi)) {
+		out_start(s);
+		scenario_message(s->sc, c->next, feed_wall_ms(), &s->out);
+		if (write_msg(s, wsi) != 0)
+			return -1;
+		if (s->record != NULL) {
+			fprintf(s->record, "%" PRIu64 "\t", c->next);
+			fwrite(s->out.data + LWS_PRE, 1, s->out.len - LWS_PRE,
+			       s->record);
+			fputc('\n', s->record);
+		}
+		c->next++;
+		n++;
+	}
+	/* A test reads the record while we serve: whole lines only. */
+	if (s->record != NULL && n > 0)
+		fflush(s->record);
+	/* More ready now: ask again. Otherwise the pacer wakes us. */
+	if (c->next < limit)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int
+sim_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+       size_t len)
+{
+	const struct lws_protocols *pr = lws_get_protocol(wsi);
+	struct sim *s = pr ? pr->user : NULL;
+	struct sim_conn *c = user;
+	char arg[64];
+
+	if (s == NULL)
+		return 0;
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED: {
+		const char *v;
+		long long from;
+		memset(c, 0, sizeof *c);
+		if (s->hold) {
+			/* The stream's clock starts with its first client. */
+			s->hold = 0;
+			s->t0_us = feed_mono_us();
+		}
+		c->next = live_pos(s);
+		if (s->rate <= 0)
+			c->next = 0;
+		v = lws_get_urlarg_by_name(wsi, "from=", arg, sizeof arg);
+		if (v != NULL && feed_parse_int(v, 0, INT64_MAX, &from) == 0)
+			c->next = (uint64_t)from;
+		s->nconn++;
+		s->conns++;
+		log_msg(LOG_INFO,
+		        "feed-sim: client connected, from %" PRIu64
+		        " (%d open)",
+		        c->next, s->nconn);
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return on_writeable(s, c, wsi);
+	case LWS_CALLBACK_CLOSED:
+		s->nconn--;
+		log_msg(LOG_INFO,
+		        "feed-sim: client gone at %" PRIu64 " (%d open)",
+		        c->next, s->nconn);
+		return 0;
+	case LWS_CALLBACK_HTTP:
+		/* Only websocket upgrades are served. */
+		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+static void
+pacer_cb(lws_sorted_usec_list_t *sul)
+{
+	struct sim *s = lws_container_of(sul, struct sim, pacer);
+
+	if (s->nconn > 0)
+		lws_callback_on_writable_all_protocol(s->ctx, &s->protocols[0]);
+	lws_sul_schedule(s->ctx, 0, &s->pacer, pacer_cb,
+	                 (lws_usec_t)s->pacer_ms * LWS_US_PER_MS);
+}
+
+static void
+stopper_cb(lws_sorted_usec_list_t *sul)
+{
+	struct sim *s = lws_container_of(sul, struct sim, stopper);
+
+	log_msg(LOG_INFO, "feed-sim: duration over");
+	loop_quit(s->loop);
+}
+
+static void
+on_signal(void *arg, int signo)
+{
+	struct sim *s = arg;
+
+	log_msg(LOG_INFO, "feed-sim: signal %d, stopping", signo);
+	loop_quit(s->loop);
+}
+
+static void
+mute_event(void *arg, unsigned events)
+{
+	struct sim *s = arg;
+	int fd;
+
+	while ((fd = accept4(s->mute_fd, NULL, NULL,
+	                     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		/* Hold it open, say nothing. */
+		if (s->nmute == MUTE_MAX_CONNS) {
+			close(s->mute_conns[0]);
+			memmove(s->mute_conns, s->mute_conns + 1,
+			        (MUTE_MAX_CONNS - 1) * sizeof(int));
+			s->nmute--;
+		}
+		s->mute_conns[s->nmute++] = fd;
+		s->conns++;
+		log_msg(LOG_INFO, "feed-sim: muted connection %d accepted",
+		        s->nmute);
+	}
+}
+
+static int
+mute_listen(struct sim *s, const char *host, int port)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof a;
+	int one = 1;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+		log_msg(LOG_ERROR, "feed-sim: --mute needs an IPv4 --host");
+		return -1;
+	}
+	s->mute_fd =
+	    socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->mute_fd < 0 ||
+	    setsockopt(s->mute_fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	               sizeof one) != 0 ||
+	    bind(s->mute_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+	    listen(s->mute_fd, 16) != 0 ||
+	    getsockname(s->mute_fd, (struct sockaddr *)&a, &alen) != 0) {
+		log_msg(LOG_ERROR, "feed-sim: cannot listen on %s:%d: %s", host,
+		        port, strerror(errno));
+		return -1;
+	}
+	s->mute_watch = loop_watch_fd(s->loop, s->mute_fd, mute_event, s);
+	return s->mute_watch ? ntohs(a.sin_port) : -1;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: cityops feed-sim [options]\n"
+	      "  -p, --port N          listen on port N (0: any free port; "
+	      "default 7681)\n"
+	      "      --host ADDR       listen address (default 127.0.0.1)\n"
+	      "  -s, --scenario NAME   scenario name (scenarios/NAME.scn) or "
+	      "file\n"
+	      "                        (default: day)\n"
+	      "  -r, --rate N          messages per second (default 20; 0: as "
+	      "fast as\n"
+	      "                        the client reads)\n"
+	      "  -b, --broken PCT      replace PCT %% of readings with broken "
+	      "messages\n"
+	      "  -F, --format F        native, ngsi, mix, cap or open311 "
+	      "(default native)\n"
+	      "  -d, --duration S      exit after S seconds\n"
+	      "  -n, --count N         the stream ends after N messages\n"
+	      "      --start MS        observed time of the first tick, epoch "
+	      "ms\n"
+	      "                        (default: now)\n"
+	      "      --tick-ms N       observed ms between ticks (default: "
+	      "from the rate)\n"
+	      "      --dump            print messages [from, from+count) and "
+	      "exit\n"
+	      "      --from N          first position for --dump (default 0)\n"
+	      "      --mute            accept TCP, never answer the handshake "
+	      "(tests)\n"
+	      "      --hold            start the live position when the first "
+	      "client\n"
+	      "                        connects (tests)\n"
+	      "      --record FILE     append every message served to FILE as\n"
+	      "                        POSITION<TAB>MESSAGE lines (tests)\n"
+	      "      --log FILE        log to FILE ('-': stderr, the "
+	      "default)\n"
+	      "The URL is printed on stdout once listening.\n",
+	      f);
+}
+
+int
+feed_sim_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"port", required_argument, NULL, 'p'},
+	    {"host", required_argument, NULL, 'H'},
+	    {"scenario", required_argument, NULL, 's'},
+	    {"rate", required_argument, NULL, 'r'},
+	    {"broken", required_argument, NULL, 'b'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"duration", required_argument, NULL, 'd'},
+	    {"count", required_argument, NULL, 'n'},
+	    {"start", required_argument, NULL, 'S'},
+	    {"tick-ms", required_argument, NULL, 'T'},
+	    {"dump", no_argument, NULL, 'D'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"mute", no_argument, NULL, 'M'},
+	    {"hold", no_argument, NULL, 'O'},
+	    {"record", required_argument, NULL, 'R'},
+	    {"log", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct sim s;
+	struct scenario_opts so = {0};
+	struct lws_context_creation_info info;
+	struct feed_sigwatch *sw = NULL;
+	const char *scen = "day", *host = "127.0.0.1", *logpath = "-",
+	           *record = NULL;
+	long long port = 7681, v, tick_ms = 0, from = 0;
+	double duration = 0;
+	int opt, dump = 0, mute = 0, fmt, rc = 0;
+	char err[512];
+
+	memset(&s, 0, sizeof s);
+	s.rate = 20;
+	s.count = UINT64_MAX;
+	s.mute_fd = -1;
+	so.format = SCENARIO_FORMAT_NATIVE;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "p:s:r:b:F:d:n:h", longopts,
+	                          NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (feed_parse_int(optarg, 0, 65535, &port) != 0)
+				goto bad;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 's':
+			scen = optarg;
+			break;
+		case 'r':
+			if (feed_parse_double(optarg, 0, 1e9, &s.rate) != 0)
+				goto bad;
+			break;
+		case 'b':
+			if (feed_parse_double(optarg, 0, 100, &so.broken_pct) !=
+			    0)
+				goto bad;
+			break;
+		case 'F':
+			if ((fmt = scenario_format_from_name(optarg)) < 0)
+				goto bad;
+			so.format = (enum scenario_format)fmt;
+			break;
+		case 'd':
+			if (feed_parse_double(optarg, 0.001, 1e9, &duration) !=
+			    0)
+				goto bad;
+			break;
+		case 'n':
+			if (feed_parse_int(optarg, 0, INT64_MAX, &v) != 0)
+				goto bad;
+			s.count = (uint64_t)v;
+			break;
+		case 'S':
+			if (feed_parse_int(optarg, 1, 253402300799999LL, &v) !=
+			    0)
+				goto bad;
+			so.start_ms = v;
+			break;
+		case 'T':
+			if (feed_parse_int(optarg, 1, 86400000, &tick_ms) != 0)
+				goto bad;
+			break;
+		case 'D':
+			dump = 1;
+			break;
+		case 'f':
+			if (feed_parse_int(optarg, 0, INT64_MAX, &from) != 0)
+				goto bad;
+			break;
+		case 'M':
+			mute = 1;
+			break;
+		case 'O':
+			s.hold = 1;
+			break;
+		case 'R':
+			record = optarg;
+			break;
+		case 'l':
+			logpath = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cityops feed-sim: unexpected '%s'\n",
+		        argv[optind]);
+		return 2;
+	}
+	if (log_open(logpath, LOG_INFO) != 0) {
+		fprintf(stderr, "cityops feed-sim: cannot open log %s\n",
+		        logpath);
+		return 2;
+	}
+	if (!mute) {
+		s.sc = scenario_load(scen, err, sizeof err);
+		if (s.sc == NULL) {
+			fprintf(stderr, "cityops feed-sim: %s\n", err);
+			return 2;
+		}
+		if (so.start_ms == 0)
+			so.start_ms = feed_wall_ms() / 1000 * 1000;
+		/* Observed time follows the wall clock at this rate, at
+		 * least one ms per tick so that every reading of an
+		 * indicator has its own time (the database key). */
+		if (tick_ms == 0) {
+			double per_tick = scenario_msgs_per_tick(s.sc);
+			tick_ms =
+			    s.rate > 0
+			        ? (long long)llround(per_tick * 1000.0 / s.rate)
+			        : 1;
+			if (tick_ms < 1)
+				tick_ms = 1;
+		}
+		so.tick_ms = tick_ms;
+		scenario_set_opts(s.sc, &so);
+	}
+	if (dump) {
+		uint64_t n =
+		    s.count != UINT64_MAX ? s.count : scenario_cycle_len(s.sc);
+		for (uint64_t k = (uint64_t)from; k < (uint64_t)from + n; k++) {
+			buf_reset(&s.out);
+			scenario_message(s.sc, k, 0, &s.out);
+			fwrite(s.out.data, 1, s.out.len, stdout);
+			fputc('\n', stdout);
+		}
+		buf_free(&s.out);
+		scenario_free(&s.sc);
+		return ferror(stdout) ? 1 : 0;
+	}
+
+	if (record != NULL &&
+	    (s.record = fopen(record, "a")) == NULL) {
+		fprintf(stderr, "cityops feed-sim: cannot open %s: %s\n",
+		        record, strerror(errno));
+		scenario_free(&s.sc);
+		return 2;
+	}
+	s.loop = loop_new();
+	if (s.loop == NULL) {
+		if (s.record != NULL)
+			fclose(s.record);
+		scenario_free(&s.sc);
+		return 1;
+	}
+	s.ctx = loop_lws(s.loop);
+	sw = feed_sigwatch_new(s.loop, on_signal, &s);
+	if (sw == NULL) {
+		rc = 1;
+		goto out;
+	}
+	if (mute) {
+		int p = mute_listen(&s, host, (int)port);
+		if (p < 0) {
+			rc = 1;
+			goto out;
+		}
+		port = p;
+	} else {
+		s.protocols[0].name = SIM_PROTOCOL;
+		s.protocols[0].callback = sim_cb;
+		s.protocols[0].per_session_data_size = sizeof(struct sim_conn);
+		s.protocols[0].rx_buffer_size = 4096;
+		s.protocols[0].user = &s;
+		memset(&info, 0, sizeof info);
+		info.port = (int)port;
+		info.iface = host;
+		info.protocols = s.protocols;
+		info.vhost_name = "feed-sim";
+		info.gid = -1;
+		info.uid = -1;
+		s.vh = lws_create_vhost(s.ctx, &info);
+		if (s.vh == NULL) {
+			fprintf(stderr,
+			        "cityops feed-sim: cannot listen on %s:%lld\n",
+			        host, port);
+			rc = 1;
+			goto out;
+		}
+		port = lws_get_vhost_listen_port(s.vh);
+		s.t0_us = feed_mono_us();
+		s.pacer_ms = s.rate > 0 ? (int)(1000.0 / s.rate) : 50;
+		if (s.pacer_ms < 1)
+			s.pacer_ms = 1;
+		if (s.pacer_ms > 50)
+			s.pacer_ms = 50;
+		lws_sul_schedule(s.ctx, 0, &s.pacer, pacer_cb,
+		                 (lws_usec_t)s.pacer_ms * LWS_US_PER_MS);
+		log_msg(LOG_INFO,
+		        "feed-sim: scenario %s (%s): %" PRIu64
+		        " messages a cycle, %g/s, tick %lld ms, format %s, "
+		        "broken %g %%",
+		        scenario_name(s.sc), scenario_title(s.sc),
+		        scenario_cycle_len(s.sc), s.rate, tick_ms,
+		        scenario_format_name(so.format), so.broken_pct);
+	}
+	if (duration > 0)
+		lws_sul_schedule(s.ctx, 0, &s.stopper, stopper_cb,
+		                 (lws_usec_t)(duration * 1e6));
+	printf("ws://%s:%lld/\n", host, port);
+	fflush(stdout);
+	log_msg(LOG_INFO, "feed-sim: listening on ws://%s:%lld/%s", host, port,
+	        mute ? " (mute: never answers the handshake)" : "");
+	loop_run(s.loop);
+	log_msg(LOG_INFO,
+	        "feed-sim: sent %" PRIu64 " messages, %" PRIu64
+	        " bytes, %" PRIu64 " connections",
+	        s.sent, s.bytes, s.conns);
+out:
+	lws_sul_cancel(&s.pacer);
+	lws_sul_cancel(&s.stopper);
+	feed_sigwatch_free(&sw);
+	loop_unwatch(&s.mute_watch);
+	for (int i = 0; i < s.nmute; i++)
+		close(s.mute_conns[i]);
+	if (s.mute_fd >= 0)
+		close(s.mute_fd);
+	loop_free(&s.loop);
+	if (s.record != NULL && fclose(s.record) != 0)
+		rc = 1;
+	buf_free(&s.out);
+	scenario_free(&s.sc);
+	log_close();
+	return rc;
+bad:
+	fprintf(stderr, "cityops feed-sim: bad value '%s'\n", optarg);
+	return 2;
+}

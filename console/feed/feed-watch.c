@@ -1,0 +1,589 @@
+/*
+ * cityops feed-watch: the console's feed side without a screen. It
+ * subscribes with the same client (feed-client.h), decodes with the same
+ * decoder, applies readings to the same vital-signs model and marks
+ * indicators stale the same way; it prints what it sees, one line per
+ * event (text or JSON), for tests, scripts and the end-to-end benchmark.
+ * --file decodes messages from a file instead (one per line), e.g. a
+ * `feed-sim --dump`, so a test can compare what was sent with what
+ * arrived.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cityops/feed/feed-client.h"
+#include "cityops/feed/feed-run.h"
+#include "cityops/feed/feed-watch.h"
+#include "cityops/feed/feed.h"
+#include "cityops/core/log.h"
+#include "cityops/core/loop.h"
+#include "cityops/desk/model-vitals.h"
+#include "cityops/core/util.h"
+
+#define MAX_FEEDS   16
+#define MAX_SAMPLES (4u << 20)
+
+struct watch {
+	struct loop *loop;
+	struct feed_client *fc[MAX_FEEDS];
+	int nfc;
+	struct model_vitals *model;
+	struct loop_timer *sweep, *stopper;
+	int json, quiet, latency, health;
+	int64_t stale_ms;
+	uint64_t want, messages, events, applied;
+	int64_t first_us, last_us;
+	int64_t *lat; /* heartbeat latency samples, ms */
+	size_t nlat;
+	enum model_state *shown; /* last printed state per indicator */
+	size_t nshown;
+	struct buf line;
+	int done;
+};
+
+static void
+put_line(struct watch *w)
+{
+	buf_add(&w->line, "\n", 1);
+	fwrite(w->line.data, 1, w->line.len, stdout);
+	buf_reset(&w->line);
+}
+
+static void
+print_event(struct watch *w, const char *feed, const struct feed_event *ev,
+            uint64_t pos, const char *key)
+{
+	char desc[4096];
+
+	feed_event_describe(ev, desc, sizeof desc);
+	if (!w->json) {
+		buf_printf(&w->line, "%s %s", feed, desc);
+		put_line(w);
+		return;
+	}
+	buf_adds(&w->line, "{\"feed\":");
+	buf_add_json_string(&w->line, feed);
+	if (pos != FEED_POS_UNKNOWN)
+		buf_printf(&w->line, ",\"pos\":%" PRIu64, pos);
+	buf_printf(&w->line,
+	           ",\"type\":\"%s\",\"format\":\"%s\",\"exercise\":%s",
+	           feed_event_name(ev->type), feed_format_name(ev->format),
+	           ev->exercise ? "true" : "false");
+	if (ev->type == FEED_EV_READING) {
+		const struct feed_reading *r = &ev->u.reading;
+		buf_adds(&w->line, ",\"key\":");
+		if (key != NULL)
+			buf_add_json_string(&w->line, key);
+		else
+			buf_adds(&w->line, "null");
+		buf_printf(&w->line, ",\"value\":%.17g,\"ts\":%" PRId64,
+		           r->value, r->ts_ms);
+	}
+	buf_adds(&w->line, ",\"describe\":");
+	buf_add_json_string(&w->line, desc);
+	buf_adds(&w->line, "}");
+	put_line(w);
+}
+
+/* Indicators are defined on first sight: no database here. */
+static void
+apply_reading(struct watch *w, const struct feed_reading *r, char *key,
+              size_t keysz)
+{
+	struct feed_reading rr = *r;
+
+	if (r->key != NULL)
+		snprintf(key, keysz, "%s", r->key);
+	else
+		snprintf(key, keysz, "%s/%s", r->entity_id ? r->entity_id : "?",
+		         r->attr ? r->attr : "?");
+	rr.key = key;
+	if (model_vitals_find(w->model, key) == NULL) {
+		struct model_indicator_def d = {0};
+		d.key = key;
+		d.category = d.name = "";
+		d.unit = r->unit ? r->unit : "";
+		d.warn_high = d.alarm_high = d.warn_low = d.alarm_low = NAN;
+		d.stale_ms = w->stale_ms;
+		model_vitals_define(w->model, &d);
+	}
+	if (model_vitals_apply(w->model, &rr, loop_now_ms(), NULL) ==
+	    MODEL_APPLY_OK)
+		w->applied++;
+}
+
+static void
+handle(struct watch *w, const char *feed, const struct feed_event *ev,
+       uint64_t pos)
+{
+	char key[2 * FEED_ID_MAX + 2];
+	const char *k = NULL;
+
+	w->events++;
+	if (ev->type == FEED_EV_READING) {
+		apply_reading(w, &ev->u.reading, key, sizeof key);
+		k = key;
+	} else if (ev->type == FEED_EV_HEARTBEAT && w->latency &&
+	           ev->u.heartbeat.ts_ms > 0 && w->nlat < MAX_SAMPLES) {
+		if (w->lat == NULL)
+			w->lat = xmalloc(MAX_SAMPLES * sizeof *w->lat);
+		w->lat[w->nlat++] = feed_wall_ms() - ev->u.heartbeat.ts_ms;
+	}
+	if (!w->quiet)
+		print_event(w, feed, ev, pos, k);
+}
+
+static void
+on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
+         uint64_t pos)
+{
+	handle(arg, feed_client_health(fc)->name, ev, pos);
+}
+
+static void
+count_message(struct watch *w)
+{
+	int64_t now = feed_mono_us();
+
+	if (w->messages++ == 0)
+		w->first_us = now;
+	w->last_us = now;
+	if (w->want > 0 && w->messages >= w->want && !w->done) {
+		w->done = 1;
+		if (w->loop != NULL)
+			loop_quit(w->loop);
+	}
+}
+
+static void
+on_message(void *arg, struct feed_client *fc, const struct feed_result *res,
+           uint64_t next_pos)
+{
+	struct watch *w = arg;
+
+	if (res->events == 0 && res->reason != FEED_REJECT_NONE && !w->quiet) {
+		if (w->json)
+			buf_printf(&w->line,
+			           "{\"feed\":\"%s\",\"rejected\":\"%s\"}",
+			           feed_client_health(fc)->name,
+			           feed_reject_name(res->reason));
+		else
+			buf_printf(&w->line, "%s rejected %s",
+			           feed_client_health(fc)->name,
+			           feed_reject_name(res->reason));
+		put_line(w);
+	}
+	count_message(w);
+}
+
+static void
+on_health(void *arg, struct feed_client *fc)
+{
+	struct watch *w = arg;
+	const struct feed_health *h = feed_client_health(fc);
+
+	if (!w->health)
+		return;
+	if (w->json) {
+		buf_adds(&w->line, "{\"feed\":");
+		buf_add_json_string(&w->line, h->name);
+		buf_printf(&w->line, ",\"link\":\"%s\",\"why\":",
+		           feed_link_name(h->link));
+		buf_add_json_string(&w->line, h->why);
+		buf_printf(&w->line,
+		           ",\"connects\":%" PRIu64 ",\"failures\":%" PRIu64
+		           "}",
+		           h->connects, h->failures);
+	} else {
+		buf_printf(&w->line, "%s link %s%s%s", h->name,
+		           feed_link_name(h->link), h->why[0] ? ": " : "",
+		           h->why);
+	}
+	put_line(w);
+	fflush(stdout);
+}
+
+static void
+sweep_cb(void *arg)
+{
+	struct watch *w = arg;
+	size_t n;
+
+	model_vitals_sweep(w->model, loop_now_ms());
+	n = model_vitals_count(w->model);
+	if (n > w->nshown) {
+		w->shown = xrealloc(w->shown, n * sizeof *w->shown);
+		for (size_t i = w->nshown; i < n; i++)
+			w->shown[i] = MODEL_STATE_NODATA;
+		w->nshown = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct model_indicator *ind = model_vitals_at(w->model, i);
+		if ((ind->state == MODEL_STATE_STALE) !=
+		    (w->shown[i] == MODEL_STATE_STALE)) {
+			if (w->json)
+				buf_printf(&w->line, "{\"%s\":",
+				           ind->state == MODEL_STATE_STALE
+				               ? "stale"
+				               : "fresh");
+			else
+				buf_printf(&w->line, "%s ",
+				           ind->state == MODEL_STATE_STALE
+				               ? "stale"
+				               : "fresh");
+			if (w->json) {
+				buf_add_json_string(&w->line, ind->key);
+				buf_adds(&w->line, "}");
+			} else {
+				buf_adds(&w->line, ind->key);
+			}
+			put_line(w);
+			fflush(stdout);
+		}
+		w->shown[i] = ind->state;
+	}
+	loop_timer_start(w->sweep, 200);
+}
+
+static void
+stop_cb(void *arg)
+{
+	struct watch *w = arg;
+
+	w->done = 1;
+	loop_quit(w->loop);
+}
+
+static void
+on_signal(void *arg, int signo)
+{
+	stop_cb(arg);
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+summary(struct watch *w)
+{
+	double secs = (double)(w->last_us - w->first_us) / 1e6;
+	FILE *f = w->json ? stdout : stderr;
+	struct buf b = {0};
+
+	buf_printf(&b,
+	           "{\"summary\":{\"messages\":%" PRIu64 ",\"events\":%" PRIu64
+	           ",\"applied\":%" PRIu64 ",\"seconds\":%.3f,\"rate\":%.0f",
+	           w->messages, w->events, w->applied, secs,
+	           secs > 0 ? (double)w->messages / secs : 0.0);
+	for (int i = 0; i < w->nfc; i++) {
+		const struct feed_health *h = feed_client_health(w->fc[i]);
+		buf_printf(&b,
+		           ",\"feed%d\":{\"link\":\"%s\",\"connects\":%" PRIu64
+		           ",\"failures\":%" PRIu64 ",\"rejected\":%" PRIu64
+		           ",\"oversize\":%" PRIu64,
+		           i, feed_link_name(h->link), h->connects, h->failures,
+		           h->rejected, h->oversize);
+		for (int r = 1; r < FEED_REJECT_COUNT; r++)
+			if (h->stats->rejected[r] > 0)
+				buf_printf(
+				    &b, ",\"%s\":%" PRIu64,
+				    feed_reject_name((enum feed_reject)r),
+				    h->stats->rejected[r]);
+		buf_adds(&b, "}");
+	}
+	if (w->latency && w->nlat > 0) {
+		qsort(w->lat, w->nlat, sizeof *w->lat, cmp_i64);
+#define PCT(p) w->lat[(size_t)((double)(w->nlat - 1) * (p))]
+		buf_printf(&b,
+		           ",\"latency_ms\":{\"n\":%zu,\"p50\":%" PRId64
+		           ",\"p90\":%" PRId64 ",\"p99\":%" PRId64
+		           ",\"max\":%" PRId64 "}",
+		           w->nlat, PCT(0.5), PCT(0.9), PCT(0.99),
+		           w->lat[w->nlat - 1]);
+#undef PCT
+	}
+	buf_adds(&b, "}}");
+	fprintf(f, "%s\n", b.data);
+	buf_free(&b);
+}
+
+struct file_ctx {
+	struct watch *w;
+	uint64_t pos;
+};
+
+static void
+file_sink(void *arg, const struct feed_event *ev)
+{
+	struct file_ctx *c = arg;
+
+	handle(c->w, "file", ev, c->pos);
+}
+
+static int
+watch_file(struct watch *w, const char *path, enum feed_format fmt, size_t max)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	struct feed_decoder *d;
+	struct file_ctx c = {w, 0};
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (f == NULL) {
+		fprintf(stderr, "cityops feed-watch: cannot open %s\n", path);
+		return 2;
+	}
+	d = feed_decoder_new();
+	feed_decoder_set_max(d, max);
+	while (!w->done && (n = getline(&line, &cap, f)) > 0) {
+		struct feed_result res;
+		if (line[n - 1] == '\n')
+			n--;
+		feed_decode(d, line, (size_t)n, fmt, file_sink, &c, &res);
+		if (res.events == 0 && res.reason != FEED_REJECT_NONE &&
+		    !w->quiet) {
+			if (w->json)
+				buf_printf(&w->line,
+				           "{\"feed\":\"file\",\"pos\":%" PRIu64
+				           ",\"rejected\":\"%s\"}",
+				           c.pos, feed_reject_name(res.reason));
+			else
+				buf_printf(&w->line, "file rejected %s",
+				           feed_reject_name(res.reason));
+			put_line(w);
+		}
+		count_message(w);
+		c.pos++;
+	}
+	free(line);
+	feed_decoder_free(&d);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: cityops feed-watch [options] URL...\n"
+	      "       cityops feed-watch [options] --file FILE\n"
+	      "  -j, --json            one JSON object per line\n"
+	      "  -n, --count N         stop after N messages\n"
+	      "  -s, --seconds S       stop after S seconds\n"
+	      "  -F, --format F        auto (default), native, ngsi, cap, "
+	      "open311\n"
+	      "  -q, --quiet           no event lines, only the summary\n"
+	      "      --health          print link changes\n"
+	      "      --stale-ms N      mark an indicator stale after N ms "
+	      "without a\n"
+	      "                        reading (prints stale/fresh lines)\n"
+	      "      --latency         heartbeat send → decode latency "
+	      "percentiles\n"
+	      "      --from N          ask the feed for its stream from "
+	      "position N\n"
+	      "      --max-message N   size cap in bytes (default 1 MiB)\n"
+	      "      --handshake-ms N  handshake watchdog (default 5000)\n"
+	      "      --ping-ms N       ping after N ms of silence (default "
+	      "10000)\n"
+	      "      --idle-ms N       reconnect after N ms of silence "
+	      "(default 30000)\n"
+	      "      --backoff-ms N    first reconnect delay (default 250)\n"
+	      "      --file FILE       decode FILE ('-': stdin), one message "
+	      "a line\n"
+	      "      --log FILE        log to FILE ('-': stderr, the default, "
+	      "warnings)\n"
+	      "The summary (counts, rejects by reason, rate, latency) goes to "
+	      "stderr,\nor to stdout as the last line with --json.\n",
+	      f);
+}
+
+int
+feed_watch_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"count", required_argument, NULL, 'n'},
+	    {"seconds", required_argument, NULL, 's'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"health", no_argument, NULL, 'H'},
+	    {"stale-ms", required_argument, NULL, 'S'},
+	    {"latency", no_argument, NULL, 'L'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"max-message", required_argument, NULL, 'm'},
+	    {"handshake-ms", required_argument, NULL, 'w'},
+	    {"ping-ms", required_argument, NULL, 'P'},
+	    {"idle-ms", required_argument, NULL, 'I'},
+	    {"backoff-ms", required_argument, NULL, 'B'},
+	    {"file", required_argument, NULL, 'i'},
+	    {"log", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct watch w;
+	struct feed_client_opts o;
+	struct feed_client_hooks hooks;
+	struct feed_sigwatch *sw = NULL;
+	const char *file = NULL, *logpath = "-";
+	long long v, from = -1;
+	double seconds = 0;
+	int opt, fmt, rc = 0;
+
+	memset(&w, 0, sizeof w);
+	memset(&o, 0, sizeof o);
+	o.format = FEED_FORMAT_AUTO;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "jn:s:F:qh", longopts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'j':
+			w.json = 1;
+			break;
+		case 'n':
+			if (feed_parse_int(optarg, 1, INT64_MAX, &v) != 0)
+				goto bad;
+			w.want = (uint64_t)v;
+			break;
+		case 's':
+			if (feed_parse_double(optarg, 0.001, 1e9, &seconds) !=
+			    0)
+				goto bad;
+			break;
+		case 'F':
+			if ((fmt = feed_format_from_name(optarg)) < 0)
+				goto bad;
+			o.format = (enum feed_format)fmt;
+			break;
+		case 'q':
+			w.quiet = 1;
+			break;
+		case 'H':
+			w.health = 1;
+			break;
+		case 'S':
+			if (feed_parse_int(optarg, 1, INT32_MAX, &v) != 0)
+				goto bad;
+			w.stale_ms = v;
+			break;
+		case 'L':
+			w.latency = 1;
+			break;
+		case 'f':
+			if (feed_parse_int(optarg, 0, INT64_MAX, &from) != 0)
+				goto bad;
+			break;
+		case 'm':
+			if (feed_parse_int(optarg, 64, 1 << 30, &v) != 0)
+				goto bad;
+			o.max_message = (size_t)v;
+			break;
+		case 'w':
+		case 'P':
+		case 'I':
+		case 'B':
+			if (feed_parse_int(optarg, 1, 3600000, &v) != 0)
+				goto bad;
+			if (opt == 'w')
+				o.handshake_ms = (int)v;
+			else if (opt == 'P')
+				o.ping_ms = (int)v;
+			else if (opt == 'I')
+				o.idle_ms = (int)v;
+			else
+				o.backoff_min_ms = (int)v;
+			break;
+		case 'i':
+			file = optarg;
+			break;
+		case 'l':
+			logpath = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if ((file == NULL) == (optind >= argc) || argc - optind > MAX_FEEDS) {
+		usage(stderr);
+		return 2;
+	}
+	if (log_open(logpath, LOG_WARN) != 0) {
+		fprintf(stderr, "cityops feed-watch: cannot open log %s\n",
+		        logpath);
+		return 2;
+	}
+	w.model = model_vitals_new(0);
+	if (file != NULL) {
+		rc = watch_file(&w, file, o.format,
+		                o.max_message ? o.max_message
+		                              : FEED_MAX_DEFAULT);
+		summary(&w);
+		goto out;
+	}
+	w.loop = loop_new();
+	if (w.loop == NULL) {
+		rc = 1;
+		goto out;
+	}
+	sw = feed_sigwatch_new(w.loop, on_signal, &w);
+	memset(&hooks, 0, sizeof hooks);
+	hooks.event = on_event;
+	hooks.message = on_message;
+	hooks.health = on_health;
+	hooks.arg = &w;
+	for (int i = optind; i < argc; i++) {
+		o.url = argv[i];
+		o.resume = from >= 0;
+		o.resume_pos = (uint64_t)from;
+		w.fc[w.nfc] = feed_client_new(loop_lws(w.loop), &o, &hooks);
+		if (w.fc[w.nfc] == NULL) {
+			fprintf(stderr, "cityops feed-watch: bad URL %s\n",
+			        argv[i]);
+			rc = 2;
+			goto out;
+		}
+		w.nfc++;
+	}
+	w.sweep = loop_timer_new(w.loop, sweep_cb, &w);
+	if (w.stale_ms > 0)
+		loop_timer_start(w.sweep, 200);
+	w.stopper = loop_timer_new(w.loop, stop_cb, &w);
+	if (seconds > 0)
+		loop_timer_start(w.stopper, (int64_t)(seconds * 1000));
+	loop_run(w.loop);
+	fflush(stdout);
+	summary(&w);
+	if (w.want > 0 && w.messages < w.want)
+		rc = 1;
+out:
+	for (int i = 0; i < w.nfc; i++) {
+		feed_client_log_rejects(w.fc[i]);
+		feed_client_free(&w.fc[i]);
+	}
+	loop_timer_free(&w.sweep);
+	loop_timer_free(&w.stopper);
+	feed_sigwatch_free(&sw);
+	loop_free(&w.loop);
+	model_vitals_free(&w.model);
+	free(w.lat);
+	free(w.shown);
+	buf_free(&w.line);
+	log_close();
+	return rc;
+bad:
+	fprintf(stderr, "cityops feed-watch: bad value '%s'\n", optarg);
+	return 2;
+}

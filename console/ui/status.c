@@ -1,0 +1,202 @@
+/*
+ * The status line (scope, peace or emergency level, open counts, database
+ * and feed health, operator, clock), the banner shown while the database
+ * is down, and the message line.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cityops/feed/feed-live.h"
+#include "tui-internal.h"
+
+/*
+ * The feeds' part of the status line: "feed -" without feeds, "feed ●2/2"
+ * when all are up, "feed … 0/1 connecting" at the start, and when one is
+ * down "feed ✗ 1/2 重连 3s" (reconnecting in 3 s). Returns 1 when a feed
+ * is down (drawn as an alarm).
+ */
+static int
+feed_status(struct tui *t, char *buf, size_t bufsz)
+{
+	const struct desk *d = t->d;
+	int up = 0, down = 0, connecting = 0;
+	int64_t retry = -1;
+
+	if (d->feeds == NULL) {
+		snprintf(buf, bufsz, "feed -");
+		return 0;
+	}
+	for (int i = 0; i < d->nfeeds; i++) {
+		const struct feed_health *h =
+		    feed_live_health(d->feeds, (size_t)i);
+		if (h->link == FEED_LINK_UP)
+			up++;
+		else if (h->link == FEED_LINK_WAITING ||
+		         d->feed[i].down_ms != 0) {
+			down++;
+			if (h->link == FEED_LINK_WAITING &&
+			    (retry < 0 || h->retry_in_ms < retry))
+				retry = h->retry_in_ms;
+		} else
+			connecting++;
+	}
+	if (down > 0 && retry >= 0)
+		snprintf(buf, bufsz, "feed ✗ %d/%d 断开 重连 %llds", up,
+		         d->nfeeds, (long long)(retry + 999) / 1000);
+	else if (down > 0)
+		snprintf(buf, bufsz, "feed ✗ %d/%d 断开 重连中", up, d->nfeeds);
+	else if (connecting > 0)
+		snprintf(buf, bufsz, "feed … %d/%d 连接中", up, d->nfeeds);
+	else
+		snprintf(buf, bufsz, "feed ●%d/%d", up, d->nfeeds);
+	return down > 0;
+}
+
+/* "P1:2 P2:0 P3:5 P4:1 " once the counts are in, else "". */
+static void
+counts_text(const struct desk *d, char *buf, size_t bufsz)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!d->counts_loaded)
+		return;
+	for (int p = 1; p <= 4 && n < bufsz; p++)
+		n += (size_t)snprintf(buf + n, bufsz - n, "P%d:%d ", p,
+		                      d->counts[p]);
+}
+
+static const char *
+link_text(int link)
+{
+	switch (link) {
+	case DB_LINK_UP:
+		return "DB ●";
+	case DB_LINK_CONNECTING:
+		return "DB …";
+	default:
+		return "DB ✗";
+	}
+}
+
+/* Scope and mode, then the markers; returns the columns used. */
+static int
+draw_scope(struct tui *t, int slot)
+{
+	const struct desk_mode *m = &t->d->mode;
+	const char *scope = t->s->scope_name ? t->s->scope_name : "上海市";
+	WINDOW *w = t->w_status;
+	int x, width = t->cols;
+	char buf[256];
+
+	if (m->emergency)
+		snprintf(buf, sizeof buf, " %s 【应急响应 %s级 %s】", scope,
+		         m->level ? m->level : "", m->kind ? m->kind : "");
+	else
+		snprintf(buf, sizeof buf, " %s 平时", scope);
+	x = draw_text(w, 0, 0, width, buf, theme_attr(slot) | A_BOLD, 0);
+	if (t->opts.exercise)
+		x += draw_text(w, 0, x + 1, width - x - 1, "[演练]",
+		               theme_attr(SLOT_STATUS_EXERCISE), 0) +
+		     1;
+	if (t->s->readonly)
+		x += draw_text(w, 0, x + 1, width - x - 1, "[只读]",
+		               theme_attr(slot) | A_BOLD, 0) +
+		     1;
+	return x;
+}
+
+void
+status_draw(struct tui *t)
+{
+	WINDOW *w = t->w_status;
+	int slot = t->d->mode.emergency ? SLOT_STATUS_EMERGENCY : SLOT_STATUS;
+	int x, down, width = t->cols;
+	char buf[512], clock[16], counts[96], fb[160];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+	counts_text(t->d, counts, sizeof counts);
+	werase(w);
+	wbkgdset(w, ' ' | theme_attr(slot));
+	wattrset(w, theme_attr(slot));
+	for (int i = 0; i < width; i++)
+		mvwaddch(w, 0, i, ' ');
+	x = draw_scope(t, slot);
+	snprintf(buf, sizeof buf, " │ %s │ %s │ ", counts,
+	         link_text(t->d->link));
+	x += draw_text(w, 0, x, width - x, buf, theme_attr(slot), 0);
+	/* A feed down is drawn as an alarm, so that it cannot be missed, in
+	 * colour or not. */
+	down = feed_status(t, fb, sizeof fb);
+	x += draw_text(w, 0, x, width - x, fb,
+	               down ? (int)(theme_attr(SLOT_ALERT_CRIT) | A_BOLD)
+	                    : theme_attr(slot),
+	               0);
+	snprintf(buf, sizeof buf, " │ %s %s%s",
+	         t->s->display_name ? t->s->display_name : "-",
+	         t->s->login ? names_role_label(t->s->role) : "",
+	         t->bell ? " │ 🔔" : "");
+	x += draw_text(w, 0, x, width - x, buf, theme_attr(slot), 0);
+	/* The clock sits at the right edge when there is room. */
+	if (width - x > 10)
+		draw_text(w, 0, width - 9, 9, clock, theme_attr(slot), 0);
+	wbkgdset(w, ' ');
+	wnoutrefresh(w);
+}
+
+void
+status_banner(struct tui *t)
+{
+	char buf[400];
+	long long in;
+
+	if (t->w_banner == NULL)
+		return;
+	in = db_async_retry_in(t->db);
+	if (t->d->link == DB_LINK_CONNECTING)
+		snprintf(buf, sizeof buf, " 数据库重连中… (reconnecting) — %s",
+		         t->d->link_why);
+	else
+		snprintf(buf, sizeof buf,
+		         " 数据库断开 (database down): %s — %lld s 后重连; "
+		         "输入不会丢失",
+		         t->d->link_why, in >= 0 ? (in + 999) / 1000 : 0);
+	werase(t->w_banner);
+	draw_text(t->w_banner, 0, 0, t->cols, buf, theme_attr(SLOT_BANNER), 1);
+	wnoutrefresh(t->w_banner);
+}
+
+void
+status_msg(struct tui *t)
+{
+	const char *text = t->msg;
+
+	if (t->mode == MODE_QUIT)
+		text = "退出控制台? Quit? (y/n)";
+	werase(t->w_msg);
+	draw_text(t->w_msg, 0, 0, t->cols, text,
+	          theme_attr(t->mode == MODE_QUIT
+	                         ? SLOT_ALERT_CRIT
+	                         : (enum theme_slot)t->msg_slot),
+	          0);
+	wnoutrefresh(t->w_msg);
+}
+
+void
+status_too_small(struct tui *t, int min_cols, int min_rows)
+{
+	char buf[128];
+
+	werase(stdscr);
+	draw_text(stdscr, 0, 0, t->cols, "终端太小 terminal too small", A_BOLD,
+	          0);
+	snprintf(buf, sizeof buf, "need %dx%d, have %dx%d", min_cols, min_rows,
+	         t->cols, t->rows);
+	if (t->rows > 1)
+		draw_text(stdscr, 1, 0, t->cols, buf, A_NORMAL, 0);
+	wnoutrefresh(stdscr);
+}
