@@ -45,7 +45,6 @@ struct drill_runner {
 	char run[32];         /* run id */
 	char clock_start[64]; /* drill time +00:00 as the database wrote it */
 	long long t0_ms;      /* monotonic real time at +00:00 */
-	double lead;          /* seconds +00:00 is ahead of real time */
 	double vnow;          /* drill seconds, when as fast as possible */
 	double now;           /* drill seconds of the last evaluation */
 	double real_secs;     /* real seconds the run took */

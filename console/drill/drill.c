@@ -126,16 +126,17 @@ close_session(struct session *s)
 	db_close(&s->db);
 }
 
-/* Points a connection's clock at drill second t, fenced to this run. */
+/* Points a connection's clock at drill second t, fenced to this run. The
+ * server works out the offset from the run's clock_start and its own
+ * clock (Q_DRILL_SET), so the step lands at exactly second t. */
 static int
 set_clock(struct drill_runner *r, struct session *s, double t,
           struct db_error *err)
 {
-	char offset[64];
-	double real = (double)(mono_ms() - r->t0_ms) / 1000.0;
-	const char *p[2] = {offset, r->run};
+	char at[64];
+	const char *p[2] = {at, r->run};
 
-	snprintf(offset, sizeof offset, "%.3f seconds", r->lead + t - real);
+	snprintf(at, sizeof at, "%.3f", t);
 	/* Kept for a reconnect: a new link must carry the drill's clock. */
 	return db_run_sticky(s->db, Q_DRILL_SET, 2, p, NULL, err);
 }
@@ -938,8 +939,6 @@ start(struct drill_runner *r)
 	snprintf(r->run, sizeof r->run, "%s", db_get(t, 0, "id"));
 	snprintf(r->clock_start, sizeof r->clock_start, "%s",
 	         db_get(t, 0, "clock_start") ?: "");
-	/* A fast run starts after earlier fast runs' exercise time. */
-	r->lead = strtod(db_get(t, 0, "lead_s") ?: "0", NULL);
 	db_table_free(&t);
 	/* Fence every connection to the run before its first step. */
 	if (set_clock(r, &r->director, 0, &err) != 0 ||

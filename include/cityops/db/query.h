@@ -51,9 +51,15 @@
 	  "from_state, to_state, unit, note, exercise "                        \
 	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
 	/* The drill runner (console/drill.c), migration 008. */               \
+	/* The offset is taken against the server's own clock as the step    \
+	 * starts: drill second $1 of run $2 is clock_start + $1, to the      \
+	 * millisecond, whatever the delays between runner and server. */    \
 	X(Q_DRILL_SET, SAFE,                                                   \
-	  "SELECT set_config('cityops.clock_offset', $1, false), "             \
-	  "set_config('cityops.drill', $2, false)")                            \
+	  "SELECT set_config('cityops.clock_offset', "                         \
+	  "(r.clock_start + make_interval(secs => $1::float8) "                \
+	  "- pg_catalog.now())::text, false), "                                \
+	  "set_config('cityops.drill', $2, false) "                            \
+	  "FROM cityops.drill_run r WHERE r.id = $2::bigint")                  \
 	X(Q_DRILL_START, ONCE,                                                 \
 	  "SELECT * FROM cityops.drill_start($1, $2, "                         \
 	  "$3::numeric)")                                                      \
