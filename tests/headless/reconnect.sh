@@ -23,10 +23,12 @@ export CITYOPS_DEVDB=$work/db CITYOPS_DBNAME=cityops CITYOPS_DEVDB_FSYNC=off
 devdb() { "$CITYOPS_SRC/scripts/devdb" "$@" >/dev/null 2>&1 3>&-; }
 reader=
 locker=
+# Every step may fail (set -e is on): the private cluster must stop anyway.
 cleanup() {
 	exec 3>&- 2>/dev/null || true
-	[ -n "$reader" ] && kill "$reader" 2>/dev/null
-	[ -n "$locker" ] && kill "$locker" 2>/dev/null
+	if [ -n "$reader" ]; then kill "$reader" 2>/dev/null || true; fi
+	if [ -n "$locker" ]; then kill "$locker" 2>/dev/null || true; fi
+	if [ -n "${drill:-}" ]; then kill "$drill" 2>/dev/null || true; fi
 	devdb stop || true
 	rm -rf "$work"
 }
@@ -175,6 +177,7 @@ wait_until 60 drill_quiet || fail "the drill's first incident was never accepted
 restart
 rc=0
 wait "$drill" || rc=$?
+drill=
 [ "$rc" -eq 0 ] || fail "the drill restarted under it exited $rc: $(cat "$work/drill.out")"
 expect_in "$(cat "$work/drill.out")" '结果 PASSED'
 echo "22 of 22 reads after 5 restarts succeeded (one in flight, one sent while down); write in flight: outcome_unknown, stored 0 times; a drill restarted under it passed"
