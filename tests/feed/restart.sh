@@ -77,6 +77,9 @@ for run in $(seq "$runs"); do
 	points=$(printf '%s\n' $points | sort -n | tr '\n' ' ')
 	ingest_pid=
 	run_ingest() {
+		# A kill may come before a run reaches the database: count the
+		# starts that did, to know when this one has.
+		ups=$(grep -c 'ingest: database up' "$log" 2>/dev/null || true)
 		"$CITYOPS" ingest -U cityops_ingest --feed "$url" --state "$state" \
 			>>"$log" 2>&1 &
 		ingest_pid=$!
@@ -94,7 +97,7 @@ for run in $(seq "$runs"); do
 		fail "run $run: ingest committed $(committed "$state") of $n: $(tail -3 "$log")"
 	# A run killed late may have committed the whole stream already:
 	# the last ingest may have only just started.
-	wait_for 30 ingest_ready "$log" $((kills + 1)) ||
+	wait_for 30 ingest_ready "$log" $((ups + 1)) ||
 		fail "run $run: ingest did not start: $(tail -3 "$log")"
 	kill -TERM "$ingest_pid"
 	wait "$ingest_pid" || fail "run $run: ingest did not stop cleanly"
