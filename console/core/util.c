@@ -164,3 +164,48 @@ buf_free(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+static int
+strset_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+strset_has(char *const *set, int n, const char *s)
+{
+	return s != NULL && n > 0 &&
+	       bsearch(&s, set, (size_t)n, sizeof *set, strset_cmp) != NULL;
+}
+
+int
+strset_add(char ***set, int *n, const char *s)
+{
+	int lo = 0, hi = *n;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		int c = strcmp((*set)[mid], s);
+		if (c == 0)
+			return 0;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*set = xrealloc(*set, (size_t)(*n + 1) * sizeof **set);
+	memmove(*set + lo + 1, *set + lo, (size_t)(*n - lo) * sizeof **set);
+	(*set)[lo] = xstrdup(s);
+	(*n)++;
+	return 1;
+}
+
+void
+strset_free(char ***set, int *n)
+{
+	for (int i = 0; i < *n; i++)
+		free((*set)[i]);
+	free(*set);
+	*set = NULL;
+	*n = 0;
+}

@@ -356,39 +356,6 @@ history_loaded(void *arg, struct db_table *tb, const struct db_error *err)
 	free(h);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Adds key to the sorted set of loaded keys; 0 when it was there. */
-static int
-mark_loaded(struct desk_sync *sy, const char *key)
-{
-	int lo = 0, hi = sy->nhist_loaded;
-
-	if (sy->nhist_loaded > 0 &&
-	    bsearch(&key, sy->hist_loaded, (size_t)sy->nhist_loaded,
-	            sizeof *sy->hist_loaded, cmp_str) != NULL)
-		return 0;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-		if (strcmp(sy->hist_loaded[mid], key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	sy->hist_loaded =
-	    xrealloc(sy->hist_loaded,
-	             (size_t)(sy->nhist_loaded + 1) * sizeof *sy->hist_loaded);
-	memmove(sy->hist_loaded + lo + 1, sy->hist_loaded + lo,
-	        (size_t)(sy->nhist_loaded - lo) * sizeof *sy->hist_loaded);
-	sy->hist_loaded[lo] = xstrdup(key);
-	sy->nhist_loaded++;
-	return 1;
-}
-
 void
 desk_sync_history(struct desk_sync *sy, const int *vitals, int n)
 {
@@ -402,7 +369,8 @@ desk_sync_history(struct desk_sync *sy, const int *vitals, int n)
 		if (vitals[k] < 0 || vitals[k] >= sy->d->nvitals)
 			continue;
 		key = sy->d->vitals[vitals[k]].key;
-		if (key == NULL || !mark_loaded(sy, key))
+		if (key == NULL ||
+		    !strset_add(&sy->hist_loaded, &sy->nhist_loaded, key))
 			continue;
 		h = xcalloc(1, sizeof *h);
 		h->sy = sy;
@@ -721,9 +689,7 @@ desk_sync_free(struct desk_sync **sp)
 	db_async_free(&sy->db);
 	loop_timer_free(&sy->refetch_timer);
 	loop_timer_free(&sy->vitals_timer);
-	for (int i = 0; i < sy->nhist_loaded; i++)
-		free(sy->hist_loaded[i]);
-	free(sy->hist_loaded);
+	strset_free(&sy->hist_loaded, &sy->nhist_loaded);
 	free(sy->bad_feed);
 	free(sy);
 	*sp = NULL;

@@ -79,16 +79,6 @@ vital_clear(struct desk_vital *v)
 		(n) = 0;                                                       \
 	} while (0)
 
-static void
-strs_free(char ***set, int *n)
-{
-	for (int i = 0; i < *n; i++)
-		free((*set)[i]);
-	free(*set);
-	*set = NULL;
-	*n = 0;
-}
-
 void
 desk_free(struct desk **dp)
 {
@@ -111,58 +101,26 @@ desk_free(struct desk **dp)
 		free(d->fresh[i].ref);
 	free(d->fresh);
 	free(d->shown);
-	strs_free(&d->seen, &d->nseen);
-	strs_free(&d->region_names, &d->nregion_names);
+	strset_free(&d->seen, &d->nseen);
+	strset_free(&d->region_names, &d->nregion_names);
 	free(d);
 	*dp = NULL;
-}
-
-/* ---- sorted string sets ------------------------------------------------ */
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-set_has(char *const *set, int n, const char *s)
-{
-	return s != NULL && n > 0 &&
-	       bsearch(&s, set, (size_t)n, sizeof *set, cmp_str) != NULL;
-}
-
-/* Adds a copy of s to the sorted set unless it is there; 1 if added. */
-static int
-set_add(char ***set, int *n, const char *s)
-{
-	int lo = 0, hi = *n;
-
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-		int c = strcmp((*set)[mid], s);
-		if (c == 0)
-			return 0;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*set = xrealloc(*set, (size_t)(*n + 1) * sizeof **set);
-	memmove(*set + lo + 1, *set + lo, (size_t)(*n - lo) * sizeof **set);
-	(*set)[lo] = xstrdup(s);
-	(*n)++;
-	return 1;
 }
 
 void
 desk_add_region_name(struct desk *d, const char *name)
 {
 	if (name != NULL && *name != '\0')
-		set_add(&d->region_names, &d->nregion_names, name);
+		strset_add(&d->region_names, &d->nregion_names, name);
 }
 
 /* ---- queue and arrivals ------------------------------------------------ */
+
+static int
+cmp_ref(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void
 fresh_add(struct desk *d, const char *ref, int64_t until_ms)
@@ -194,14 +152,14 @@ desk_set_queue(struct desk *d, struct desk_incident *inc, int n, int64_t now_ms,
 		if (ref == NULL)
 			continue;
 		seen[ns++] = xstrdup(ref);
-		if (d->queue_loaded && !set_has(d->seen, d->nseen, ref)) {
+		if (d->queue_loaded && !strset_has(d->seen, d->nseen, ref)) {
 			fresh_add(d, ref, now_ms + fresh_ms);
 			if (inc[i].priority == 1)
 				d->p1_arrived = 1;
 		}
 	}
-	qsort(seen, (size_t)ns, sizeof *seen, cmp_str);
-	strs_free(&d->seen, &d->nseen);
+	qsort(seen, (size_t)ns, sizeof *seen, cmp_ref);
+	strset_free(&d->seen, &d->nseen);
 	d->seen = seen;
 	d->nseen = ns;
 	FREE_ALL(d->queue, d->nqueue, incident_clear);

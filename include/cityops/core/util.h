@@ -27,4 +27,11 @@ void buf_add_json_string(struct buf *b, const char *s);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 
+/* A sorted set of strings (copies): n strings in *set, in strcmp order. */
+int strset_has(char *const *set, int n, const char *s);
+/* Adds a copy of s unless it is there; returns 1 when added. */
+int strset_add(char ***set, int *n, const char *s);
+/* Frees every string and the array; empties the set. */
+void strset_free(char ***set, int *n);
+
 #endif
