@@ -3,10 +3,8 @@
 -- each table an operator sees). docs/security.md tells the whole story;
 -- migrations 004 and 014 say why each rule is there.
 
-
--- ------------------------------------------------------------------------
--- 1. Small pure helpers as SQL-standard bodies: bound at creation, still
--- inlined where they were (vitals judges every indicator with them).
+-- viewer 0 < officer 1 < supervisor 2 < admin 3. A SQL-standard body:
+-- names bound at creation, and still inlined where it is called.
 CREATE OR REPLACE FUNCTION cityops.role_rank(p_role text) RETURNS int
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN pg_catalog.array_position(ARRAY['viewer', 'officer', 'supervisor', 'admin'], p_role) - 1;
@@ -112,7 +110,7 @@ END
 $$;
 
 -- ------------------------------------------------------------------------
--- 5. Text lengths.
+-- Text lengths, in characters (migration 014, 5).
 
 -- CO006 when p_value is longer than p_max characters; p_what names it.
 CREATE OR REPLACE FUNCTION cityops.check_length(p_what text, p_value text, p_max int) RETURNS void

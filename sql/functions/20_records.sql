@@ -4,8 +4,13 @@
 -- indicator state machine that turns readings into states and alarms.
 -- The clock itself (cityops.now()) is in migration 001, because column
 -- defaults use it.
+--
+-- Triggers that guard history or tell consoles about changes are ENABLE
+-- ALWAYS, so that session_replication_role = replica does not silence them.
 
-
+-- A region's path (its parent's path and its code) and short name (奉贤区
+-- → 奉贤) from the row, so that inserts name only the parent. Regions do
+-- not move once created, so it runs on INSERT only.
 CREATE OR REPLACE FUNCTION cityops.region_derive() RETURNS trigger
 LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
 AS $$
@@ -104,7 +109,7 @@ CREATE TRIGGER mode_no_truncate BEFORE TRUNCATE ON cityops.mode
 ALTER TABLE cityops.mode ENABLE ALWAYS TRIGGER mode_no_truncate;
 
 -- Append-only, except for exercise rows while drill_clear runs (rule 4).
--- The message for a refused change is the one 003 gave.
+-- The message for a refused change is refuse_change's.
 CREATE OR REPLACE FUNCTION cityops.refuse_change_keep_real() RETURNS trigger
 LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
 AS $$

@@ -10,7 +10,6 @@
 -- themselves so that they plan with real values (migration 009 says why);
 -- their readers fetch the rows through row-level security as before.
 
-
 -- A region by code, exact name, or name without its suffix; CO001 if none.
 -- A short name can be ambiguous (a 南桥 street and a 南桥 grid, say): the
 -- highest level wins, then the lowest code.
@@ -216,8 +215,9 @@ END
 $$;
 
 -- Public facts about a unit (call sign, name, kind, status) for incident
--- cards, whatever the caller's scope: a cross-district unit on an
--- in-scope incident must still be named. Nothing else leaks.
+-- cards — only for a unit in the caller's scope, or one on (or once on) an
+-- incident in it, so that a cross-district unit on an in-scope incident is
+-- still named. Anything else reads as no row, as a missing unit does.
 CREATE OR REPLACE FUNCTION cityops.unit_card(p_unit_id int,
 	OUT callsign text, OUT name text, OUT kind char(1), OUT status text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cityops, public, pg_temp
@@ -435,8 +435,8 @@ BEGIN
 END
 $$;
 
--- p_exercise: NULL all units; true units on drill incidents only; false
--- units not on a drill incident.
+-- p_exercise: NULL all units; true the exercise side (exercise units, and
+-- any real unit on an exercise incident); false real units not on one.
 CREATE OR REPLACE FUNCTION cityops.units(p_kind text DEFAULT NULL, p_status text DEFAULT NULL,
 	p_region text DEFAULT NULL, p_exercise bool DEFAULT NULL)
 RETURNS TABLE (callsign text, name text, kind text, department text, region_name text,
@@ -499,7 +499,8 @@ RETURN pg_catalog.round((2 * 6371 * pg_catalog.asin(pg_catalog.sqrt(
 )))::numeric, 2);
 
 -- Available units of a kind suited to the incident's category, nearest
--- first, among the units the caller can see (and so may dispatch).
+-- first, among the units the caller can see (and so may dispatch): exercise
+-- units for an exercise incident, real units for a real one.
 CREATE OR REPLACE FUNCTION cityops.recommend(p_incident text, p_limit int DEFAULT 5)
 RETURNS TABLE (callsign text, name text, kind text, department text, region_name text,
 	distance_km numeric, status text)
@@ -569,7 +570,9 @@ END
 $$;
 
 -- Vital signs under a region (default: everything the caller sees), worst
--- first: alarm, warn, stale, normal, nodata.
+-- first: alarm, warn, stale, normal, nodata; each with its staleness limit
+-- and hysteresis, so that the console judges live feed values as the
+-- database does (migration 012). Real indicators only.
 CREATE OR REPLACE FUNCTION cityops.vitals(p_region text DEFAULT NULL, p_category text DEFAULT NULL,
 	p_limit int DEFAULT 200)
 RETURNS TABLE (indicator_id text, category text, name text, region_name text, value numeric,

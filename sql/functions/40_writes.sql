@@ -10,7 +10,6 @@
 -- units whether they are free (CO005). Nothing is changed unless every
 -- check passes.
 
-
 -- The SLA row for a category and priority, falling back to category '*'.
 CREATE OR REPLACE FUNCTION cityops.sla_for(p_category text, p_priority int) RETURNS cityops.sla_policy
 LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
@@ -22,7 +21,8 @@ AS $$
 $$;
 
 -- The next ref of the Shanghai calendar day of p_at: YYMMDD-NNNN. The
--- upsert serialises concurrent raises on the day's counter row.
+-- upsert serialises concurrent raises on the day's counter row. Past 9999
+-- a day the number grows a digit (migration 009).
 CREATE OR REPLACE FUNCTION cityops.next_ref(p_at timestamptz) RETURNS text
 LANGUAGE sql SET search_path = cityops, public, pg_temp
 AS $$

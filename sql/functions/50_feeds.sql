@@ -2,7 +2,6 @@
 -- readings stored idempotently, incidents raised or merged from feeds,
 -- the entity map, alarms and the incidents raised from them.
 
-
 -- ------------------------------------------------------------------------
 -- Readings. A batch is one statement, so the statement-level trigger
 -- (reading_apply) judges each indicator once per batch. (indicator_id, at)
@@ -49,6 +48,10 @@ $$;
 -- resent CAP alert or Open311 request merge instead of doubling. A feed
 -- may place an incident by coordinates only; it then goes to the nearest
 -- region with a centroid, at the finest level.
+-- A report ingest hands over again after a restart (same content and
+-- p_message, the source's identity of the message; migration 015) is
+-- answered with its incident and replayed = true, changing nothing;
+-- p_message NULL (drills, alarm incidents): no replay check.
 CREATE OR REPLACE FUNCTION cityops.feed_incident(p_source text, p_category text, p_priority int,
 	p_region text, p_title text, p_description text, p_location text,
 	p_lat float8, p_lon float8, p_dedup_key text, p_exercise bool,

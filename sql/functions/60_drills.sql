@@ -2,7 +2,6 @@
 -- keeps a drill session to exercise data, the runs, their reports, and
 -- clearing a drill's data.
 
-
 -- The run an exercise record made now belongs to: the session's, else the
 -- newest running drill (people at live consoles joining in), else NULL.
 CREATE OR REPLACE FUNCTION cityops.drill_current() RETURNS bigint

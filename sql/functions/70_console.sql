@@ -2,7 +2,6 @@
 -- event log by position (docs/sql-api.md, "The event log by position";
 -- migration 016 explains why a position and not an id).
 
-
 -- Open incidents by priority for the status line, and how many of each are
 -- past their SLA. Counting on the open-incident rows directly, rather than
 -- through the queue, keeps the console's start and refresh cheap when

@@ -29,7 +29,7 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA cityops GRANT EXECUTE ON FUNCTIONS TO cityops
 ALTER DEFAULT PRIVILEGES IN SCHEMA cityops REVOKE USAGE ON TYPES FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES IN SCHEMA cityops GRANT USAGE ON TYPES TO cityops_user;
 
--- The caller, the role and scope checks and the
--- row-level security policies are defined once, in sql/functions/10_security.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- The caller, the role and scope checks and the row-level security policies
+-- are defined once, in sql/functions/10_security.sql, since issue 13 (one
+-- definition of every function; docs/sql-api.md). The file stays so that a
+-- database that recorded it still finds the same list.

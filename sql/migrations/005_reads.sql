@@ -6,6 +6,7 @@
 -- "#variable_conflict use_column" because their OUT names (id, ref, …) are
 -- also column names.
 
--- The read functions and views are defined once, in sql/functions/30_reads.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- The read functions and views are defined once, in
+-- sql/functions/30_reads.sql, since issue 13 (one definition of every
+-- function; docs/sql-api.md). The file stays so that a database that
+-- recorded it still finds the same list.

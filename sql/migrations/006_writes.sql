@@ -10,6 +10,6 @@
 GRANT USAGE ON TYPE cityops.caller TO cityops_user;
 
 
--- The write functions are defined once, in sql/functions/40_writes.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- The write functions are defined once, in sql/functions/40_writes.sql,
+-- since issue 13 (one definition of every function; docs/sql-api.md). The
+-- file stays so that a database that recorded it still finds the same list.

@@ -32,6 +32,6 @@ CREATE TABLE cityops.entity_map (
 REVOKE ALL ON cityops.entity_map FROM PUBLIC;
 GRANT SELECT ON cityops.entity_map TO cityops_user;
 
--- Its functions are defined once, in sql/functions/50_feeds.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- Its functions are defined once, in sql/functions/50_feeds.sql, since
+-- issue 13 (one definition of every function; docs/sql-api.md). The file
+-- stays so that a database that recorded it still finds the same list.

@@ -54,8 +54,9 @@ ALTER TABLE cityops.audit ADD COLUMN exercise boolean NOT NULL DEFAULT false;
 ALTER TABLE cityops.audit ADD COLUMN drill_run bigint;
 CREATE INDEX audit_drill_run ON cityops.audit (drill_run) WHERE drill_run IS NOT NULL;
 
--- Its functions and triggers are defined once, in sql/functions/60_drills.sql (the fence, runs and
--- reports), 20_records.sql (append-only history) and 30_reads.sql
--- (the exercise filters of real views), since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- Its functions and triggers are defined once, in
+-- sql/functions/60_drills.sql (the fence, runs and reports), 20_records.sql
+-- (append-only history) and 30_reads.sql (the exercise filters of real
+-- views), since issue 13 (one definition of every function;
+-- docs/sql-api.md). The file stays so that a database that recorded it
+-- still finds the same list.

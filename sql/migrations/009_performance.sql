@@ -41,5 +41,5 @@ CREATE INDEX indicator_region_code ON cityops.indicator (region_code);
 -- Its functions are defined once, in sql/functions/30_reads.sql (queue_ids,
 -- region_rollups, reading_history and their readers), 20_records.sql
 -- (reading_apply) and 40_writes.sql (next_ref), since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- definition of every function; docs/sql-api.md). The file stays so that a
+-- database that recorded it still finds the same list.

@@ -1,5 +1,6 @@
 -- 010_console: reads the full-screen console needs that no command does.
 
--- Its function (open_counts) are defined once, in sql/functions/70_console.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- Its function (open_counts) is defined once, in
+-- sql/functions/70_console.sql, since issue 13 (one definition of every
+-- function; docs/sql-api.md). The file stays so that a database that
+-- recorded it still finds the same list.

@@ -18,6 +18,6 @@ UPDATE cityops.indicator_category SET incident_category = c.cat
 
 ALTER TABLE cityops.alarm ADD COLUMN incident_ref text;
 
--- raise_alarm_incidents() are defined once, in sql/functions/50_feeds.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- raise_alarm_incidents() is defined once, in sql/functions/50_feeds.sql,
+-- since issue 13 (one definition of every function; docs/sql-api.md). The
+-- file stays so that a database that recorded it still finds the same list.

@@ -4,6 +4,6 @@
 -- the database does. The columns are added at the end; callers that read
 -- by name are unaffected.
 
--- vitals() are defined once, in sql/functions/30_reads.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- vitals() is defined once, in sql/functions/30_reads.sql, since issue 13
+-- (one definition of every function; docs/sql-api.md). The file stays so
+-- that a database that recorded it still finds the same list.

@@ -10,6 +10,7 @@
 
 ALTER TABLE cityops.reading DROP CONSTRAINT reading_indicator_id_fkey;
 
--- indicator_keep() and its trigger are defined once, in sql/functions/20_records.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- indicator_keep() and its trigger are defined once, in
+-- sql/functions/20_records.sql, since issue 13 (one definition of every
+-- function; docs/sql-api.md). The file stays so that a database that
+-- recorded it still finds the same list.

@@ -31,6 +31,6 @@ CREATE TABLE cityops.feed_report (
 REVOKE ALL ON cityops.feed_report FROM PUBLIC, cityops_user;
 ALTER TABLE cityops.feed_report ENABLE ROW LEVEL SECURITY;
 
--- feed_incident() are defined once, in sql/functions/50_feeds.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- feed_incident() is defined once, in sql/functions/50_feeds.sql, since
+-- issue 13 (one definition of every function; docs/sql-api.md). The file
+-- stays so that a database that recorded it still finds the same list.

@@ -19,6 +19,7 @@ ALTER TABLE cityops.incident_event
 	ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX incident_event_tx ON cityops.incident_event (tx, id);
 
--- events_since() and the NOTIFY per timeline row are defined once, in sql/functions/70_console.sql, since issue 13 (one
--- definition of every function; docs/sql-api.md). The file stays so that
--- a database that recorded it still finds the same list.
+-- events_since() and the NOTIFY per timeline row are defined once, in
+-- sql/functions/70_console.sql, since issue 13 (one definition of every
+-- function; docs/sql-api.md). The file stays so that a database that
+-- recorded it still finds the same list.
