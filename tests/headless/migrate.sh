@@ -15,10 +15,14 @@
 . "$(dirname "$0")/../lib.sh"
 need_db
 fresh="t_fresh_$$"
+scratch= # set in 3; PGDATABASE names the maintenance database until then
 tmp=$(mktemp -d)
-trap 'dropdb --force --if-exists "$fresh" >/dev/null 2>&1 || true
-	dropdb --force --if-exists "${PGDATABASE:-}" >/dev/null 2>&1 || true
-	rm -rf "$tmp"' EXIT
+cleanup() {
+	dropdb --force --if-exists "$fresh" >/dev/null 2>&1 || true
+	[ -z "$scratch" ] || dropdb --force --if-exists "$scratch" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 dump() { psql -qAtX -f "$CITYOPS_SRC/tests/catalogue-dump.sql"; }
 nfunctions=$(find "$CITYOPS_SRC/sql/functions" -name '*.sql' | wc -l)
 
@@ -51,6 +55,8 @@ $(diff <(echo "$before") <(echo "$after") | head -20)"
 
 # ------------------------------------------------------------ 3. one change
 scratch_db # a copy of the migrated and seeded template
+scratch=$PGDATABASE
+trap cleanup EXIT # scratch_db set its own
 cp -r "$CITYOPS_SRC/sql" "$tmp/sql"
 export CITYOPS_SQL_DIR=$tmp/sql
 out=$("$CITYOPS" db migrate) || fail "migrate from an unchanged copy failed: $out"
