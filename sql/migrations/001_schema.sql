@@ -1,9 +1,14 @@
 -- 001_schema: the tables of the system of record.
 --
 -- Everything lives in schema cityops. Tables are owned by the migrating
--- superuser; clients reach them only through the functions of 005_reads and
--- 006_writes (see docs/sql-api.md). Column comments are kept short; the
+-- superuser; clients reach them only through the functions in
+-- sql/functions/ (see docs/sql-api.md). Column comments are kept short; the
 -- contract document is the longer story.
+--
+-- Functions, views, policies and triggers are not defined in numbered
+-- migrations but once each in sql/functions/, which `cityops db migrate`
+-- applies after the migrations whenever a file's content changed. The one
+-- exception is the clock below.
 
 CREATE EXTENSION IF NOT EXISTS ltree;
 
@@ -21,21 +26,74 @@ CREATE SCHEMA cityops;
 REVOKE ALL ON SCHEMA cityops FROM PUBLIC;
 COMMENT ON SCHEMA cityops IS '一网统管 city operations: the system of record';
 
--- The one clock. A drill may shift it with SET cityops.clock_offset =
--- '-2 hours' so that SLA timers and refs behave as at another time.
+-- ------------------------------------------------------------------------
+-- The clock. It lives here, not in sql/functions/, because column defaults
+-- below call cityops.now() and a default binds to the function when the
+-- table is created; now() in turn binds its SQL-standard body to
+-- clock_offset(), and that to drill_session(), clock_seeding() and
+-- clock_grant. This is their one definition; change them in a new
+-- numbered migration (CREATE OR REPLACE keeps the defaults bound).
+-- Migration 014 (docs/security.md) says why the clock is fenced.
+
+-- Seeding transactions that may set the clock back (sql/seed/demo.sql
+-- plays its history through the API at past times). Only the owner writes
+-- here; a row names one transaction, so it grants nothing to anyone else
+-- even if it were left behind.
+CREATE TABLE cityops.clock_grant (
+	xid        xid8 PRIMARY KEY,
+	granted_by name NOT NULL DEFAULT current_user,
+	granted_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE cityops.clock_grant IS
+	'transactions (the demo seed) whose cityops.clock_offset is honoured; owner-only';
+REVOKE ALL ON cityops.clock_grant FROM PUBLIC;
+GRANT SELECT ON cityops.clock_grant TO cityops_user;
+
+-- The run a fenced drill session belongs to (the session setting
+-- cityops.drill, migration 008), or NULL for an ordinary session.
+CREATE FUNCTION cityops.drill_session() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN nullif(pg_catalog.current_setting('cityops.drill', true), '')::bigint;
+
+-- True inside a seeding transaction the owner opened.
+CREATE FUNCTION cityops.clock_seeding() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = cityops, public, pg_temp
+AS $$
+	SELECT EXISTS (SELECT 1 FROM clock_grant WHERE xid = pg_current_xact_id_if_assigned())
+$$;
+
+-- The offset this session's clock may have: its cityops.clock_offset in a
+-- fenced drill session or a seeding transaction, else none.
+CREATE FUNCTION cityops.clock_offset() RETURNS interval
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = cityops, public, pg_temp
+AS $$
+	SELECT CASE WHEN drill_session() IS NOT NULL OR clock_seeding()
+		THEN coalesce(nullif(current_setting('cityops.clock_offset', true), '')::interval,
+			interval '0')
+		ELSE interval '0' END
+$$;
+
+-- The one clock: every function reads the time through it. Inlined into
+-- the queries that call it; a session that set no offset never reaches
+-- clock_offset().
 CREATE FUNCTION cityops.now() RETURNS timestamptz
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-	SELECT pg_catalog.now()
-		+ coalesce(nullif(current_setting('cityops.clock_offset', true), '')::interval,
-			interval '0')
-$$;
+RETURN pg_catalog.now() + CASE
+	WHEN coalesce(pg_catalog.current_setting('cityops.clock_offset', true), '') = ''
+		THEN interval '0'
+	ELSE cityops.clock_offset() END;
+
+REVOKE EXECUTE ON FUNCTION cityops.drill_session(), cityops.clock_seeding(),
+	cityops.clock_offset(), cityops.now() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION cityops.drill_session(), cityops.clock_seeding(),
+	cityops.clock_offset(), cityops.now() TO cityops_user;
 
 -- ------------------------------------------------------------------------
 -- Regions: city → district → street/town → grid → community.
 -- path is an ltree of codes (ltree labels cannot hold '-', so grid codes
 -- such as 310120101-01 become 310120101_01); it is derived by a trigger from
--- the parent, so inserts name only the parent.
+-- the parent (region_derive, sql/functions/20_records.sql), so inserts name
+-- only the parent.
 CREATE TABLE cityops.region (
 	code        text PRIMARY KEY,
 	parent_code text REFERENCES cityops.region,

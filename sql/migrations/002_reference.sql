@@ -2,50 +2,33 @@
 -- incident loop, categories, SLA policy, unit kinds, indicator categories,
 -- the initial mode and the installing superuser as the first admin.
 --
--- Region paths are derived by the trigger defined here, so rows name only
--- their parent. Regions do not move or get renamed once created (incidents,
--- units and indicators copy their path), so the trigger runs on INSERT only.
-
-CREATE FUNCTION cityops.region_derive() RETURNS trigger
-LANGUAGE plpgsql SET search_path = cityops, public
-AS $$
-DECLARE
-	label ltree := text2ltree(replace(NEW.code, '-', '_'));
-BEGIN
-	IF NEW.parent_code IS NULL THEN
-		NEW.path := label;
-	ELSE
-		SELECT r.path || label INTO STRICT NEW.path FROM region r WHERE r.code = NEW.parent_code;
-	END IF;
-	-- 奉贤区 → 奉贤, 南桥镇 → 南桥, 浦东新区 → 浦东; names without a suffix stay.
-	NEW.short_name := coalesce(NEW.short_name,
-		regexp_replace(NEW.name, '(新区|区|街道|镇|乡|市|居委会|居委|村|网格)$', ''));
-	RETURN NEW;
-END
-$$;
-CREATE TRIGGER region_derive BEFORE INSERT ON cityops.region
-	FOR EACH ROW EXECUTE FUNCTION cityops.region_derive();
+-- Later regions (sql/seed/) name only their parent: the trigger
+-- region_derive (sql/functions/20_records.sql) derives path and short
+-- name. It is applied after the migrations, so the rows here spell both
+-- out, exactly as it derives them. Regions do not move or get renamed once
+-- created (incidents, units and indicators copy their path), so the
+-- trigger runs on INSERT only.
 
 -- GB/T 2260 codes; centroids are approximate (for distances, not maps).
-INSERT INTO cityops.region (code, parent_code, name, abbr, level, lat, lon) VALUES
-	('310000', NULL, '上海市', NULL, 'city', 31.230400, 121.473700);
-INSERT INTO cityops.region (code, parent_code, name, abbr, level, lat, lon) VALUES
-	('310101', '310000', '黄浦区',   'HP', 'district', 31.231700, 121.484600),
-	('310104', '310000', '徐汇区',   'XH', 'district', 31.188500, 121.436500),
-	('310105', '310000', '长宁区',   'CN', 'district', 31.220400, 121.424300),
-	('310106', '310000', '静安区',   'JA', 'district', 31.246600, 121.455400),
-	('310107', '310000', '普陀区',   'PT', 'district', 31.249500, 121.397200),
-	('310109', '310000', '虹口区',   'HK', 'district', 31.264600, 121.505400),
-	('310110', '310000', '杨浦区',   'YP', 'district', 31.259500, 121.526000),
-	('310112', '310000', '闵行区',   'MH', 'district', 31.112800, 121.381700),
-	('310113', '310000', '宝山区',   'BS', 'district', 31.405000, 121.489800),
-	('310114', '310000', '嘉定区',   'JD', 'district', 31.374700, 121.265000),
-	('310115', '310000', '浦东新区', 'PD', 'district', 31.151000, 121.644000),
-	('310116', '310000', '金山区',   'JS', 'district', 30.741700, 121.341600),
-	('310117', '310000', '松江区',   'SJ', 'district', 31.032200, 121.227700),
-	('310118', '310000', '青浦区',   'QP', 'district', 31.151200, 121.124200),
-	('310120', '310000', '奉贤区',   'FX', 'district', 30.918000, 121.474000),
-	('310151', '310000', '崇明区',   'CM', 'district', 31.622800, 121.397500);
+INSERT INTO cityops.region (code, parent_code, name, short_name, abbr, level, path, lat, lon) VALUES
+	('310000', NULL, '上海市', '上海', NULL, 'city', '310000', 31.230400, 121.473700);
+INSERT INTO cityops.region (code, parent_code, name, short_name, abbr, level, path, lat, lon) VALUES
+	('310101', '310000', '黄浦区',   '黄浦', 'HP', 'district', '310000.310101', 31.231700, 121.484600),
+	('310104', '310000', '徐汇区',   '徐汇', 'XH', 'district', '310000.310104', 31.188500, 121.436500),
+	('310105', '310000', '长宁区',   '长宁', 'CN', 'district', '310000.310105', 31.220400, 121.424300),
+	('310106', '310000', '静安区',   '静安', 'JA', 'district', '310000.310106', 31.246600, 121.455400),
+	('310107', '310000', '普陀区',   '普陀', 'PT', 'district', '310000.310107', 31.249500, 121.397200),
+	('310109', '310000', '虹口区',   '虹口', 'HK', 'district', '310000.310109', 31.264600, 121.505400),
+	('310110', '310000', '杨浦区',   '杨浦', 'YP', 'district', '310000.310110', 31.259500, 121.526000),
+	('310112', '310000', '闵行区',   '闵行', 'MH', 'district', '310000.310112', 31.112800, 121.381700),
+	('310113', '310000', '宝山区',   '宝山', 'BS', 'district', '310000.310113', 31.405000, 121.489800),
+	('310114', '310000', '嘉定区',   '嘉定', 'JD', 'district', '310000.310114', 31.374700, 121.265000),
+	('310115', '310000', '浦东新区', '浦东', 'PD', 'district', '310000.310115', 31.151000, 121.644000),
+	('310116', '310000', '金山区',   '金山', 'JS', 'district', '310000.310116', 30.741700, 121.341600),
+	('310117', '310000', '松江区',   '松江', 'SJ', 'district', '310000.310117', 31.032200, 121.227700),
+	('310118', '310000', '青浦区',   '青浦', 'QP', 'district', '310000.310118', 31.151200, 121.124200),
+	('310120', '310000', '奉贤区',   '奉贤', 'FX', 'district', '310000.310120', 30.918000, 121.474000),
+	('310151', '310000', '崇明区',   '崇明', 'CM', 'district', '310000.310151', 31.622800, 121.397500);
 
 -- The incident loop (docs/sql-api.md, "The incident loop").
 INSERT INTO cityops.state (name, ord, is_open, sla_stage, label_zh) VALUES

@@ -113,6 +113,20 @@
 	  "SELECT 1 FROM public.cityops_migration WHERE version = $1")         \
 	X(Q_MIGRATION_RECORD, ONCE,                                            \
 	  "INSERT INTO public.cityops_migration (version) VALUES ($1)")        \
+	/* Function files (sql/functions/) are applied again whenever their   \
+	 * content changed; the checksum of what was applied is kept here. */ \
+	X(Q_FUNCTION_FILE_INIT, ONCE,                                          \
+	  "CREATE TABLE IF NOT EXISTS public.cityops_function_file ("          \
+	  "name text PRIMARY KEY, checksum text NOT NULL, "                    \
+	  "applied_at timestamptz NOT NULL DEFAULT now())")                    \
+	X(Q_CHECKSUM, SAFE,                                                    \
+	  "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex') AS checksum")  \
+	X(Q_FUNCTION_FILE_GET, SAFE,                                           \
+	  "SELECT checksum FROM public.cityops_function_file WHERE name = $1") \
+	X(Q_FUNCTION_FILE_RECORD, ONCE,                                        \
+	  "INSERT INTO public.cityops_function_file (name, checksum) "         \
+	  "VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET checksum = "       \
+	  "EXCLUDED.checksum, applied_at = now()")                             \
 	/* Not copied by CREATE DATABASE ... TEMPLATE, so migrate asserts     \
 	 * it every time (migration 014, docs/security.md). */                 \
 	X(Q_MIGRATION_NO_TEMP, SAFE,                                           \

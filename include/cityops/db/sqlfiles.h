@@ -7,7 +7,8 @@ struct sql_file {
 	const char *text; /* the file's contents, NUL-terminated */
 };
 
-/* sql/migrations/ in order, then sql/seed/; ends with a {0, 0} entry. */
+/* sql/functions/, sql/migrations/, sql/seed/, each in name order; ends
+ * with a {0, 0} entry. */
 extern const struct sql_file sql_files[];
 
 #endif
