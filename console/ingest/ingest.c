@@ -20,8 +20,8 @@
  * gap); a subscription with no state commits its first position at once.
  * Readings the database already has are counted as duplicate and ignored;
  * a report it already has (same content and source time, migration 015)
- * is counted as replayed and changes nothing. Memory stays bounded: past a queue depth the
- * feeds are paused (TCP backpressure), never dropped.
+ * is counted as replayed and changes nothing. Memory stays bounded: past a
+ * queue depth the feeds are paused (TCP backpressure), never dropped.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +44,7 @@
 #include "cityops/ingest/ingest.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
+#include "cityops/core/opt.h"
 #include "cityops/core/text.h"
 #include "cityops/core/util.h"
 
@@ -77,8 +78,8 @@
 	X(refused, "readings in batches the database refused")                 \
 	X(raised, "incidents raised")                                          \
 	X(merged, "incident reports merged into an open incident")             \
-	X(replayed, "incident reports the database already had (a replay)")   \
-	X(truncated, "report texts cut to the database's limits")             \
+	X(replayed, "incident reports the database already had (a replay)")    \
+	X(truncated, "report texts cut to the database's limits")              \
 	X(inc_refused, "incident reports the database refused")                \
 	X(cap_ignored, "CAP messages not for a real queue or not an alert")    \
 	X(closed311, "Open311 requests already closed")                        \
@@ -159,7 +160,7 @@ state_load(struct ingest *in)
 		*tab = '\0';
 		if ((nl = strchr(tab + 1, '\n')) != NULL)
 			*nl = '\0';
-		if (feed_parse_int(line, 0, INT64_MAX, &pos) != 0)
+		if (opt_parse_int(line, 0, INT64_MAX, &pos) != 0)
 			continue;
 		for (int i = 0; i < in->nfeeds; i++)
 			if (strcmp(in->urls[i], tab + 1) == 0) {
@@ -589,9 +590,9 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 	if (info->area_desc != NULL) {
 		/* The first area names the region; never cut inside a
 		 * character (PostgreSQL refuses invalid UTF-8 whole). */
-		size_t n = text_prefix(info->area_desc,
-		                       strcspn(info->area_desc, ";"), REGION_MAX,
-		                       sizeof region - 1);
+		size_t n =
+		    text_prefix(info->area_desc, strcspn(info->area_desc, ";"),
+		                REGION_MAX, sizeof region - 1);
 		memcpy(region, info->area_desc, n);
 		region[n] = '\0';
 	}
@@ -1038,127 +1039,151 @@ default_state_path(void)
 	                 h != NULL ? h : ".");
 }
 
+/* Frees what the daemon holds, after its loop has stopped. */
+static void
+ingest_clear(struct ingest *in)
+{
+	/* Closing the database cancels what is still queued: nothing of it
+	 * is committed, nothing restarts. */
+	in->stopping = 1;
+	in->state_path = NULL;
+	for (int i = 0; i < in->nfeeds; i++)
+		feed_client_free(&in->fc[i]);
+	db_async_free(&in->db);
+	loop_timer_free(&in->flush_timer);
+	loop_timer_free(&in->state_timer);
+	loop_timer_free(&in->stats_timer);
+	loop_timer_free(&in->stop_timer);
+	loop_timer_free(&in->alarm_timer);
+	feed_sigwatch_free(&in->sw);
+	loop_free(&in->loop);
+	feed_map_free(&in->map);
+	buf_free(&in->keys);
+	buf_free(&in->vals);
+	buf_free(&in->ats);
+	free(in->ck);
+}
+
+static const struct option ingest_longopts[] = {
+    {"feed", required_argument, NULL, 'f'},
+    {"batch", required_argument, NULL, 'b'},
+    {"flush-ms", required_argument, NULL, 't'},
+    {"state", required_argument, NULL, 'S'},
+    {"format", required_argument, NULL, 'F'},
+    {"max-message", required_argument, NULL, 'm'},
+    {"handshake-ms", required_argument, NULL, 'w'},
+    {"idle-ms", required_argument, NULL, 'I'},
+    {"dsn", required_argument, NULL, 'd'},
+    {"user", required_argument, NULL, 'U'},
+    {"log", required_argument, NULL, 'l'},
+    {"debug", no_argument, NULL, 'D'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The command line, as parsed; the rest lands in struct ingest directly. */
+struct ingest_args {
+	struct ingest *in;
+	const char *dsn, *logpath, *user;
+	char *state;
+	int debug;
+};
+
+/* One option with its argument; returns 0, or -1 when it was refused. */
+static int
+parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
+{
+	struct ingest_args *a = ctx;
+	struct ingest *in = a->in;
+	long long v;
+	int rc;
+
+	if ((rc = feed_client_opt(p, opt, arg, &in->fopts)) <= 0)
+		return rc;
+	switch (opt) {
+	case 'f':
+		return opt_append(p, opt, in->urls, &in->nfeeds, MAX_FEEDS,
+		                  arg);
+	case 'b':
+		if (opt_int(p, opt, arg, 1, 100000, &v) != 0)
+			return -1;
+		in->batch_max = (size_t)v;
+		return 0;
+	case 't':
+		if (opt_int(p, opt, arg, 1, 600000, &v) != 0)
+			return -1;
+		in->flush_ms = (int)v;
+		return 0;
+	case 'S':
+		free(a->state);
+		a->state = xstrdup(arg);
+		return 0;
+	case 'd':
+		a->dsn = arg;
+		return 0;
+	case 'U':
+		a->user = arg;
+		return 0;
+	case 'l':
+		a->logpath = arg;
+		return 0;
+	case 'D':
+		a->debug = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int
+parse_args(int argc, char **argv, struct ingest_args *a)
+{
+	static const struct opt_parser p = {"cityops ingest", ingest_longopts,
+	                                    "f:b:t:d:U:h", usage};
+	int rc;
+
+	if ((rc = opt_getopt(&p, argc, argv, parse_opt, a)) >= 0)
+		return rc;
+	if (a->in->nfeeds == 0 || optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
 int
 ingest_main(int argc, char **argv, const char *dsn)
 {
-	static const struct option longopts[] = {
-	    {"feed", required_argument, NULL, 'f'},
-	    {"batch", required_argument, NULL, 'b'},
-	    {"flush-ms", required_argument, NULL, 't'},
-	    {"state", required_argument, NULL, 'S'},
-	    {"format", required_argument, NULL, 'F'},
-	    {"max-message", required_argument, NULL, 'm'},
-	    {"handshake-ms", required_argument, NULL, 'w'},
-	    {"idle-ms", required_argument, NULL, 'I'},
-	    {"dsn", required_argument, NULL, 'd'},
-	    {"user", required_argument, NULL, 'U'},
-	    {"log", required_argument, NULL, 'l'},
-	    {"debug", no_argument, NULL, 'D'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct ingest in;
 	struct db_async_hooks hooks;
-	const char *logpath = "-", *user = NULL;
-	char *state = NULL;
-	long long v;
-	int opt, fmt, debug = 0;
+	struct ingest_args a = {.in = &in, .dsn = dsn, .logpath = "-"};
+	int rc;
 
 	memset(&in, 0, sizeof in);
 	in.batch_max = 10000;
 	in.flush_ms = 200;
 	in.fopts.format = FEED_FORMAT_AUTO;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:b:t:d:U:h", longopts, NULL)) !=
-	       -1) {
-		switch (opt) {
-		case 'f':
-			if (in.nfeeds == MAX_FEEDS) {
-				fprintf(stderr,
-				        "cityops ingest: at most %d "
-				        "feeds\n",
-				        MAX_FEEDS);
-				return 2;
-			}
-			in.urls[in.nfeeds++] = optarg;
-			break;
-		case 'b':
-			if (feed_parse_int(optarg, 1, 100000, &v) != 0)
-				goto bad;
-			in.batch_max = (size_t)v;
-			break;
-		case 't':
-			if (feed_parse_int(optarg, 1, 600000, &v) != 0)
-				goto bad;
-			in.flush_ms = (int)v;
-			break;
-		case 'S':
-			free(state);
-			state = xstrdup(optarg);
-			break;
-		case 'F':
-			if ((fmt = feed_format_from_name(optarg)) < 0)
-				goto bad;
-			in.fopts.format = (enum feed_format)fmt;
-			break;
-		case 'm':
-			if (feed_parse_int(optarg, 64, 1 << 30, &v) != 0)
-				goto bad;
-			in.fopts.max_message = (size_t)v;
-			break;
-		case 'w':
-		case 'I':
-			if (feed_parse_int(optarg, 1, 3600000, &v) != 0)
-				goto bad;
-			if (opt == 'w')
-				in.fopts.handshake_ms = (int)v;
-			else
-				in.fopts.idle_ms = (int)v;
-			break;
-		case 'd':
-			dsn = optarg;
-			break;
-		case 'U':
-			user = optarg;
-			break;
-		case 'l':
-			logpath = optarg;
-			break;
-		case 'D':
-			debug = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			free(state);
-			return 0;
-		default:
-			usage(stderr);
-			free(state);
-			return 2;
-		}
+	if ((rc = parse_args(argc, argv, &a)) >= 0) {
+		free(a.state);
+		return rc;
 	}
-	if (in.nfeeds == 0 || optind < argc) {
-		usage(stderr);
-		free(state);
-		return 2;
-	}
-	if (user != NULL)
-		setenv("PGUSER", user, 1);
+	if (a.user != NULL)
+		setenv("PGUSER", a.user, 1);
 	else if (getenv("PGUSER") == NULL)
 		setenv("PGUSER", "cityops_ingest", 1);
-	if (log_open(logpath, debug ? LOG_DEBUG : LOG_INFO) != 0) {
+	if (log_open(a.logpath, a.debug ? LOG_DEBUG : LOG_INFO) != 0) {
 		fprintf(stderr, "cityops ingest: cannot open log %s\n",
-		        logpath);
-		free(state);
+		        a.logpath);
+		free(a.state);
 		return 2;
 	}
-	if (state == NULL)
-		state = default_state_path();
-	in.state_path = state;
+	if (a.state == NULL)
+		a.state = default_state_path();
+	in.state_path = a.state;
 	state_load(&in);
 	in.loop = loop_new();
 	if (in.loop == NULL) {
-		free(state);
+		free(a.state);
 		return 1;
 	}
 	in.sw = feed_sigwatch_new(in.loop, on_signal, &in);
@@ -1178,33 +1203,11 @@ ingest_main(int argc, char **argv, const char *dsn)
 	hooks.state = on_link;
 	hooks.notify = on_notify;
 	hooks.arg = &in;
-	in.db = db_async_new(in.loop, dsn, &hooks);
+	in.db = db_async_new(in.loop, a.dsn, &hooks);
 	loop_run(in.loop);
 	log_stats(&in, 1);
-	/* Closing the database cancels what is still queued: nothing of it
-	 * is committed, nothing restarts. */
-	in.stopping = 1;
-	in.state_path = NULL;
-	for (int i = 0; i < in.nfeeds; i++)
-		feed_client_free(&in.fc[i]);
-	db_async_free(&in.db);
-	loop_timer_free(&in.flush_timer);
-	loop_timer_free(&in.state_timer);
-	loop_timer_free(&in.stats_timer);
-	loop_timer_free(&in.stop_timer);
-	loop_timer_free(&in.alarm_timer);
-	feed_sigwatch_free(&in.sw);
-	loop_free(&in.loop);
-	feed_map_free(&in.map);
-	buf_free(&in.keys);
-	buf_free(&in.vals);
-	buf_free(&in.ats);
-	free(in.ck);
-	free(state);
+	ingest_clear(&in);
+	free(a.state);
 	log_close();
 	return 0;
-bad:
-	fprintf(stderr, "cityops ingest: bad value '%s'\n", optarg);
-	free(state);
-	return 2;
 }
