@@ -404,20 +404,6 @@ native_value(const cJSON *v, double *out)
 	return FEED_REJECT_NONE;
 }
 
-/* A required identifier member. */
-static enum feed_reject
-native_ident(struct feed_decoder *d, const cJSON *obj, const char *name,
-             const char **out)
-{
-	const cJSON *v = feed_get(obj, name);
-
-	if (v == NULL || cJSON_IsNull(v))
-		return FEED_REJECT_MISSING_FIELD;
-	if (!cJSON_IsString(v))
-		return FEED_REJECT_WRONG_TYPE;
-	return feed_ident(d, v->valuestring, strlen(v->valuestring), out);
-}
-
 /* An optional free-text member: NULL when absent, null or empty. */
 static enum feed_reject
 native_text(struct feed_decoder *d, const cJSON *obj, const char *name,
@@ -435,13 +421,6 @@ native_text(struct feed_decoder *d, const cJSON *obj, const char *name,
 	return FEED_REJECT_NONE;
 }
 
-#define TRY(expr)                                                              \
-	do {                                                                   \
-		enum feed_reject why_ = (expr);                                \
-		if (why_ != FEED_REJECT_NONE)                                  \
-			return why_;                                           \
-	} while (0)
-
 static enum feed_reject
 reading(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 {
@@ -450,18 +429,18 @@ reading(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 
 	ev->type = FEED_EV_READING;
 	if (feed_get(o, "i") != NULL) {
-		TRY(native_ident(d, o, "i", &r->key));
+		FEED_TRY(feed_get_ident(d, o, "i", &r->key));
 	} else {
 		const cJSON *et = feed_get(o, "et");
 
-		TRY(native_ident(d, o, "e", &r->entity_id));
-		TRY(native_ident(d, o, "a", &r->attr));
+		FEED_TRY(feed_get_ident(d, o, "e", &r->entity_id));
+		FEED_TRY(feed_get_ident(d, o, "a", &r->attr));
 		if (et != NULL && !cJSON_IsNull(et))
-			TRY(native_ident(d, o, "et", &r->entity_type));
+			FEED_TRY(feed_get_ident(d, o, "et", &r->entity_type));
 	}
-	TRY(native_value(feed_get(o, "v"), &r->value));
-	TRY(native_ts(o, "ts", &r->ts_ms, &absent));
-	TRY(native_text(d, o, "u", &r->unit));
+	FEED_TRY(native_value(feed_get(o, "v"), &r->value));
+	FEED_TRY(native_ts(o, "ts", &r->ts_ms, &absent));
+	FEED_TRY(native_text(d, o, "u", &r->unit));
 	return FEED_REJECT_NONE;
 }
 
@@ -479,9 +458,9 @@ batch_row(struct feed_decoder *d, const cJSON *row, int64_t dflt,
 	ts = v->next;
 	if (!cJSON_IsString(k))
 		return FEED_REJECT_WRONG_TYPE;
-	TRY(feed_ident(d, k->valuestring, strlen(k->valuestring),
-	               &ev->u.reading.key));
-	TRY(native_value(v, &ev->u.reading.value));
+	FEED_TRY(feed_ident(d, k->valuestring, strlen(k->valuestring),
+	                    &ev->u.reading.key));
+	FEED_TRY(native_value(v, &ev->u.reading.value));
 	ev->u.reading.ts_ms = dflt;
 	if (ts != NULL) {
 		if (!cJSON_IsNumber(ts))
@@ -506,7 +485,7 @@ batch(struct feed_decoder *d, const cJSON *o, struct feed_event *proto)
 		return FEED_REJECT_MISSING_FIELD;
 	if (!cJSON_IsArray(rows))
 		return FEED_REJECT_WRONG_TYPE;
-	TRY(native_ts(o, "ts", &dflt, &absent));
+	FEED_TRY(native_ts(o, "ts", &dflt, &absent));
 	cJSON_ArrayForEach(row, rows)
 	{
 		struct feed_event ev = *proto;
@@ -554,8 +533,8 @@ alarm(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 	int absent;
 
 	ev->type = FEED_EV_ALARM;
-	TRY(native_ident(d, o, "i", &a->key));
-	TRY(level(o, &a->level));
+	FEED_TRY(feed_get_ident(d, o, "i", &a->key));
+	FEED_TRY(level(o, &a->level));
 	if (st == NULL || strcmp(st, "raised") == 0)
 		a->cleared = 0;
 	else if (strcmp(st, "cleared") == 0)
@@ -564,9 +543,9 @@ alarm(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 		return FEED_REJECT_BAD_VALUE;
 	a->value = NAN;
 	if (v != NULL && !cJSON_IsNull(v))
-		TRY(native_value(v, &a->value));
-	TRY(native_text(d, o, "msg", &a->message));
-	TRY(native_ts(o, "ts", &a->ts_ms, &absent));
+		FEED_TRY(native_value(v, &a->value));
+	FEED_TRY(native_text(d, o, "msg", &a->message));
+	FEED_TRY(native_ts(o, "ts", &a->ts_ms, &absent));
 	return FEED_REJECT_NONE;
 }
 
@@ -596,16 +575,16 @@ incident(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 	int absent;
 
 	ev->type = FEED_EV_INCIDENT;
-	TRY(native_ident(d, o, "src", &in->source));
-	TRY(native_ident(d, o, "dk", &in->dedup_key));
-	TRY(native_text(d, o, "title", &in->title));
+	FEED_TRY(feed_get_ident(d, o, "src", &in->source));
+	FEED_TRY(feed_get_ident(d, o, "dk", &in->dedup_key));
+	FEED_TRY(native_text(d, o, "title", &in->title));
 	if (in->title == NULL)
 		return FEED_REJECT_MISSING_FIELD;
-	TRY(native_text(d, o, "cat", &in->category));
-	TRY(native_text(d, o, "desc", &in->description));
-	TRY(native_text(d, o, "loc", &in->location));
+	FEED_TRY(native_text(d, o, "cat", &in->category));
+	FEED_TRY(native_text(d, o, "desc", &in->description));
+	FEED_TRY(native_text(d, o, "loc", &in->location));
 	if (reg != NULL && !cJSON_IsNull(reg))
-		TRY(native_ident(d, o, "reg", &in->region));
+		FEED_TRY(feed_get_ident(d, o, "reg", &in->region));
 	if (pri != NULL && !cJSON_IsNull(pri)) {
 		if (!cJSON_IsNumber(pri))
 			return FEED_REJECT_WRONG_TYPE;
@@ -614,9 +593,9 @@ incident(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 			return FEED_REJECT_BAD_VALUE;
 		in->priority = (int)pri->valuedouble;
 	}
-	TRY(coord(o, "lat", 90, &in->lat));
-	TRY(coord(o, "lon", 180, &in->lon));
-	TRY(native_ts(o, "ts", &in->ts_ms, &absent));
+	FEED_TRY(coord(o, "lat", 90, &in->lat));
+	FEED_TRY(coord(o, "lon", 180, &in->lon));
+	FEED_TRY(native_ts(o, "ts", &in->ts_ms, &absent));
 	return FEED_REJECT_NONE;
 }
 
@@ -627,7 +606,7 @@ heartbeat(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 	int absent;
 
 	ev->type = FEED_EV_HEARTBEAT;
-	TRY(native_ident(d, o, "f", &ev->u.heartbeat.feed));
+	FEED_TRY(feed_get_ident(d, o, "f", &ev->u.heartbeat.feed));
 	if (seq != NULL && !cJSON_IsNull(seq)) {
 		if (!cJSON_IsNumber(seq))
 			return FEED_REJECT_WRONG_TYPE;
@@ -638,7 +617,7 @@ heartbeat(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 			return FEED_REJECT_BAD_VALUE;
 		ev->u.heartbeat.seq = (uint64_t)seq->valuedouble;
 	}
-	TRY(native_ts(o, "ts", &ev->u.heartbeat.ts_ms, &absent));
+	FEED_TRY(native_ts(o, "ts", &ev->u.heartbeat.ts_ms, &absent));
 	return FEED_REJECT_NONE;
 }
 
