@@ -84,12 +84,122 @@ parse_cmp(const char *s, enum drill_cmp *c)
 	return -1;
 }
 
+/* "expect $label …"; returns the index of the word after it, or -1. */
+static int
+expect_label(struct parser *p, struct drill_expect *x)
+{
+	int i, k, m;
+
+	if (!parse_valid_label(p->w[1])) {
+		parse_error(p, "bad label %s", p->w[1]);
+		return -1;
+	}
+	if (p->n < 3) {
+		parse_error(p,
+		            "expect %s what? (acknowledged, dispatched, "
+		            "accepted, arrived, resolved, verified, "
+		            "closed, sla, reports)",
+		            p->w[1]);
+		return -1;
+	}
+	if (strcmp(p->w[2], "sla") == 0) {
+		x->kind = DRILL_X_SLA;
+		x->when = DRILL_AT_END;
+		i = 3;
+		if (i < p->n && strcmp(p->w[i], "met") == 0)
+			i++;
+	} else if (strcmp(p->w[2], "reports") == 0) {
+		x->kind = DRILL_X_REPORTS;
+		if (p->n < 5 || parse_cmp(p->w[3], &x->cmp) != 0 ||
+		    (x->n = parse_integer(p->w[4], 0, 100000)) == LONG_MIN) {
+			parse_error(p, "usage: expect $label reports <op> <n> "
+			               "by <+time>");
+			return -1;
+		}
+		if ((k = parse_when(p, 5, x, 0, 0)) < 0)
+			return -1;
+		i = 5 + k;
+	} else if ((m = parse_milestone(p->w[2])) >= 0) {
+		x->kind = DRILL_X_MILESTONE;
+		x->milestone = (enum drill_milestone)m;
+		if ((k = parse_when(p, 3, x, 1, 0)) < 0)
+			return -1;
+		i = 3 + k;
+	} else {
+		parse_error(p,
+		            "unknown milestone '%s' (acknowledged, "
+		            "dispatched, accepted, arrived, resolved, "
+		            "verified, closed, sla, reports)",
+		            p->w[2]);
+		return -1;
+	}
+	x->label = xstrdup(p->w[1] + 1);
+	return i;
+}
+
+/* "expect alarm …"; returns the index of the word after it, or -1. */
+static int
+expect_alarm(struct parser *p, struct drill_expect *x)
+{
+	static const char *const whats[] = {"raised", "alarm", "acknowledged",
+	                                    "cleared", NULL};
+	int what = -1, k;
+
+	x->kind = DRILL_X_ALARM;
+	if (p->n < 4 || !parse_valid_indicator(p->w[2])) {
+		parse_error(p, "usage: expect alarm <indicator> "
+		               "<raised|alarm|acknowledged|cleared> by "
+		               "<+time>");
+		return -1;
+	}
+	for (int j = 0; whats[j] != NULL; j++)
+		if (strcmp(p->w[3], whats[j]) == 0)
+			what = j;
+	if (what < 0) {
+		parse_error(p,
+		            "unknown alarm state '%s' (raised, alarm, "
+		            "acknowledged, cleared)",
+		            p->w[3]);
+		return -1;
+	}
+	x->alarm = (enum drill_alarm_what)what;
+	if ((k = parse_when(p, 4, x, 0, 0)) < 0)
+		return -1;
+	x->indicator = xstrdup(p->w[2]);
+	return 4 + k;
+}
+
+/* "expect available …"; returns the index of the word after it, or -1. */
+static int
+expect_available(struct parser *p, struct drill_expect *x)
+{
+	int k;
+
+	x->kind = DRILL_X_UNITS;
+	if (p->n < 7 || strcmp(p->w[3], "in") != 0 ||
+	    parse_cmp(p->w[5], &x->cmp) != 0 ||
+	    (x->n = parse_integer(p->w[6], 0, 100000)) == LONG_MIN) {
+		parse_error(p, "usage: expect available <unit kind> in "
+		               "<region> <op> <n> at|by <+time> | "
+		               "throughout  (op: = != < <= > >=)");
+		return -1;
+	}
+	if (!parse_clean_text(p, "the unit kind", p->w[2]) ||
+	    !parse_clean_text(p, "the region", p->w[4]))
+		return -1;
+	if ((k = parse_when(p, 7, x, 0, 1)) < 0)
+		return -1;
+	x->unit_kind = xstrdup(p->w[2]);
+	x->region = xstrdup(p->w[4]);
+	return 7 + k;
+}
+
 void
 parse_expect(struct parser *p)
 {
 	struct drill *d = p->d;
 	struct drill_expect x = {0};
-	int i = 1, k;
+	int i;
 
 	x.line = p->line;
 	if (p->n < 2) {
@@ -105,105 +215,20 @@ parse_expect(struct parser *p)
 		            MAX_EXPECTS);
 		return;
 	}
-	if (p->w[1][0] == '$') {
-		int m;
-		if (!parse_valid_label(p->w[1])) {
-			parse_error(p, "bad label %s", p->w[1]);
-			return;
-		}
-		if (p->n < 3) {
-			parse_error(
-			    p,
-			    "expect %s what? (acknowledged, dispatched, "
-			    "accepted, arrived, resolved, verified, "
-			    "closed, sla, reports)",
-			    p->w[1]);
-			return;
-		}
-		if (strcmp(p->w[2], "sla") == 0) {
-			x.kind = DRILL_X_SLA;
-			x.when = DRILL_AT_END;
-			i = 3;
-			if (i < p->n && strcmp(p->w[i], "met") == 0)
-				i++;
-		} else if (strcmp(p->w[2], "reports") == 0) {
-			x.kind = DRILL_X_REPORTS;
-			if (p->n < 5 || parse_cmp(p->w[3], &x.cmp) != 0 ||
-			    (x.n = parse_integer(p->w[4], 0, 100000)) ==
-			        LONG_MIN) {
-				parse_error(
-				    p, "usage: expect $label reports <op> <n> "
-				       "by <+time>");
-				return;
-			}
-			if ((k = parse_when(p, 5, &x, 0, 0)) < 0)
-				return;
-			i = 5 + k;
-		} else if ((m = parse_milestone(p->w[2])) >= 0) {
-			x.kind = DRILL_X_MILESTONE;
-			x.milestone = (enum drill_milestone)m;
-			if ((k = parse_when(p, 3, &x, 1, 0)) < 0)
-				return;
-			i = 3 + k;
-		} else {
-			parse_error(p,
-			            "unknown milestone '%s' (acknowledged, "
-			            "dispatched, accepted, arrived, resolved, "
-			            "verified, closed, sla, reports)",
-			            p->w[2]);
-			return;
-		}
-		x.label = xstrdup(p->w[1] + 1);
-	} else if (strcmp(p->w[1], "alarm") == 0) {
-		static const char *const whats[] = {
-		    "raised", "alarm", "acknowledged", "cleared", NULL};
-		int what = -1;
-		x.kind = DRILL_X_ALARM;
-		if (p->n < 4 || !parse_valid_indicator(p->w[2])) {
-			parse_error(p, "usage: expect alarm <indicator> "
-			               "<raised|alarm|acknowledged|cleared> by "
-			               "<+time>");
-			return;
-		}
-		for (int j = 0; whats[j] != NULL; j++)
-			if (strcmp(p->w[3], whats[j]) == 0)
-				what = j;
-		if (what < 0) {
-			parse_error(p,
-			            "unknown alarm state '%s' (raised, alarm, "
-			            "acknowledged, cleared)",
-			            p->w[3]);
-			return;
-		}
-		x.alarm = (enum drill_alarm_what)what;
-		if ((k = parse_when(p, 4, &x, 0, 0)) < 0)
-			return;
-		i = 4 + k;
-		x.indicator = xstrdup(p->w[2]);
-	} else if (strcmp(p->w[1], "available") == 0) {
-		x.kind = DRILL_X_UNITS;
-		if (p->n < 7 || strcmp(p->w[3], "in") != 0 ||
-		    parse_cmp(p->w[5], &x.cmp) != 0 ||
-		    (x.n = parse_integer(p->w[6], 0, 100000)) == LONG_MIN) {
-			parse_error(p, "usage: expect available <unit kind> in "
-			               "<region> <op> <n> at|by <+time> | "
-			               "throughout  (op: = != < <= > >=)");
-			return;
-		}
-		if (!parse_clean_text(p, "the unit kind", p->w[2]) ||
-		    !parse_clean_text(p, "the region", p->w[4]))
-			return;
-		if ((k = parse_when(p, 7, &x, 0, 1)) < 0)
-			return;
-		i = 7 + k;
-		x.unit_kind = xstrdup(p->w[2]);
-		x.region = xstrdup(p->w[4]);
-	} else {
+	if (p->w[1][0] == '$')
+		i = expect_label(p, &x);
+	else if (strcmp(p->w[1], "alarm") == 0)
+		i = expect_alarm(p, &x);
+	else if (strcmp(p->w[1], "available") == 0)
+		i = expect_available(p, &x);
+	else {
 		parse_error(
 		    p, "unknown expectation '%s' ($label, alarm, available)",
 		    p->w[1]);
 		return;
 	}
+	if (i < 0)
+		return;
 	if (i < p->n) {
 		parse_error(p, "unexpected '%s' at the end of the expectation",
 		            p->w[i]);

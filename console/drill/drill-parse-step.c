@@ -282,22 +282,15 @@ parse_ramp(struct parser *p, long at, int from)
  * The command is kept as written (from the raw line) so that its quoting
  * reaches the command engine unchanged.
  */
-static void
-parse_as(struct parser *p, long at, int from, int try_)
+/* The login of "at T as LOGIN: COMMAND" into login; the command after the
+ * ':', or NULL (reported). */
+static const char *
+as_login(struct parser *p, char *login, size_t loginsz)
 {
-	const char *colon, *cmdtext, *arrow;
-	char login[64], *cmd;
+	const char *colon, *cmdtext = NULL;
 	size_t len;
-	int argc;
-	char **argv;
-	const char *err;
-	const struct cmd_entry *e;
-	struct drill_step *s;
-	char *label = NULL;
 
-	(void)from;
 	/* The login runs from after the word "as" to the first ':'. */
-	cmdtext = NULL;
 	for (const char *q = p->raw; *q != '\0'; q++)
 		if (q > p->raw && (q[-1] == ' ' || q[-1] == '\t') &&
 		    strncmp(q, "as", 2) == 0 && (q[2] == ' ' || q[2] == '\t')) {
@@ -307,55 +300,72 @@ parse_as(struct parser *p, long at, int from, int try_)
 	colon = cmdtext ? strchr(cmdtext, ':') : NULL;
 	if (cmdtext == NULL || colon == NULL) {
 		parse_error(p, "usage: at <time> as <login>: <command...>");
-		return;
+		return NULL;
 	}
 	cmdtext += strspn(cmdtext, " \t");
 	len = (size_t)(colon - cmdtext);
 	while (len > 0 && (cmdtext[len - 1] == ' ' || cmdtext[len - 1] == '\t'))
 		len--;
-	if (len == 0 || len >= sizeof login) {
+	if (len == 0 || len >= loginsz) {
 		parse_error(p, "usage: at <time> as <login>: <command...>");
-		return;
+		return NULL;
 	}
 	memcpy(login, cmdtext, len);
 	login[len] = '\0';
 	if (!parse_valid_login(login)) {
 		parse_error(p, "bad login '%s'", login);
-		return;
+		return NULL;
 	}
-	cmd = xstrdup(colon + 1 + strspn(colon + 1, " \t"));
-	/* "=> $label" at the end binds the incident a raise creates. */
-	if ((arrow = strstr(cmd, "=>")) != NULL) {
-		const char *l = arrow + 2 + strspn(arrow + 2, " \t");
-		size_t k = strcspn(l, " \t");
-		if (l[k + strspn(l + k, " \t")] != '\0' || k == 0) {
-			parse_error(p, "'=> $label' must end the line");
-			free(cmd);
-			return;
-		}
-		label = xstrndup(l, k);
-		if (!parse_valid_label(label)) {
-			parse_error(p, "bad label %s", label);
-			free(label);
-			free(cmd);
-			return;
-		}
-		cmd[arrow - cmd] = '\0';
-		len = strlen(cmd);
-		while (len > 0 && (cmd[len - 1] == ' ' || cmd[len - 1] == '\t'))
-			cmd[--len] = '\0';
+	return colon + 1;
+}
+
+/* Cuts "=> $label" off the end of cmd into *label; 0, or -1 (reported). */
+static int
+as_label(struct parser *p, char *cmd, char **label)
+{
+	const char *arrow = strstr(cmd, "=>"), *l;
+	size_t k, len;
+
+	*label = NULL;
+	if (arrow == NULL)
+		return 0;
+	l = arrow + 2 + strspn(arrow + 2, " \t");
+	k = strcspn(l, " \t");
+	if (l[k + strspn(l + k, " \t")] != '\0' || k == 0) {
+		parse_error(p, "'=> $label' must end the line");
+		return -1;
 	}
+	*label = xstrndup(l, k);
+	if (!parse_valid_label(*label)) {
+		parse_error(p, "bad label %s", *label);
+		free(*label);
+		*label = NULL;
+		return -1;
+	}
+	cmd[arrow - cmd] = '\0';
+	len = strlen(cmd);
+	while (len > 0 && (cmd[len - 1] == ' ' || cmd[len - 1] == '\t'))
+		cmd[--len] = '\0';
+	return 0;
+}
+
+/* Whether cmd is a command a drill may run as login (else reported). */
+static int
+as_command_ok(struct parser *p, const char *login, const char *cmd,
+              const char *label)
+{
+	const struct cmd_entry *e;
+	const char *err;
+	char **argv;
+	int argc, ok = 0;
+
 	if (cmd_split(cmd, &argc, &argv, &err) != 0) {
 		parse_error(p, "%s", err);
-		goto fail;
+		return 0;
 	}
 	if (argc == 0) {
 		parse_error(p, "as %s: no command", login);
-		cmd_free_argv(argv);
-		goto fail;
-	}
-	e = cmd_find(argv[0]);
-	if (e == NULL) {
+	} else if ((e = cmd_find(argv[0])) == NULL) {
 		const char *near = cmd_suggest(argv[0]);
 		if (near != NULL)
 			parse_error(p,
@@ -363,36 +373,45 @@ parse_as(struct parser *p, long at, int from, int try_)
 			            argv[0], near);
 		else
 			parse_error(p, "unknown command '%s'", argv[0]);
-		cmd_free_argv(argv);
-		goto fail;
-	}
-	if (parse_one_of(e->name, refused_commands)) {
+	} else if (parse_one_of(e->name, refused_commands)) {
 		parse_error(p,
 		            "a drill may not run '%s': it changes real, shared "
 		            "state",
 		            e->name);
-		cmd_free_argv(argv);
-		goto fail;
-	}
-	if (label != NULL && strcmp(e->name, "raise") != 0) {
+	} else if (label != NULL && strcmp(e->name, "raise") != 0) {
 		parse_error(p, "only raise can bind a label with '=>'");
-		cmd_free_argv(argv);
-		goto fail;
+	} else {
+		ok = 1;
 	}
 	cmd_free_argv(argv);
-	if (!parse_clean_text(p, "the command", cmd))
-		goto fail;
-	if ((s = parse_new_step(p, at, DRILL_AS)) == NULL)
-		goto fail;
+	return ok;
+}
+
+static void
+parse_as(struct parser *p, long at, int from, int try_)
+{
+	const char *rest;
+	char login[64], *cmd, *label = NULL;
+	struct drill_step *s;
+
+	(void)from;
+	if ((rest = as_login(p, login, sizeof login)) == NULL)
+		return;
+	cmd = xstrdup(rest + strspn(rest, " \t"));
+	/* "=> $label" at the end binds the incident a raise creates. */
+	if (as_label(p, cmd, &label) != 0 ||
+	    !as_command_ok(p, login, cmd, label) ||
+	    !parse_clean_text(p, "the command", cmd) ||
+	    (s = parse_new_step(p, at, DRILL_AS)) == NULL) {
+		free(label);
+		free(cmd);
+		return;
+	}
 	s->login = xstrdup(login);
 	s->command = cmd;
 	s->try_ = try_;
 	s->label = label ? xstrdup(label + 1) : NULL;
 	free(label);
-	return;
-fail:
-	free(label);
-	free(cmd);
 }
 
 void
