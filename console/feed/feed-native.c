@@ -238,25 +238,29 @@ enum {
 	SEEN_R = 32,
 };
 
-static int
-fast(struct feed_decoder *d, const char *buf, size_t len)
-{
-	struct scan s = {buf, buf + len};
-	struct span t = {0}, key = {0}, unit = {0};
-	double v = 0, tsd;
-	int64_t ts = -1, iv;
-	unsigned seen = 0;
-	int is_int;
-	struct feed_event ev;
+/* What the fast path read of one message. */
+struct fast_msg {
+	struct span t, key, unit;
+	double v;
+	int64_t ts; /* -1: none */
+	unsigned seen;
+};
 
-	d->nrows = 0;
-	if (!take(&s, '{'))
+/* Reads the members of one flat object; 1, or 0 to leave it to cJSON. */
+static int
+fast_scan(struct feed_decoder *d, struct scan *s, struct fast_msg *m)
+{
+	double tsd;
+	int64_t iv;
+	int is_int;
+
+	if (!take(s, '{'))
 		return 0;
 	do {
 		struct span k;
 		unsigned bit = 0;
 
-		if (!scan_string(&s, &k) || !take(&s, ':'))
+		if (!scan_string(s, &k) || !take(s, ':'))
 			return 0;
 		if (k.n == 1 && k.p[0] == 't')
 			bit = SEEN_T;
@@ -275,65 +279,75 @@ fast(struct feed_decoder *d, const char *buf, size_t len)
 		         (k.n == 2 && k.p[0] == 'e' && k.p[1] == 't'))
 			return 0; /* rare: exercise and entity forms */
 		/* The first of duplicate keys counts, as in cJSON. */
-		if (bit == 0 || (seen & bit)) {
-			if (!skip_scalar(&s))
+		if (bit == 0 || (m->seen & bit)) {
+			if (!skip_scalar(s))
 				return 0;
 			continue;
 		}
-		seen |= bit;
+		m->seen |= bit;
 		switch (bit) {
 		case SEEN_T:
-			if (!scan_string(&s, &t))
+			if (!scan_string(s, &m->t))
 				return 0;
 			break;
 		case SEEN_I:
-			if (!scan_string(&s, &key))
+			if (!scan_string(s, &m->key))
 				return 0;
 			break;
 		case SEEN_U:
-			if (!scan_string(&s, &unit))
+			if (!scan_string(s, &m->unit))
 				return 0;
 			break;
 		case SEEN_V:
-			if (!scan_number(&s, &v, &is_int, &iv))
+			if (!scan_number(s, &m->v, &is_int, &iv))
 				return 0;
 			break;
 		case SEEN_TS:
-			if (!scan_number(&s, &tsd, &is_int, &iv) || !is_int ||
+			if (!scan_number(s, &tsd, &is_int, &iv) || !is_int ||
 			    iv <= 0 || iv > FEED_TS_LIMIT)
 				return 0;
-			ts = iv;
+			m->ts = iv;
 			break;
 		case SEEN_R:
-			if (!scan_rows(d, &s))
+			if (!scan_rows(d, s))
 				return 0;
 			break;
 		}
-	} while (take(&s, ','));
-	if (!take(&s, '}'))
+	} while (take(s, ','));
+	if (!take(s, '}'))
 		return 0;
-	skip_ws(&s);
-	if (s.p != s.end || !(seen & SEEN_T) || t.n != 1)
-		return 0;
+	skip_ws(s);
+	return s->p == s->end && (m->seen & SEEN_T) && m->t.n == 1;
+}
 
+static int
+fast(struct feed_decoder *d, const char *buf, size_t len)
+{
+	struct scan s = {buf, buf + len};
+	struct fast_msg m = {.ts = -1};
+	struct feed_event ev;
+
+	d->nrows = 0;
+	if (!fast_scan(d, &s, &m))
+		return 0;
 	memset(&ev, 0, sizeof ev);
 	ev.type = FEED_EV_READING;
 	ev.format = FEED_FORMAT_NATIVE;
-	if (t.p[0] == 'r') {
-		if ((seen & (SEEN_I | SEEN_V)) != (SEEN_I | SEEN_V))
+	if (m.t.p[0] == 'r') {
+		if ((m.seen & (SEEN_I | SEEN_V)) != (SEEN_I | SEEN_V))
 			return 0;
-		if (feed_ident(d, key.p, key.n, &ev.u.reading.key) !=
+		if (feed_ident(d, m.key.p, m.key.n, &ev.u.reading.key) !=
 		    FEED_REJECT_NONE)
 			return 0;
-		ev.u.reading.value = v;
-		ev.u.reading.ts_ms = ts < 0 ? 0 : ts;
-		if (seen & SEEN_U)
+		ev.u.reading.value = m.v;
+		ev.u.reading.ts_ms = m.ts < 0 ? 0 : m.ts;
+		if (m.seen & SEEN_U)
 			ev.u.reading.unit =
-			    unit.n ? feed_text(d, unit.p, unit.n) : NULL;
+			    m.unit.n ? feed_text(d, m.unit.p, m.unit.n) : NULL;
 		feed_emit(d, &ev);
 		return 1;
 	}
-	if (t.p[0] != 'b' || !(seen & SEEN_R))
+	if (m.t.p[0] != 'b' || !(m.seen & SEEN_R))
 		return 0;
 	/* Check every row before emitting any, so a bail-out emits nothing. */
 	for (size_t i = 0; i < d->nrows; i++) {
@@ -348,7 +362,7 @@ fast(struct feed_decoder *d, const char *buf, size_t len)
 		ev.u.reading.key = d->rows[i].key;
 		ev.u.reading.value = d->rows[i].v;
 		ev.u.reading.ts_ms = d->rows[i].ts >= 0 ? d->rows[i].ts
-		                     : ts >= 0          ? ts
+		                     : m.ts >= 0        ? m.ts
 		                                        : 0;
 		feed_emit(d, &ev);
 	}
