@@ -50,7 +50,7 @@
 	  "extract(epoch FROM at)::bigint AS at_s, actor, action, "            \
 	  "from_state, to_state, unit, note, exercise "                        \
 	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
-	/* The drill runner (console/drill.c), migration 008. */               \
+	/* The drill runner (console/drill/drill.c), migration 008. */         \
 	X(Q_DRILL_SET, SAFE,                                                   \
 	  "SELECT set_config('cityops.clock_offset', $1, false), "             \
 	  "set_config('cityops.drill', $2, false)")                            \
@@ -80,7 +80,7 @@
 	X(Q_DRILL_INDICATOR, SAFE,                                             \
 	  "SELECT id, exercise FROM cityops.indicator "                        \
 	  "WHERE id = $1")                                                     \
-	/* Feeds and ingest (console/ingest.c, console/feed-live.c). */        \
+	/* Feeds and ingest (console/ingest/, console/feed/feed-live.c). */    \
 	X(Q_INGEST_READINGS, SAFE,                                             \
 	  "SELECT * FROM cityops.ingest_readings("                             \
 	  "$1::text[], $2::float8[], $3::timestamptz[])")                      \
@@ -107,10 +107,10 @@
 	  "SELECT 1 FROM public.cityops_migration WHERE version = $1")         \
 	X(Q_MIGRATION_RECORD, ONCE,                                            \
 	  "INSERT INTO public.cityops_migration (version) VALUES ($1)")        \
-	/* Not copied by CREATE DATABASE ... TEMPLATE, so migrate asserts     \
+	/* Not copied by CREATE DATABASE ... TEMPLATE, so migrate asserts      \
 	 * it every time (migration 014, docs/security.md). */                 \
 	X(Q_MIGRATION_NO_TEMP, SAFE,                                           \
-	  "DO $$BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I "       \
+	  "DO $$BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I "        \
 	  "FROM PUBLIC', current_database()); END$$")                          \
 	X(Q_BEGIN, ONCE, "BEGIN")                                              \
 	X(Q_COMMIT, ONCE, "COMMIT")                                            \
