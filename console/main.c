@@ -21,6 +21,7 @@
 #include "cityops/cmd/headless.h"
 #include "cityops/ingest/ingest.h"
 #include "cityops/core/log.h"
+#include "cityops/core/opt.h"
 #include "cityops/ui/tui.h"
 
 #define CONNECT_TIMEOUT_MS 5000
@@ -118,174 +119,205 @@ main_db(int argc, char **argv, const char *dsn)
 	return rc;
 }
 
-int
-main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-	    {"dsn", required_argument, NULL, 'd'},
-	    {"user", required_argument, NULL, 'U'},
-	    {"headless", no_argument, NULL, 'H'},
-	    {"command", required_argument, NULL, 'c'},
-	    {"script", required_argument, NULL, 'f'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"keep-going", no_argument, NULL, 'k'},
-	    {"echo", no_argument, NULL, 'e'},
-	    {"readonly", no_argument, NULL, 'r'},
-	    {"log", required_argument, NULL, 'l'},
-	    {"config", required_argument, NULL, 'C'},
-	    {"theme", required_argument, NULL, 'T'},
-	    {"no-color", no_argument, NULL, 'N'},
-	    {"exercise", no_argument, NULL, 'X'},
-	    {"feed", required_argument, NULL, 'F'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct headless_opts ho = {0};
-	struct tui_opts to = {0};
-	struct session s = {0};
-	const char *dsn = NULL, *script = NULL, *logpath = NULL;
+static const struct option main_longopts[] = {
+    {"dsn", required_argument, NULL, 'd'},
+    {"user", required_argument, NULL, 'U'},
+    {"headless", no_argument, NULL, 'H'},
+    {"command", required_argument, NULL, 'c'},
+    {"script", required_argument, NULL, 'f'},
+    {"json", no_argument, NULL, 'j'},
+    {"keep-going", no_argument, NULL, 'k'},
+    {"echo", no_argument, NULL, 'e'},
+    {"readonly", no_argument, NULL, 'r'},
+    {"log", required_argument, NULL, 'l'},
+    {"config", required_argument, NULL, 'C'},
+    {"theme", required_argument, NULL, 'T'},
+    {"no-color", no_argument, NULL, 'N'},
+    {"exercise", no_argument, NULL, 'X'},
+    {"feed", required_argument, NULL, 'F'},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The command line, as parsed. */
+struct args {
+	struct headless_opts ho;
+	struct tui_opts to;
+	struct session s;
+	const char *dsn, *script, *logpath;
 	const char *commands[MAX_COMMANDS];
 	const char *feeds[MAX_FEEDS];
-	int ncommands = 0, headless = 0, opt, status = 0;
-	struct db_error err = {0};
+	int ncommands, headless;
+};
 
-	setlocale(LC_ALL, "");
-	while ((opt = getopt_long(argc, argv, "+d:U:c:f:Vh", longopts, NULL)) !=
-	       -1) {
-		switch (opt) {
-		case 'd':
-			dsn = optarg;
-			break;
-		case 'U':
-			setenv("PGUSER", optarg, 1);
-			break;
-		case 'H':
-			headless = 1;
-			break;
-		case 'c':
-			if (ncommands == MAX_COMMANDS) {
-				fprintf(stderr, "cityops: too many -c\n");
-				return 2;
-			}
-			commands[ncommands++] = optarg;
-			break;
-		case 'f':
-			script = optarg;
-			break;
-		case 'j':
-			ho.json = 1;
-			break;
-		case 'k':
-			ho.keep_going = 1;
-			break;
-		case 'e':
-			ho.echo = 1;
-			break;
-		case 'r':
-			s.readonly = 1;
-			break;
-		case 'l':
-			logpath = optarg;
-			break;
-		case 'C':
-			to.config = optarg;
-			break;
-		case 'T':
-			to.theme = optarg;
-			break;
-		case 'N':
-			to.no_color = 1;
-			break;
-		case 'X':
-			to.exercise = 1;
-			break;
-		case 'F':
-			if (to.nfeeds == MAX_FEEDS) {
-				fprintf(stderr, "cityops: too many --feed\n");
-				return 2;
-			}
-			feeds[to.nfeeds++] = optarg;
-			to.feeds = feeds;
-			break;
-		case 'V':
-			printf("cityops %s\n", CITYOPS_VERSION);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+/* One option with its argument; returns 0, or -1 when it was refused. */
+static int
+parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
+{
+	struct args *a = ctx;
+
+	switch (opt) {
+	case 'V':
+		printf("cityops %s\n", CITYOPS_VERSION);
+		return 1;
+	case 'd':
+		a->dsn = arg;
+		return 0;
+	case 'U':
+		setenv("PGUSER", arg, 1);
+		return 0;
+	case 'H':
+		a->headless = 1;
+		return 0;
+	case 'c':
+		return opt_append(p, opt, a->commands, &a->ncommands,
+		                  MAX_COMMANDS, arg);
+	case 'f':
+		a->script = arg;
+		return 0;
+	case 'j':
+		a->ho.json = 1;
+		return 0;
+	case 'k':
+		a->ho.keep_going = 1;
+		return 0;
+	case 'e':
+		a->ho.echo = 1;
+		return 0;
+	case 'r':
+		a->s.readonly = 1;
+		return 0;
+	case 'l':
+		a->logpath = arg;
+		return 0;
+	case 'C':
+		a->to.config = arg;
+		return 0;
+	case 'T':
+		a->to.theme = arg;
+		return 0;
+	case 'N':
+		a->to.no_color = 1;
+		return 0;
+	case 'X':
+		a->to.exercise = 1;
+		return 0;
+	case 'F':
+		a->to.feeds = a->feeds;
+		return opt_append(p, opt, a->feeds, &a->to.nfeeds, MAX_FEEDS,
+		                  arg);
 	}
-	argc -= optind;
-	argv += optind;
-	if (log_open(logpath, LOG_INFO) != 0) {
-		fprintf(stderr, "cityops: cannot open log %s\n", logpath);
-		return 2;
-	}
-	if (argc > 0 && strcmp(argv[0], "db") == 0)
+	return -1;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	/* '+': options stop at the subcommand, which parses its own. */
+	static const struct opt_parser p = {"cityops", main_longopts,
+	                                    "+d:U:c:f:Vh", usage};
+
+	return opt_getopt(&p, argc, argv, parse_opt, a);
+}
+
+/* A subcommand (db, feed-sim, ...): returns its exit status. */
+static int
+main_subcommand(int argc, char **argv, const char *dsn)
+{
+	if (strcmp(argv[0], "db") == 0)
 		return main_db(argc - 1, argv + 1, dsn);
 	/* Feeds (issue 4): docs/feed-format.md, docs/scenarios.md. */
-	if (argc > 0 && strcmp(argv[0], "feed-sim") == 0)
+	if (strcmp(argv[0], "feed-sim") == 0)
 		return feed_sim_main(argc, argv);
-	if (argc > 0 && strcmp(argv[0], "feed-watch") == 0)
+	if (strcmp(argv[0], "feed-watch") == 0)
 		return feed_watch_main(argc, argv);
-	if (argc > 0 && strcmp(argv[0], "ingest") == 0)
+	if (strcmp(argv[0], "ingest") == 0)
 		return ingest_main(argc, argv, dsn);
-	if (argc > 0 && strcmp(argv[0], "drill") == 0)
+	if (strcmp(argv[0], "drill") == 0)
 		return drill_main(argc - 1, argv + 1, dsn);
-	if (argc > 0) {
-		fprintf(stderr, "cityops: unknown subcommand '%s'\n", argv[0]);
-		usage(stderr);
-		return 2;
-	}
+	fprintf(stderr, "cityops: unknown subcommand '%s'\n", argv[0]);
+	usage(stderr);
+	return 2;
+}
 
-	/* On a terminal the full-screen console; it connects on its own loop
-	 * and keeps running (with a banner) while the database is away. */
-	if (!headless && ncommands == 0 && script == NULL && isatty(0) &&
-	    isatty(1)) {
-		const char *nc = getenv("NO_COLOR");
-		if (nc != NULL && *nc != '\0')
-			to.no_color = 1;
-		to.dsn = dsn;
-		/* The log must not reach the screen: stderr is the tty. */
-		if (logpath != NULL && strcmp(logpath, "-") == 0 && isatty(2))
-			log_open(NULL, LOG_INFO);
-		status = tui_run(&s, &to);
-		session_clear(&s);
-		log_close();
-		return status;
-	}
-	s.db = connect_or_warn(dsn);
-	if (s.db != NULL && session_identify(&s, &err) != 0) {
+/* Without a screen: -c commands, a script or stdin. */
+static int
+main_headless(struct args *a)
+{
+	struct db_error err = {0};
+	int status = 0;
+
+	a->s.db = connect_or_warn(a->dsn);
+	if (a->s.db != NULL && session_identify(&a->s, &err) != 0) {
 		fprintf(stderr, "cityops: cannot identify the operator: %s\n",
 		        err.message);
 		db_error_clear(&err);
 	}
-	if (ncommands > 0) {
-		for (int i = 0; i < ncommands; i++)
-			if (headless_line(&s, commands[i], 0, &ho) != 0) {
+	if (a->ncommands > 0) {
+		for (int i = 0; i < a->ncommands; i++)
+			if (headless_line(&a->s, a->commands[i], 0, &a->ho) !=
+			    0) {
 				status = 1;
-				if (!ho.keep_going)
+				if (!a->ho.keep_going)
 					break;
 			}
-	} else if (script != NULL) {
-		FILE *f = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
+	} else if (a->script != NULL) {
+		FILE *f =
+		    strcmp(a->script, "-") == 0 ? stdin : fopen(a->script, "r");
 		if (f == NULL) {
-			fprintf(stderr, "cityops: cannot open %s\n", script);
+			fprintf(stderr, "cityops: cannot open %s\n", a->script);
 			status = 2;
 		} else {
-			status = headless_run(&s, f, &ho);
+			status = headless_run(&a->s, f, &a->ho);
 			if (f != stdin)
 				fclose(f);
 		}
 	} else {
-		status = headless_run(&s, stdin, &ho);
+		status = headless_run(&a->s, stdin, &a->ho);
 	}
-	session_clear(&s);
-	db_close(&s.db);
+	session_clear(&a->s);
+	db_close(&a->s.db);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct args a;
+	int status;
+
+	setlocale(LC_ALL, "");
+	if ((status = parse_args(argc, argv, &a)) >= 0)
+		return status;
+	argc -= optind;
+	argv += optind;
+	if (log_open(a.logpath, LOG_INFO) != 0) {
+		fprintf(stderr, "cityops: cannot open log %s\n", a.logpath);
+		return 2;
+	}
+	if (argc > 0)
+		return main_subcommand(argc, argv, a.dsn);
+
+	/* On a terminal the full-screen console; it connects on its own loop
+	 * and keeps running (with a banner) while the database is away. */
+	if (!a.headless && a.ncommands == 0 && a.script == NULL && isatty(0) &&
+	    isatty(1)) {
+		const char *nc = getenv("NO_COLOR");
+		if (nc != NULL && *nc != '\0')
+			a.to.no_color = 1;
+		a.to.dsn = a.dsn;
+		/* The log must not reach the screen: stderr is the tty. */
+		if (a.logpath != NULL && strcmp(a.logpath, "-") == 0 &&
+		    isatty(2))
+			log_open(NULL, LOG_INFO);
+		status = tui_run(&a.s, &a.to);
+		session_clear(&a.s);
+		log_close();
+		return status;
+	}
+	status = main_headless(&a);
 	log_close();
 	return status;
 }

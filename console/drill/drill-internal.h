@@ -1,9 +1,13 @@
 /*
- * What the drill runner (drill.c) and its report (drill-report.c) share:
- * the state of one run. Not a public interface.
+ * What the drill runner's files share: the state of one run. drill.c runs
+ * the steps and the run, drill-clock.c keeps the clock and the
+ * connections, drill-expect.c decides the expectations, drill-cli.c is
+ * the command line, drill-report.c the report. Not a public interface.
  */
 #ifndef CITYOPS_DRILL_INTERNAL_H
 #define CITYOPS_DRILL_INTERNAL_H
+
+#include <signal.h>
 
 #include "cityops/cmd/cmd.h"
 #include "cityops/db/db.h"
@@ -59,6 +63,52 @@ struct drill_runner {
 	struct db_table **alarms;   /* per expectation, drill_alarm() or NULL */
 	int aborted;
 };
+
+/* drill-clock.c: the clock and the connections. */
+
+/* Set by SIGINT or SIGTERM during a run (drill_on_signal). */
+extern volatile sig_atomic_t drill_interrupted;
+void drill_on_signal(int sig);
+/* Monotonic real milliseconds. */
+long long drill_mono_ms(void);
+/* Sleeps ms real milliseconds, or until interrupted. */
+void drill_sleep_ms(long long ms);
+/* Drill seconds now: real elapsed × speed, or the virtual clock. */
+double drill_now(const struct drill_runner *r);
+/* The base conninfo with user=login; the caller frees it. */
+char *drill_conninfo(const char *dsn, const char *login);
+/* Connects and identifies; 0, or -1 with a message on stderr. */
+int drill_open_session(struct session *s, const char *conninfo,
+                       const char *who);
+void drill_close_session(struct session *s);
+/* Points a connection's clock at drill second t, fenced to this run. */
+int drill_set_clock(struct drill_runner *r, struct session *s, double t,
+                    struct db_error *err);
+/* The session of the operator login, or NULL when the drill names none. */
+struct session *drill_actor_session(struct drill_runner *r, const char *login);
+
+/* drill.c: the run. */
+
+/* Prints a line of the run's log at drill time t (unless quiet). */
+void drill_say(const struct drill_runner *r, double t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Opens every connection and checks what the database must confirm
+ * before anything runs; returns 0, or the exit status (2: refused, 3: no
+ * connection). */
+int drill_preflight(struct drill_runner *r);
+/* Starts the run in the database and the clock; 0 or -1. */
+int drill_start(struct drill_runner *r);
+/* Steps and checks in drill-time order until the end or a signal. */
+void drill_play(struct drill_runner *r);
+/* Ends the run, writes the reports; returns the exit status. */
+int drill_finish(struct drill_runner *r, const char *report_path,
+                 const char *cap_path, int clear);
+/* Frees what the runner holds, not the drill. */
+void drill_runner_free(struct drill_runner *r);
+
+/* drill-expect.c: decides what can be decided at drill time now (final:
+ * the run is over); returns the next time something could be decided. */
+double drill_evaluate(struct drill_runner *r, double now, int final);
 
 /* The ref bound to a label, or NULL. */
 const char *drill_bound(const struct drill_runner *r, const char *label);

@@ -217,14 +217,98 @@ add_clean(struct buf *b, const char *s)
 	free(c);
 }
 
+/* The milestones in order, as the incidents read names its columns
+ * (<m>_s, <m>_by), and in the report for people. */
+static const char *const milestones[] = {
+    "ack", "dispatch", "accept", "arrive", "resolve", "verify", "close"};
+static const char *const milestone_zh[] = {"受理", "派单", "签收", "到场",
+                                           "办结", "核查", "结案"};
+
+/* One incident of the report for people: row i of r->incidents. */
+static void
+text_incident(const struct drill_runner *r, int i, struct buf *out)
+{
+	const struct db_table *t = r->incidents;
+	const char *ref = db_get(t, i, "ref");
+	const char *label = label_of(r, ref);
+	struct buf missed = {0};
+	double raised = cell(t, i, "raised_s");
+	int met = sla_met(r, i, &missed);
+	int merged = atoi(db_get(t, i, "merged") ?: "0");
+
+	buf_printf(out, "\n%s%s%s%s  P%s ", label ? "$" : "",
+	           label ? label : "", label ? "  " : "", ref,
+	           db_get(t, i, "priority") ?: "?");
+	add_clean(out, db_get(t, i, "category_name"));
+	buf_adds(out, " · ");
+	add_clean(out, db_get(t, i, "region_name"));
+	buf_adds(out, " · 「");
+	add_clean(out, db_get(t, i, "title"));
+	buf_printf(out, "」 · %s\n",
+	           names_incident_state(db_get(t, i, "state") ?: ""));
+	buf_adds(out, "    发现 ");
+	add_time(out, raised);
+	buf_adds(out, "  ");
+	add_clean(out, db_get(t, i, "source"));
+	buf_adds(out, " via ");
+	add_clean(out, db_get(t, i, "created_by"));
+	if (merged > 0)
+		buf_printf(out, "  (+%d reports merged)", merged);
+	buf_adds(out, "\n");
+	for (int k = 0; k < 7; k++) {
+		char c[32], cb[32];
+		double at;
+		snprintf(c, sizeof c, "%s_s", milestones[k]);
+		snprintf(cb, sizeof cb, "%s_by", milestones[k]);
+		at = cell(t, i, c);
+		if (isnan(at))
+			continue;
+		buf_printf(out, "    %s ", milestone_zh[k]);
+		add_time(out, at);
+		buf_adds(out, "  Δ ");
+		add_dur(out, at - raised);
+		buf_adds(out, "  ");
+		add_clean(out, db_get(t, i, cb));
+		buf_adds(out, "\n");
+	}
+	buf_adds(out, "    单位 ");
+	add_clean(out, db_get(t, i, "units") ?: "—");
+	buf_printf(out, "   SLA %s%s%s\n",
+	           met ? "达标 met" : "超时 missed: ", met ? "" : missed.data,
+	           "");
+	buf_free(&missed);
+}
+
+/* The expectations and the failed steps of the report for people. */
+static void
+text_results(const struct drill_runner *r, int held, int failed,
+             int steps_failed, struct buf *out)
+{
+	buf_printf(out, "\n预期 expectations: %d held, %d failed\n", held,
+	           failed);
+	for (int x = 0; x < r->d->nexpects; x++) {
+		const struct drill_expect *e = &r->d->expects[x];
+		buf_printf(out, "  %s line %d: %s — ",
+		           r->xs[x] == X_HELD ? "✓" : "✗", e->line, e->text);
+		add_clean(out, r->xdetail[x] ? r->xdetail[x] : "not decided");
+		buf_adds(out, "\n");
+	}
+	if (steps_failed > 0) {
+		buf_printf(out, "\n步骤 steps failed: %d\n", steps_failed);
+		for (int i = 0; i < r->d->nsteps; i++)
+			if (r->ss[i] == S_FAILED) {
+				buf_printf(
+				    out, "  ✗ line %d: ", r->d->steps[i].line);
+				add_clean(out,
+				          r->smsg[i] ? r->smsg[i] : "failed");
+				buf_adds(out, "\n");
+			}
+	}
+}
+
 void
 drill_report_text(const struct drill_runner *r, struct buf *out)
 {
-	static const char *const ms[] = {"ack",    "dispatch", "accept",
-	                                 "arrive", "resolve",  "verify",
-	                                 "close"};
-	static const char *const ms_zh[] = {"受理", "派单", "签收", "到场",
-	                                    "办结", "核查", "结案"};
 	const struct db_table *t = r->incidents;
 	int held, failed, steps_failed, n, nunits;
 	double med, worst;
@@ -247,77 +331,10 @@ drill_report_text(const struct drill_runner *r, struct buf *out)
 	           "\n事件 %d 起 (times on the drill clock, from +00:00; "
 	           "Δ from discovery)\n",
 	           t ? t->nrows : 0);
-	for (int i = 0; t != NULL && i < t->nrows; i++) {
-		const char *ref = db_get(t, i, "ref");
-		const char *label = label_of(r, ref);
-		struct buf missed = {0};
-		double raised = cell(t, i, "raised_s");
-		int met = sla_met(r, i, &missed);
-		int merged = atoi(db_get(t, i, "merged") ?: "0");
+	for (int i = 0; t != NULL && i < t->nrows; i++)
+		text_incident(r, i, out);
 
-		buf_printf(out, "\n%s%s%s%s  P%s ", label ? "$" : "",
-		           label ? label : "", label ? "  " : "", ref,
-		           db_get(t, i, "priority") ?: "?");
-		add_clean(out, db_get(t, i, "category_name"));
-		buf_adds(out, " · ");
-		add_clean(out, db_get(t, i, "region_name"));
-		buf_adds(out, " · 「");
-		add_clean(out, db_get(t, i, "title"));
-		buf_printf(out, "」 · %s\n",
-		           names_incident_state(db_get(t, i, "state") ?: ""));
-		buf_adds(out, "    发现 ");
-		add_time(out, raised);
-		buf_adds(out, "  ");
-		add_clean(out, db_get(t, i, "source"));
-		buf_adds(out, " via ");
-		add_clean(out, db_get(t, i, "created_by"));
-		if (merged > 0)
-			buf_printf(out, "  (+%d reports merged)", merged);
-		buf_adds(out, "\n");
-		for (int k = 0; k < 7; k++) {
-			char c[32], cb[32];
-			double at;
-			snprintf(c, sizeof c, "%s_s", ms[k]);
-			snprintf(cb, sizeof cb, "%s_by", ms[k]);
-			at = cell(t, i, c);
-			if (isnan(at))
-				continue;
-			buf_printf(out, "    %s ", ms_zh[k]);
-			add_time(out, at);
-			buf_adds(out, "  Δ ");
-			add_dur(out, at - raised);
-			buf_adds(out, "  ");
-			add_clean(out, db_get(t, i, cb));
-			buf_adds(out, "\n");
-		}
-		buf_adds(out, "    单位 ");
-		add_clean(out, db_get(t, i, "units") ?: "—");
-		buf_printf(out, "   SLA %s%s%s\n",
-		           met ? "达标 met" : "超时 missed: ",
-		           met ? "" : missed.data, "");
-		buf_free(&missed);
-	}
-
-	buf_printf(out, "\n预期 expectations: %d held, %d failed\n", held,
-	           failed);
-	for (int x = 0; x < r->d->nexpects; x++) {
-		const struct drill_expect *e = &r->d->expects[x];
-		buf_printf(out, "  %s line %d: %s — ",
-		           r->xs[x] == X_HELD ? "✓" : "✗", e->line, e->text);
-		add_clean(out, r->xdetail[x] ? r->xdetail[x] : "not decided");
-		buf_adds(out, "\n");
-	}
-	if (steps_failed > 0) {
-		buf_printf(out, "\n步骤 steps failed: %d\n", steps_failed);
-		for (int i = 0; i < r->d->nsteps; i++)
-			if (r->ss[i] == S_FAILED) {
-				buf_printf(
-				    out, "  ✗ line %d: ", r->d->steps[i].line);
-				add_clean(out,
-				          r->smsg[i] ? r->smsg[i] : "failed");
-				buf_adds(out, "\n");
-			}
-	}
+	text_results(r, held, failed, steps_failed, out);
 	buf_adds(out, "\n合计 totals\n");
 	for (size_t k = 0; k < sizeof totals / sizeof totals[0]; k++) {
 		response(r, totals[k].milestone, &med, &worst, &n);
@@ -355,37 +372,74 @@ j_str(struct buf *b, const char *s)
 		buf_add_json_string(b, s);
 }
 
-void
-drill_report_json(const struct drill_runner *r, struct buf *out)
+/* One incident of the JSON report: row i of r->incidents. */
+static void
+json_incident(const struct drill_runner *r, int i, struct buf *out)
 {
-	static const char *const ms[] = {"ack",    "dispatch", "accept",
-	                                 "arrive", "resolve",  "verify",
-	                                 "close"};
 	const struct db_table *t = r->incidents;
-	int held, failed, steps_failed, n, nunits;
-	double med, worst;
-	char *units;
-
-	drill_counts(r, &held, &failed, &steps_failed);
-	buf_adds(out, "{\"drill\":");
-	j_str(out, r->name);
+	const char *ref = db_get(t, i, "ref");
+	struct buf missed = {0};
+	double raised = cell(t, i, "raised_s");
+	int met = sla_met(r, i, &missed);
+	buf_adds(out, i ? ",{\"label\":" : "{\"label\":");
+	j_str(out, label_of(r, ref));
+	buf_adds(out, ",\"ref\":");
+	j_str(out, ref);
 	buf_adds(out, ",\"title\":");
-	j_str(out, r->d->title);
-	buf_printf(out, ",\"run\":%s,\"file\":", r->run);
-	j_str(out, r->file);
-	buf_adds(out, ",\"clock_start\":");
-	j_str(out, r->clock_start);
-	if (r->speed < 0)
-		buf_adds(out, ",\"speed\":\"max\"");
-	else
-		buf_printf(out, ",\"speed\":%g", r->speed);
-	buf_printf(out, ",\"duration_s\":%.1f,\"real_s\":%.2f", r->now,
-	           r->real_secs);
-	buf_printf(out, ",\"passed\":%s,\"aborted\":%s",
-	           failed == 0 && steps_failed == 0 && !r->aborted ? "true"
-	                                                           : "false",
-	           r->aborted ? "true" : "false");
+	j_str(out, db_get(t, i, "title"));
+	buf_adds(out, ",\"category\":");
+	j_str(out, db_get(t, i, "category"));
+	buf_printf(out, ",\"priority\":%s,\"region\":",
+	           db_get(t, i, "priority") ?: "null");
+	j_str(out, db_get(t, i, "region_name"));
+	buf_adds(out, ",\"source\":");
+	j_str(out, db_get(t, i, "source"));
+	buf_adds(out, ",\"state\":");
+	j_str(out, db_get(t, i, "state"));
+	buf_adds(out, ",\"raised_by\":");
+	j_str(out, db_get(t, i, "created_by"));
+	buf_printf(out, ",\"merged\":%s,\"discovered_s\":",
+	           db_get(t, i, "merged") ?: "0");
+	j_num(out, raised);
+	buf_adds(out, ",\"milestones\":{");
+	for (int k = 0; k < 7; k++) {
+		char c[32], cb[32];
+		double at;
+		snprintf(c, sizeof c, "%s_s", milestones[k]);
+		snprintf(cb, sizeof cb, "%s_by", milestones[k]);
+		at = cell(t, i, c);
+		buf_printf(out, "%s\"%s\":", k ? "," : "", milestones[k]);
+		if (isnan(at)) {
+			buf_adds(out, "null");
+			continue;
+		}
+		buf_adds(out, "{\"at_s\":");
+		j_num(out, at);
+		buf_adds(out, ",\"after_s\":");
+		j_num(out, at - raised);
+		buf_adds(out, ",\"by\":");
+		j_str(out, db_get(t, i, cb));
+		buf_adds(out, "}");
+	}
+	buf_adds(out, "},\"sla\":{");
+	for (int k = 0; k < 4; k++) {
+		char c[32];
+		snprintf(c, sizeof c, "%s_due_s", stages[k]);
+		buf_printf(out, "%s\"%s_due_s\":", k ? "," : "", stages[k]);
+		j_num(out, cell(t, i, c));
+	}
+	buf_printf(out, ",\"met\":%s,\"missed\":", met ? "true" : "false");
+	j_str(out, missed.data ? missed.data : "");
+	buf_adds(out, "},\"units\":");
+	j_str(out, db_get(t, i, "units"));
+	buf_adds(out, "}");
+	buf_free(&missed);
+}
 
+/* The expectations and the steps of the JSON report. */
+static void
+json_results(const struct drill_runner *r, struct buf *out)
+{
 	buf_adds(out, ",\"expectations\":[");
 	for (int x = 0; x < r->d->nexpects; x++) {
 		const struct drill_expect *e = &r->d->expects[x];
@@ -419,68 +473,40 @@ drill_report_json(const struct drill_runner *r, struct buf *out)
 		j_str(out, r->smsg[i]);
 		buf_adds(out, "}");
 	}
+}
+
+void
+drill_report_json(const struct drill_runner *r, struct buf *out)
+{
+	const struct db_table *t = r->incidents;
+	int held, failed, steps_failed, n, nunits;
+	double med, worst;
+	char *units;
+
+	drill_counts(r, &held, &failed, &steps_failed);
+	buf_adds(out, "{\"drill\":");
+	j_str(out, r->name);
+	buf_adds(out, ",\"title\":");
+	j_str(out, r->d->title);
+	buf_printf(out, ",\"run\":%s,\"file\":", r->run);
+	j_str(out, r->file);
+	buf_adds(out, ",\"clock_start\":");
+	j_str(out, r->clock_start);
+	if (r->speed < 0)
+		buf_adds(out, ",\"speed\":\"max\"");
+	else
+		buf_printf(out, ",\"speed\":%g", r->speed);
+	buf_printf(out, ",\"duration_s\":%.1f,\"real_s\":%.2f", r->now,
+	           r->real_secs);
+	buf_printf(out, ",\"passed\":%s,\"aborted\":%s",
+	           failed == 0 && steps_failed == 0 && !r->aborted ? "true"
+	                                                           : "false",
+	           r->aborted ? "true" : "false");
+
+	json_results(r, out);
 	buf_adds(out, "],\"incidents\":[");
-	for (int i = 0; t != NULL && i < t->nrows; i++) {
-		const char *ref = db_get(t, i, "ref");
-		struct buf missed = {0};
-		double raised = cell(t, i, "raised_s");
-		int met = sla_met(r, i, &missed);
-		buf_adds(out, i ? ",{\"label\":" : "{\"label\":");
-		j_str(out, label_of(r, ref));
-		buf_adds(out, ",\"ref\":");
-		j_str(out, ref);
-		buf_adds(out, ",\"title\":");
-		j_str(out, db_get(t, i, "title"));
-		buf_adds(out, ",\"category\":");
-		j_str(out, db_get(t, i, "category"));
-		buf_printf(out, ",\"priority\":%s,\"region\":",
-		           db_get(t, i, "priority") ?: "null");
-		j_str(out, db_get(t, i, "region_name"));
-		buf_adds(out, ",\"source\":");
-		j_str(out, db_get(t, i, "source"));
-		buf_adds(out, ",\"state\":");
-		j_str(out, db_get(t, i, "state"));
-		buf_adds(out, ",\"raised_by\":");
-		j_str(out, db_get(t, i, "created_by"));
-		buf_printf(out, ",\"merged\":%s,\"discovered_s\":",
-		           db_get(t, i, "merged") ?: "0");
-		j_num(out, raised);
-		buf_adds(out, ",\"milestones\":{");
-		for (int k = 0; k < 7; k++) {
-			char c[32], cb[32];
-			double at;
-			snprintf(c, sizeof c, "%s_s", ms[k]);
-			snprintf(cb, sizeof cb, "%s_by", ms[k]);
-			at = cell(t, i, c);
-			buf_printf(out, "%s\"%s\":", k ? "," : "", ms[k]);
-			if (isnan(at)) {
-				buf_adds(out, "null");
-				continue;
-			}
-			buf_adds(out, "{\"at_s\":");
-			j_num(out, at);
-			buf_adds(out, ",\"after_s\":");
-			j_num(out, at - raised);
-			buf_adds(out, ",\"by\":");
-			j_str(out, db_get(t, i, cb));
-			buf_adds(out, "}");
-		}
-		buf_adds(out, "},\"sla\":{");
-		for (int k = 0; k < 4; k++) {
-			char c[32];
-			snprintf(c, sizeof c, "%s_due_s", stages[k]);
-			buf_printf(out, "%s\"%s_due_s\":", k ? "," : "",
-			           stages[k]);
-			j_num(out, cell(t, i, c));
-		}
-		buf_printf(out,
-		           ",\"met\":%s,\"missed\":", met ? "true" : "false");
-		j_str(out, missed.data ? missed.data : "");
-		buf_adds(out, "},\"units\":");
-		j_str(out, db_get(t, i, "units"));
-		buf_adds(out, "}");
-		buf_free(&missed);
-	}
+	for (int i = 0; t != NULL && i < t->nrows; i++)
+		json_incident(r, i, out);
 	buf_printf(out,
 	           "],\"totals\":{\"held\":%d,\"failed\":%d,"
 	           "\"steps_failed\":%d",

@@ -47,14 +47,6 @@ cap_enum(const cJSON *obj, const char *name, const char *const *names, size_t n,
 	return optional ? FEED_REJECT_NONE : FEED_REJECT_BAD_VALUE;
 }
 
-static const char *
-opt_text(struct feed_decoder *d, const cJSON *obj, const char *name)
-{
-	const char *s = feed_get_str(obj, name);
-
-	return s != NULL && s[0] != '\0' ? feed_text(d, s, strlen(s)) : NULL;
-}
-
 /* Items of a member that may be one object or an array of them. */
 static const cJSON *
 first_of(const cJSON *v)
@@ -183,7 +175,7 @@ info(struct feed_decoder *d, const cJSON *o, struct feed_cap_info *info)
 	if (cJSON_IsString(cat) && cat->valuestring[0] != '\0')
 		info->category =
 		    feed_text(d, cat->valuestring, strlen(cat->valuestring));
-	info->event = opt_text(d, o, "event");
+	info->event = feed_get_text(d, o, "event");
 	if ((why = cap_enum(o, "urgency", urgency_names, COUNT(urgency_names),
 	                    1, 0, &e)) != FEED_REJECT_NONE)
 		return why;
@@ -198,34 +190,14 @@ info(struct feed_decoder *d, const cJSON *o, struct feed_cap_info *info)
 	    FEED_REJECT_NONE)
 		return why;
 	info->certainty = (enum feed_cap_certainty)e;
-	info->headline = opt_text(d, o, "headline");
-	info->description = opt_text(d, o, "description");
+	info->headline = feed_get_text(d, o, "headline");
+	info->description = feed_get_text(d, o, "description");
 	exp = feed_get(o, "expires");
 	if (feed_time(d, exp, &info->expires_ms) < 0)
 		return FEED_REJECT_BAD_TIME;
 	areas(d, feed_get(o, "area"), info);
 	return FEED_REJECT_NONE;
 }
-
-static enum feed_reject
-ident(struct feed_decoder *d, const cJSON *o, const char *name,
-      const char **out)
-{
-	const cJSON *v = feed_get(o, name);
-
-	if (v == NULL || cJSON_IsNull(v))
-		return FEED_REJECT_MISSING_FIELD;
-	if (!cJSON_IsString(v))
-		return FEED_REJECT_WRONG_TYPE;
-	return feed_ident(d, v->valuestring, strlen(v->valuestring), out);
-}
-
-#define TRY(expr)                                                              \
-	do {                                                                   \
-		enum feed_reject why_ = (expr);                                \
-		if (why_ != FEED_REJECT_NONE)                                  \
-			return why_;                                           \
-	} while (0)
 
 static enum feed_reject
 alert(struct feed_decoder *d, const cJSON *o)
@@ -244,20 +216,23 @@ alert(struct feed_decoder *d, const cJSON *o)
 	memset(&ev, 0, sizeof ev);
 	ev.type = FEED_EV_CAP;
 	ev.format = FEED_FORMAT_CAP;
-	TRY(ident(d, o, "identifier", &c->identifier));
-	TRY(ident(d, o, "sender", &c->sender));
+	FEED_TRY(feed_get_ident(d, o, "identifier", &c->identifier));
+	FEED_TRY(feed_get_ident(d, o, "sender", &c->sender));
 	rc = feed_time(d, feed_get(o, "sent"), &c->sent_ms);
 	if (rc != 0)
 		return rc > 0 ? FEED_REJECT_MISSING_FIELD
 		              : FEED_REJECT_BAD_TIME;
-	TRY(cap_enum(o, "status", status_names, COUNT(status_names), 0, 0, &e));
+	FEED_TRY(
+	    cap_enum(o, "status", status_names, COUNT(status_names), 0, 0, &e));
 	c->status = (enum feed_cap_status)e;
 	ev.exercise = c->status == FEED_CAP_STATUS_EXERCISE;
 	if (feed_get(o, mt) == NULL)
 		mt = "messageType";
-	TRY(cap_enum(o, mt, msgtype_names, COUNT(msgtype_names), 0, 0, &e));
+	FEED_TRY(
+	    cap_enum(o, mt, msgtype_names, COUNT(msgtype_names), 0, 0, &e));
 	c->msg_type = (enum feed_cap_msgtype)e;
-	TRY(cap_enum(o, "scope", scope_names, COUNT(scope_names), 1, 0, &e));
+	FEED_TRY(
+	    cap_enum(o, "scope", scope_names, COUNT(scope_names), 1, 0, &e));
 	c->scope = (enum feed_cap_scope)e;
 
 	infov = feed_get(o, "info");
@@ -266,7 +241,7 @@ alert(struct feed_decoder *d, const cJSON *o)
 	c->ninfo = 0;
 	for (i = first_of(infov); i != NULL && !cJSON_IsNull(infov);
 	     i = cJSON_IsArray(infov) ? i->next : NULL)
-		TRY(info(d, i, &infos[c->ninfo++]));
+		FEED_TRY(info(d, i, &infos[c->ninfo++]));
 	c->info = infos;
 	feed_emit(d, &ev);
 	return FEED_REJECT_NONE;
@@ -275,18 +250,8 @@ alert(struct feed_decoder *d, const cJSON *o)
 enum feed_reject
 feed_cap_tree(struct feed_decoder *d, const cJSON *root)
 {
-	const cJSON *a;
-
 	if (!cJSON_IsArray(root))
 		return alert(d, root);
-	cJSON_ArrayForEach(a, root)
-	{
-		struct feed_mark m = feed_mark(d);
-		enum feed_reject why = alert(d, a);
-
-		if (why != FEED_REJECT_NONE)
-			feed_skip(d, why);
-		feed_release(d, m);
-	}
+	feed_each(d, root, alert);
 	return FEED_REJECT_NONE;
 }

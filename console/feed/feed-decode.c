@@ -317,6 +317,44 @@ feed_get_str(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+const char *
+feed_get_text(struct feed_decoder *d, const cJSON *obj, const char *name)
+{
+	const char *s = feed_get_str(obj, name);
+
+	return s != NULL && s[0] != '\0' ? feed_text(d, s, strlen(s)) : NULL;
+}
+
+enum feed_reject
+feed_get_ident(struct feed_decoder *d, const cJSON *obj, const char *name,
+               const char **out)
+{
+	const cJSON *v = feed_get(obj, name);
+
+	if (v == NULL || cJSON_IsNull(v))
+		return FEED_REJECT_MISSING_FIELD;
+	if (!cJSON_IsString(v))
+		return FEED_REJECT_WRONG_TYPE;
+	return feed_ident(d, v->valuestring, strlen(v->valuestring), out);
+}
+
+void
+feed_each(struct feed_decoder *d, const cJSON *list,
+          enum feed_reject (*one)(struct feed_decoder *d, const cJSON *item))
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, list)
+	{
+		struct feed_mark m = feed_mark(d);
+		enum feed_reject why = one(d, item);
+
+		if (why != FEED_REJECT_NONE)
+			feed_skip(d, why);
+		feed_release(d, m);
+	}
+}
+
 int
 feed_strcaseeq(const char *a, const char *b)
 {
@@ -637,7 +675,8 @@ has_nul(const char *buf, size_t len)
 	if (memchr(buf, '\0', len) != NULL)
 		return 1;
 	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
-		if (end - p >= 6 && p[1] == 'u' && memcmp(p + 2, "0000", 4) == 0)
+		if (end - p >= 6 && p[1] == 'u' &&
+		    memcmp(p + 2, "0000", 4) == 0)
 			return 1;
 		p += 2;
 		if (p >= end)

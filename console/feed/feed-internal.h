@@ -72,6 +72,26 @@ const char *feed_get_str(const cJSON *obj, const char *name);
 int feed_number(const cJSON *v, double *out);
 /* Parses a whole string as a finite number; returns 0 or -1. */
 int feed_parse_number(const char *s, size_t len, double *out);
+/* A string member as sanitised scratch text; NULL when absent or empty. */
+const char *feed_get_text(struct feed_decoder *d, const cJSON *obj,
+                          const char *name);
+/* A required identifier member: as feed_ident, or missing, or wrong type. */
+enum feed_reject feed_get_ident(struct feed_decoder *d, const cJSON *obj,
+                                const char *name, const char **out);
+/*
+ * Decodes each item of the array list with one, counting the items it
+ * refuses as skipped; each item's scratch is released after it.
+ */
+void feed_each(struct feed_decoder *d, const cJSON *list,
+               enum feed_reject (*one)(struct feed_decoder *d,
+                                       const cJSON *item));
+/* Returns from the calling decoder with the reason expr gives, if any. */
+#define FEED_TRY(expr)                                                         \
+	do {                                                                   \
+		enum feed_reject why_ = (expr);                                \
+		if (why_ != FEED_REJECT_NONE)                                  \
+			return why_;                                           \
+	} while (0)
 /* ASCII case-insensitive comparison of a string with a name. */
 int feed_strcaseeq(const char *a, const char *b);
 /* A JSON string (or NGSI-LD {"@value": …}) as a time; 0, 1 absent, -1. */

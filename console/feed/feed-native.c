@@ -238,25 +238,29 @@ enum {
 	SEEN_R = 32,
 };
 
-static int
-fast(struct feed_decoder *d, const char *buf, size_t len)
-{
-	struct scan s = {buf, buf + len};
-	struct span t = {0}, key = {0}, unit = {0};
-	double v = 0, tsd;
-	int64_t ts = -1, iv;
-	unsigned seen = 0;
-	int is_int;
-	struct feed_event ev;
+/* What the fast path read of one message. */
+struct fast_msg {
+	struct span t, key, unit;
+	double v;
+	int64_t ts; /* -1: none */
+	unsigned seen;
+};
 
-	d->nrows = 0;
-	if (!take(&s, '{'))
+/* Reads the members of one flat object; 1, or 0 to leave it to cJSON. */
+static int
+fast_scan(struct feed_decoder *d, struct scan *s, struct fast_msg *m)
+{
+	double tsd;
+	int64_t iv;
+	int is_int;
+
+	if (!take(s, '{'))
 		return 0;
 	do {
 		struct span k;
 		unsigned bit = 0;
 
-		if (!scan_string(&s, &k) || !take(&s, ':'))
+		if (!scan_string(s, &k) || !take(s, ':'))
 			return 0;
 		if (k.n == 1 && k.p[0] == 't')
 			bit = SEEN_T;
@@ -275,65 +279,75 @@ fast(struct feed_decoder *d, const char *buf, size_t len)
 		         (k.n == 2 && k.p[0] == 'e' && k.p[1] == 't'))
 			return 0; /* rare: exercise and entity forms */
 		/* The first of duplicate keys counts, as in cJSON. */
-		if (bit == 0 || (seen & bit)) {
-			if (!skip_scalar(&s))
+		if (bit == 0 || (m->seen & bit)) {
+			if (!skip_scalar(s))
 				return 0;
 			continue;
 		}
-		seen |= bit;
+		m->seen |= bit;
 		switch (bit) {
 		case SEEN_T:
-			if (!scan_string(&s, &t))
+			if (!scan_string(s, &m->t))
 				return 0;
 			break;
 		case SEEN_I:
-			if (!scan_string(&s, &key))
+			if (!scan_string(s, &m->key))
 				return 0;
 			break;
 		case SEEN_U:
-			if (!scan_string(&s, &unit))
+			if (!scan_string(s, &m->unit))
 				return 0;
 			break;
 		case SEEN_V:
-			if (!scan_number(&s, &v, &is_int, &iv))
+			if (!scan_number(s, &m->v, &is_int, &iv))
 				return 0;
 			break;
 		case SEEN_TS:
-			if (!scan_number(&s, &tsd, &is_int, &iv) || !is_int ||
+			if (!scan_number(s, &tsd, &is_int, &iv) || !is_int ||
 			    iv <= 0 || iv > FEED_TS_LIMIT)
 				return 0;
-			ts = iv;
+			m->ts = iv;
 			break;
 		case SEEN_R:
-			if (!scan_rows(d, &s))
+			if (!scan_rows(d, s))
 				return 0;
 			break;
 		}
-	} while (take(&s, ','));
-	if (!take(&s, '}'))
+	} while (take(s, ','));
+	if (!take(s, '}'))
 		return 0;
-	skip_ws(&s);
-	if (s.p != s.end || !(seen & SEEN_T) || t.n != 1)
-		return 0;
+	skip_ws(s);
+	return s->p == s->end && (m->seen & SEEN_T) && m->t.n == 1;
+}
 
+static int
+fast(struct feed_decoder *d, const char *buf, size_t len)
+{
+	struct scan s = {buf, buf + len};
+	struct fast_msg m = {.ts = -1};
+	struct feed_event ev;
+
+	d->nrows = 0;
+	if (!fast_scan(d, &s, &m))
+		return 0;
 	memset(&ev, 0, sizeof ev);
 	ev.type = FEED_EV_READING;
 	ev.format = FEED_FORMAT_NATIVE;
-	if (t.p[0] == 'r') {
-		if ((seen & (SEEN_I | SEEN_V)) != (SEEN_I | SEEN_V))
+	if (m.t.p[0] == 'r') {
+		if ((m.seen & (SEEN_I | SEEN_V)) != (SEEN_I | SEEN_V))
 			return 0;
-		if (feed_ident(d, key.p, key.n, &ev.u.reading.key) !=
+		if (feed_ident(d, m.key.p, m.key.n, &ev.u.reading.key) !=
 		    FEED_REJECT_NONE)
 			return 0;
-		ev.u.reading.value = v;
-		ev.u.reading.ts_ms = ts < 0 ? 0 : ts;
-		if (seen & SEEN_U)
+		ev.u.reading.value = m.v;
+		ev.u.reading.ts_ms = m.ts < 0 ? 0 : m.ts;
+		if (m.seen & SEEN_U)
 			ev.u.reading.unit =
-			    unit.n ? feed_text(d, unit.p, unit.n) : NULL;
+			    m.unit.n ? feed_text(d, m.unit.p, m.unit.n) : NULL;
 		feed_emit(d, &ev);
 		return 1;
 	}
-	if (t.p[0] != 'b' || !(seen & SEEN_R))
+	if (m.t.p[0] != 'b' || !(m.seen & SEEN_R))
 		return 0;
 	/* Check every row before emitting any, so a bail-out emits nothing. */
 	for (size_t i = 0; i < d->nrows; i++) {
@@ -348,7 +362,7 @@ fast(struct feed_decoder *d, const char *buf, size_t len)
 		ev.u.reading.key = d->rows[i].key;
 		ev.u.reading.value = d->rows[i].v;
 		ev.u.reading.ts_ms = d->rows[i].ts >= 0 ? d->rows[i].ts
-		                     : ts >= 0          ? ts
+		                     : m.ts >= 0        ? m.ts
 		                                        : 0;
 		feed_emit(d, &ev);
 	}
@@ -404,20 +418,6 @@ native_value(const cJSON *v, double *out)
 	return FEED_REJECT_NONE;
 }
 
-/* A required identifier member. */
-static enum feed_reject
-native_ident(struct feed_decoder *d, const cJSON *obj, const char *name,
-             const char **out)
-{
-	const cJSON *v = feed_get(obj, name);
-
-	if (v == NULL || cJSON_IsNull(v))
-		return FEED_REJECT_MISSING_FIELD;
-	if (!cJSON_IsString(v))
-		return FEED_REJECT_WRONG_TYPE;
-	return feed_ident(d, v->valuestring, strlen(v->valuestring), out);
-}
-
 /* An optional free-text member: NULL when absent, null or empty. */
 static enum feed_reject
 native_text(struct feed_decoder *d, const cJSON *obj, const char *name,
@@ -435,13 +435,6 @@ native_text(struct feed_decoder *d, const cJSON *obj, const char *name,
 	return FEED_REJECT_NONE;
 }
 
-#define TRY(expr)                                                              \
-	do {                                                                   \
-		enum feed_reject why_ = (expr);                                \
-		if (why_ != FEED_REJECT_NONE)                                  \
-			return why_;                                           \
-	} while (0)
-
 static enum feed_reject
 reading(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 {
@@ -450,18 +443,18 @@ reading(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 
 	ev->type = FEED_EV_READING;
 	if (feed_get(o, "i") != NULL) {
-		TRY(native_ident(d, o, "i", &r->key));
+		FEED_TRY(feed_get_ident(d, o, "i", &r->key));
 	} else {
 		const cJSON *et = feed_get(o, "et");
 
-		TRY(native_ident(d, o, "e", &r->entity_id));
-		TRY(native_ident(d, o, "a", &r->attr));
+		FEED_TRY(feed_get_ident(d, o, "e", &r->entity_id));
+		FEED_TRY(feed_get_ident(d, o, "a", &r->attr));
 		if (et != NULL && !cJSON_IsNull(et))
-			TRY(native_ident(d, o, "et", &r->entity_type));
+			FEED_TRY(feed_get_ident(d, o, "et", &r->entity_type));
 	}
-	TRY(native_value(feed_get(o, "v"), &r->value));
-	TRY(native_ts(o, "ts", &r->ts_ms, &absent));
-	TRY(native_text(d, o, "u", &r->unit));
+	FEED_TRY(native_value(feed_get(o, "v"), &r->value));
+	FEED_TRY(native_ts(o, "ts", &r->ts_ms, &absent));
+	FEED_TRY(native_text(d, o, "u", &r->unit));
 	return FEED_REJECT_NONE;
 }
 
@@ -479,9 +472,9 @@ batch_row(struct feed_decoder *d, const cJSON *row, int64_t dflt,
 	ts = v->next;
 	if (!cJSON_IsString(k))
 		return FEED_REJECT_WRONG_TYPE;
-	TRY(feed_ident(d, k->valuestring, strlen(k->valuestring),
-	               &ev->u.reading.key));
-	TRY(native_value(v, &ev->u.reading.value));
+	FEED_TRY(feed_ident(d, k->valuestring, strlen(k->valuestring),
+	                    &ev->u.reading.key));
+	FEED_TRY(native_value(v, &ev->u.reading.value));
 	ev->u.reading.ts_ms = dflt;
 	if (ts != NULL) {
 		if (!cJSON_IsNumber(ts))
@@ -506,7 +499,7 @@ batch(struct feed_decoder *d, const cJSON *o, struct feed_event *proto)
 		return FEED_REJECT_MISSING_FIELD;
 	if (!cJSON_IsArray(rows))
 		return FEED_REJECT_WRONG_TYPE;
-	TRY(native_ts(o, "ts", &dflt, &absent));
+	FEED_TRY(native_ts(o, "ts", &dflt, &absent));
 	cJSON_ArrayForEach(row, rows)
 	{
 		struct feed_event ev = *proto;
@@ -554,8 +547,8 @@ alarm(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 	int absent;
 
 	ev->type = FEED_EV_ALARM;
-	TRY(native_ident(d, o, "i", &a->key));
-	TRY(level(o, &a->level));
+	FEED_TRY(feed_get_ident(d, o, "i", &a->key));
+	FEED_TRY(level(o, &a->level));
 	if (st == NULL || strcmp(st, "raised") == 0)
 		a->cleared = 0;
 	else if (strcmp(st, "cleared") == 0)
@@ -564,9 +557,9 @@ alarm(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 		return FEED_REJECT_BAD_VALUE;
 	a->value = NAN;
 	if (v != NULL && !cJSON_IsNull(v))
-		TRY(native_value(v, &a->value));
-	TRY(native_text(d, o, "msg", &a->message));
-	TRY(native_ts(o, "ts", &a->ts_ms, &absent));
+		FEED_TRY(native_value(v, &a->value));
+	FEED_TRY(native_text(d, o, "msg", &a->message));
+	FEED_TRY(native_ts(o, "ts", &a->ts_ms, &absent));
 	return FEED_REJECT_NONE;
 }
 
@@ -596,16 +589,16 @@ incident(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 	int absent;
 
 	ev->type = FEED_EV_INCIDENT;
-	TRY(native_ident(d, o, "src", &in->source));
-	TRY(native_ident(d, o, "dk", &in->dedup_key));
-	TRY(native_text(d, o, "title", &in->title));
+	FEED_TRY(feed_get_ident(d, o, "src", &in->source));
+	FEED_TRY(feed_get_ident(d, o, "dk", &in->dedup_key));
+	FEED_TRY(native_text(d, o, "title", &in->title));
 	if (in->title == NULL)
 		return FEED_REJECT_MISSING_FIELD;
-	TRY(native_text(d, o, "cat", &in->category));
-	TRY(native_text(d, o, "desc", &in->description));
-	TRY(native_text(d, o, "loc", &in->location));
+	FEED_TRY(native_text(d, o, "cat", &in->category));
+	FEED_TRY(native_text(d, o, "desc", &in->description));
+	FEED_TRY(native_text(d, o, "loc", &in->location));
 	if (reg != NULL && !cJSON_IsNull(reg))
-		TRY(native_ident(d, o, "reg", &in->region));
+		FEED_TRY(feed_get_ident(d, o, "reg", &in->region));
 	if (pri != NULL && !cJSON_IsNull(pri)) {
 		if (!cJSON_IsNumber(pri))
 			return FEED_REJECT_WRONG_TYPE;
@@ -614,9 +607,9 @@ incident(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 			return FEED_REJECT_BAD_VALUE;
 		in->priority = (int)pri->valuedouble;
 	}
-	TRY(coord(o, "lat", 90, &in->lat));
-	TRY(coord(o, "lon", 180, &in->lon));
-	TRY(native_ts(o, "ts", &in->ts_ms, &absent));
+	FEED_TRY(coord(o, "lat", 90, &in->lat));
+	FEED_TRY(coord(o, "lon", 180, &in->lon));
+	FEED_TRY(native_ts(o, "ts", &in->ts_ms, &absent));
 	return FEED_REJECT_NONE;
 }
 
@@ -627,7 +620,7 @@ heartbeat(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 	int absent;
 
 	ev->type = FEED_EV_HEARTBEAT;
-	TRY(native_ident(d, o, "f", &ev->u.heartbeat.feed));
+	FEED_TRY(feed_get_ident(d, o, "f", &ev->u.heartbeat.feed));
 	if (seq != NULL && !cJSON_IsNull(seq)) {
 		if (!cJSON_IsNumber(seq))
 			return FEED_REJECT_WRONG_TYPE;
@@ -638,7 +631,7 @@ heartbeat(struct feed_decoder *d, const cJSON *o, struct feed_event *ev)
 			return FEED_REJECT_BAD_VALUE;
 		ev->u.heartbeat.seq = (uint64_t)seq->valuedouble;
 	}
-	TRY(native_ts(o, "ts", &ev->u.heartbeat.ts_ms, &absent));
+	FEED_TRY(native_ts(o, "ts", &ev->u.heartbeat.ts_ms, &absent));
 	return FEED_REJECT_NONE;
 }
 

@@ -414,22 +414,6 @@ entity(struct feed_decoder *d, const cJSON *ent)
 	return FEED_REJECT_NONE;
 }
 
-static void
-entities(struct feed_decoder *d, const cJSON *list)
-{
-	const cJSON *ent;
-
-	cJSON_ArrayForEach(ent, list)
-	{
-		struct feed_mark m = feed_mark(d);
-		enum feed_reject why = entity(d, ent);
-
-		if (why != FEED_REJECT_NONE)
-			feed_skip(d, why);
-		feed_release(d, m);
-	}
-}
-
 enum feed_reject
 feed_ngsi_tree(struct feed_decoder *d, const cJSON *root)
 {
@@ -437,7 +421,7 @@ feed_ngsi_tree(struct feed_decoder *d, const cJSON *root)
 	const cJSON *data = feed_get(root, "data");
 
 	if (cJSON_IsArray(root)) {
-		entities(d, root);
+		feed_each(d, root, entity);
 		return FEED_REJECT_NONE;
 	}
 	if (!cJSON_IsObject(root))
@@ -449,7 +433,7 @@ feed_ngsi_tree(struct feed_decoder *d, const cJSON *root)
 			return FEED_REJECT_MISSING_FIELD;
 		if (!cJSON_IsArray(data))
 			return FEED_REJECT_WRONG_TYPE;
-		entities(d, data);
+		feed_each(d, data, entity);
 		return FEED_REJECT_NONE;
 	}
 	return entity(d, root);

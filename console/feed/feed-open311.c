@@ -11,14 +11,6 @@
 
 #include "feed-internal.h"
 
-static const char *
-opt_text(struct feed_decoder *d, const cJSON *obj, const char *name)
-{
-	const char *s = feed_get_str(obj, name);
-
-	return s != NULL && s[0] != '\0' ? feed_text(d, s, strlen(s)) : NULL;
-}
-
 static enum feed_reject
 request_id(struct feed_decoder *d, const cJSON *v, const char **out)
 {
@@ -73,11 +65,11 @@ request(struct feed_decoder *d, const cJSON *o)
 	if ((why = request_id(d, feed_get(o, "service_request_id"), &r->id)) !=
 	    FEED_REJECT_NONE)
 		return why;
-	r->status = opt_text(d, o, "status");
-	r->service_code = opt_text(d, o, "service_code");
-	r->service_name = opt_text(d, o, "service_name");
-	r->description = opt_text(d, o, "description");
-	r->address = opt_text(d, o, "address");
+	r->status = feed_get_text(d, o, "status");
+	r->service_code = feed_get_text(d, o, "service_code");
+	r->service_name = feed_get_text(d, o, "service_name");
+	r->description = feed_get_text(d, o, "description");
+	r->address = feed_get_text(d, o, "address");
 	if ((why = coord(feed_get(o, "lat"), 90, &r->lat)) !=
 	        FEED_REJECT_NONE ||
 	    (why = coord(feed_get(o, "long"), 180, &r->lon)) !=
@@ -94,18 +86,8 @@ request(struct feed_decoder *d, const cJSON *o)
 enum feed_reject
 feed_open311_tree(struct feed_decoder *d, const cJSON *root)
 {
-	const cJSON *o;
-
 	if (!cJSON_IsArray(root))
 		return request(d, root);
-	cJSON_ArrayForEach(o, root)
-	{
-		struct feed_mark m = feed_mark(d);
-		enum feed_reject why = request(d, o);
-
-		if (why != FEED_REJECT_NONE)
-			feed_skip(d, why);
-		feed_release(d, m);
-	}
+	feed_each(d, root, request);
 	return FEED_REJECT_NONE;
 }

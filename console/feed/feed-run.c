@@ -12,7 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cityops/feed/feed-client.h"
 #include "cityops/feed/feed-run.h"
+#include "cityops/feed/feed.h"
+#include "cityops/core/opt.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
 #include "cityops/core/util.h"
@@ -81,32 +84,42 @@ feed_sigwatch_free(struct feed_sigwatch **wp)
 }
 
 int
-feed_parse_int(const char *s, long long min, long long max, long long *out)
+feed_client_opt(const struct opt_parser *p, int opt, const char *arg,
+                struct feed_client_opts *o)
 {
-	char *end;
 	long long v;
+	int fmt;
 
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-feed_parse_double(const char *s, double min, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || errno != 0 || !isfinite(v) ||
-	    v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
+	switch (opt) {
+	case 'F':
+		if ((fmt = feed_format_from_name(arg)) < 0)
+			return opt_error(
+			    p, opt, arg,
+			    "not auto, native, ngsi, cap or open311");
+		o->format = (enum feed_format)fmt;
+		return 0;
+	case 'm':
+		if (opt_int(p, opt, arg, 64, 1 << 30, &v) != 0)
+			return -1;
+		o->max_message = (size_t)v;
+		return 0;
+	case 'w':
+	case 'P':
+	case 'I':
+	case 'B':
+		if (opt_int(p, opt, arg, 1, 3600000, &v) != 0)
+			return -1;
+		if (opt == 'w')
+			o->handshake_ms = (int)v;
+		else if (opt == 'P')
+			o->ping_ms = (int)v;
+		else if (opt == 'I')
+			o->idle_ms = (int)v;
+		else
+			o->backoff_min_ms = (int)v;
+		return 0;
+	}
+	return 1;
 }
 
 int64_t

@@ -33,6 +33,7 @@
 #include "cityops/feed/feed-sim.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
+#include "cityops/core/opt.h"
 #include "cityops/feed/scenario.h"
 #include "cityops/core/util.h"
 
@@ -173,7 +174,7 @@ sim_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		if (s->rate <= 0)
 			c->next = 0;
 		v = lws_get_urlarg_by_name(wsi, "from=", arg, sizeof arg);
-		if (v != NULL && feed_parse_int(v, 0, INT64_MAX, &from) == 0)
+		if (v != NULL && opt_parse_int(v, 0, INT64_MAX, &from) == 0)
 			c->next = (uint64_t)from;
 		s->nconn++;
 		s->conns++;
@@ -322,171 +323,276 @@ usage(FILE *f)
 	      f);
 }
 
-int
-feed_sim_main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-	    {"port", required_argument, NULL, 'p'},
-	    {"host", required_argument, NULL, 'H'},
-	    {"scenario", required_argument, NULL, 's'},
-	    {"rate", required_argument, NULL, 'r'},
-	    {"broken", required_argument, NULL, 'b'},
-	    {"format", required_argument, NULL, 'F'},
-	    {"duration", required_argument, NULL, 'd'},
-	    {"count", required_argument, NULL, 'n'},
-	    {"start", required_argument, NULL, 'S'},
-	    {"tick-ms", required_argument, NULL, 'T'},
-	    {"dump", no_argument, NULL, 'D'},
-	    {"from", required_argument, NULL, 'f'},
-	    {"mute", no_argument, NULL, 'M'},
-	    {"hold", no_argument, NULL, 'O'},
-	    {"record", required_argument, NULL, 'R'},
-	    {"log", required_argument, NULL, 'l'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct sim s;
-	struct scenario_opts so = {0};
-	struct lws_context_creation_info info;
-	struct feed_sigwatch *sw = NULL;
-	const char *scen = "day", *host = "127.0.0.1", *logpath = "-",
-	           *record = NULL;
-	long long port = 7681, v, tick_ms = 0, from = 0;
-	double duration = 0;
-	int opt, dump = 0, mute = 0, fmt, rc = 0;
-	char err[512];
+/* The command line, as parsed; the rest lands in struct sim directly. */
+struct sim_args {
+	struct sim *sim;
+	const char *scen, *host, *logpath, *record;
+	long long port, tick_ms, from;
+	double duration;
+	int dump, mute;
+	struct scenario_opts so;
+};
 
-	memset(&s, 0, sizeof s);
-	s.rate = 20;
-	s.count = UINT64_MAX;
-	s.mute_fd = -1;
-	so.format = SCENARIO_FORMAT_NATIVE;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "p:s:r:b:F:d:n:h", longopts,
-	                          NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			if (feed_parse_int(optarg, 0, 65535, &port) != 0)
-				goto bad;
-			break;
-		case 'H':
-			host = optarg;
-			break;
-		case 's':
-			scen = optarg;
-			break;
-		case 'r':
-			if (feed_parse_double(optarg, 0, 1e9, &s.rate) != 0)
-				goto bad;
-			break;
-		case 'b':
-			if (feed_parse_double(optarg, 0, 100, &so.broken_pct) !=
-			    0)
-				goto bad;
-			break;
-		case 'F':
-			if ((fmt = scenario_format_from_name(optarg)) < 0)
-				goto bad;
-			so.format = (enum scenario_format)fmt;
-			break;
-		case 'd':
-			if (feed_parse_double(optarg, 0.001, 1e9, &duration) !=
-			    0)
-				goto bad;
-			break;
-		case 'n':
-			if (feed_parse_int(optarg, 0, INT64_MAX, &v) != 0)
-				goto bad;
-			s.count = (uint64_t)v;
-			break;
-		case 'S':
-			if (feed_parse_int(optarg, 1, 253402300799999LL, &v) !=
-			    0)
-				goto bad;
-			so.start_ms = v;
-			break;
-		case 'T':
-			if (feed_parse_int(optarg, 1, 86400000, &tick_ms) != 0)
-				goto bad;
-			break;
-		case 'D':
-			dump = 1;
-			break;
-		case 'f':
-			if (feed_parse_int(optarg, 0, INT64_MAX, &from) != 0)
-				goto bad;
-			break;
-		case 'M':
-			mute = 1;
-			break;
-		case 'O':
-			s.hold = 1;
-			break;
-		case 'R':
-			record = optarg;
-			break;
-		case 'l':
-			logpath = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+static const struct option sim_longopts[] = {
+    {"port", required_argument, NULL, 'p'},
+    {"host", required_argument, NULL, 'H'},
+    {"scenario", required_argument, NULL, 's'},
+    {"rate", required_argument, NULL, 'r'},
+    {"broken", required_argument, NULL, 'b'},
+    {"format", required_argument, NULL, 'F'},
+    {"duration", required_argument, NULL, 'd'},
+    {"count", required_argument, NULL, 'n'},
+    {"start", required_argument, NULL, 'S'},
+    {"tick-ms", required_argument, NULL, 'T'},
+    {"dump", no_argument, NULL, 'D'},
+    {"from", required_argument, NULL, 'f'},
+    {"mute", no_argument, NULL, 'M'},
+    {"hold", no_argument, NULL, 'O'},
+    {"record", required_argument, NULL, 'R'},
+    {"log", required_argument, NULL, 'l'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One option with its argument; returns 0, or -1 when it was refused. */
+static int
+parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
+{
+	struct sim_args *a = ctx;
+	struct sim *s = a->sim;
+	long long v;
+	int fmt;
+
+	switch (opt) {
+	case 'p':
+		return opt_int(p, opt, arg, 0, 65535, &a->port);
+	case 'H':
+		a->host = arg;
+		return 0;
+	case 's':
+		a->scen = arg;
+		return 0;
+	case 'r':
+		return opt_double(p, opt, arg, 0, 1e9, &s->rate);
+	case 'b':
+		return opt_double(p, opt, arg, 0, 100, &a->so.broken_pct);
+	case 'F':
+		if ((fmt = scenario_format_from_name(arg)) < 0)
+			return opt_error(
+			    p, opt, arg,
+			    "not native, ngsi, mix, cap or open311");
+		a->so.format = (enum scenario_format)fmt;
+		return 0;
+	case 'd':
+		return opt_double(p, opt, arg, 0.001, 1e9, &a->duration);
+	case 'n':
+		if (opt_int(p, opt, arg, 0, INT64_MAX, &v) != 0)
+			return -1;
+		s->count = (uint64_t)v;
+		return 0;
+	case 'S':
+		if (opt_int(p, opt, arg, 1, 253402300799999LL, &v) != 0)
+			return -1;
+		a->so.start_ms = v;
+		return 0;
+	case 'T':
+		return opt_int(p, opt, arg, 1, 86400000, &a->tick_ms);
+	case 'D':
+		a->dump = 1;
+		return 0;
+	case 'f':
+		return opt_int(p, opt, arg, 0, INT64_MAX, &a->from);
+	case 'M':
+		a->mute = 1;
+		return 0;
+	case 'O':
+		s->hold = 1;
+		return 0;
+	case 'R':
+		a->record = arg;
+		return 0;
+	case 'l':
+		a->logpath = arg;
+		return 0;
 	}
+	return -1;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int
+parse_args(int argc, char **argv, struct sim_args *a)
+{
+	static const struct opt_parser p = {"cityops feed-sim", sim_longopts,
+	                                    "p:s:r:b:F:d:n:h", usage};
+	int rc;
+
+	if ((rc = opt_getopt(&p, argc, argv, parse_opt, a)) >= 0)
+		return rc;
 	if (optind < argc) {
 		fprintf(stderr, "cityops feed-sim: unexpected '%s'\n",
 		        argv[optind]);
 		return 2;
 	}
-	if (log_open(logpath, LOG_INFO) != 0) {
-		fprintf(stderr, "cityops feed-sim: cannot open log %s\n",
-		        logpath);
+	return -1;
+}
+
+/* Loads the scenario and sets its observed clock; returns 0 or 2. */
+static int
+load_scenario(struct sim *s, struct sim_args *a)
+{
+	char err[512];
+
+	s->sc = scenario_load(a->scen, err, sizeof err);
+	if (s->sc == NULL) {
+		fprintf(stderr, "cityops feed-sim: %s\n", err);
 		return 2;
 	}
-	if (!mute) {
-		s.sc = scenario_load(scen, err, sizeof err);
-		if (s.sc == NULL) {
-			fprintf(stderr, "cityops feed-sim: %s\n", err);
-			return 2;
-		}
-		if (so.start_ms == 0)
-			so.start_ms = feed_wall_ms() / 1000 * 1000;
-		/* Observed time follows the wall clock at this rate, at
-		 * least one ms per tick so that every reading of an
-		 * indicator has its own time (the database key). */
-		if (tick_ms == 0) {
-			double per_tick = scenario_msgs_per_tick(s.sc);
-			tick_ms =
-			    s.rate > 0
-			        ? (long long)llround(per_tick * 1000.0 / s.rate)
-			        : 1;
-			if (tick_ms < 1)
-				tick_ms = 1;
-		}
-		so.tick_ms = tick_ms;
-		scenario_set_opts(s.sc, &so);
+	if (a->so.start_ms == 0)
+		a->so.start_ms = feed_wall_ms() / 1000 * 1000;
+	/* Observed time follows the wall clock at this rate, at least one ms
+	 * per tick so that every reading of an indicator has its own time
+	 * (the database key). */
+	if (a->tick_ms == 0) {
+		double per_tick = scenario_msgs_per_tick(s->sc);
+		a->tick_ms =
+		    s->rate > 0
+		        ? (long long)llround(per_tick * 1000.0 / s->rate)
+		        : 1;
+		if (a->tick_ms < 1)
+			a->tick_ms = 1;
 	}
-	if (dump) {
-		uint64_t n =
-		    s.count != UINT64_MAX ? s.count : scenario_cycle_len(s.sc);
-		for (uint64_t k = (uint64_t)from; k < (uint64_t)from + n; k++) {
-			buf_reset(&s.out);
-			scenario_message(s.sc, k, 0, &s.out);
-			fwrite(s.out.data, 1, s.out.len, stdout);
-			fputc('\n', stdout);
-		}
-		buf_free(&s.out);
-		scenario_free(&s.sc);
-		return ferror(stdout) ? 1 : 0;
-	}
+	a->so.tick_ms = a->tick_ms;
+	scenario_set_opts(s->sc, &a->so);
+	return 0;
+}
 
-	if (record != NULL &&
-	    (s.record = fopen(record, "a")) == NULL) {
+/* --dump: prints messages [from, from+count) and returns the exit status. */
+static int
+dump_messages(struct sim *s, const struct sim_args *a)
+{
+	uint64_t n =
+	    s->count != UINT64_MAX ? s->count : scenario_cycle_len(s->sc);
+
+	for (uint64_t k = (uint64_t)a->from; k < (uint64_t)a->from + n; k++) {
+		buf_reset(&s->out);
+		scenario_message(s->sc, k, 0, &s->out);
+		fwrite(s->out.data, 1, s->out.len, stdout);
+		fputc('\n', stdout);
+	}
+	buf_free(&s->out);
+	scenario_free(&s->sc);
+	return ferror(stdout) ? 1 : 0;
+}
+
+/* Listens for websocket clients and starts the pacer; returns 0 or -1. */
+static int
+serve(struct sim *s, struct sim_args *a)
+{
+	struct lws_context_creation_info info;
+
+	s->protocols[0].name = SIM_PROTOCOL;
+	s->protocols[0].callback = sim_cb;
+	s->protocols[0].per_session_data_size = sizeof(struct sim_conn);
+	s->protocols[0].rx_buffer_size = 4096;
+	s->protocols[0].user = s;
+	memset(&info, 0, sizeof info);
+	info.port = (int)a->port;
+	info.iface = a->host;
+	info.protocols = s->protocols;
+	info.vhost_name = "feed-sim";
+	info.gid = -1;
+	info.uid = -1;
+	s->vh = lws_create_vhost(s->ctx, &info);
+	if (s->vh == NULL) {
+		fprintf(stderr, "cityops feed-sim: cannot listen on %s:%lld\n",
+		        a->host, a->port);
+		return -1;
+	}
+	a->port = lws_get_vhost_listen_port(s->vh);
+	s->t0_us = feed_mono_us();
+	s->pacer_ms = s->rate > 0 ? (int)(1000.0 / s->rate) : 50;
+	if (s->pacer_ms < 1)
+		s->pacer_ms = 1;
+	if (s->pacer_ms > 50)
+		s->pacer_ms = 50;
+	lws_sul_schedule(s->ctx, 0, &s->pacer, pacer_cb,
+	                 (lws_usec_t)s->pacer_ms * LWS_US_PER_MS);
+	log_msg(LOG_INFO,
+	        "feed-sim: scenario %s (%s): %" PRIu64
+	        " messages a cycle, %g/s, tick %lld ms, format %s, "
+	        "broken %g %%",
+	        scenario_name(s->sc), scenario_title(s->sc),
+	        scenario_cycle_len(s->sc), s->rate, a->tick_ms,
+	        scenario_format_name(a->so.format), a->so.broken_pct);
+	return 0;
+}
+
+/* Runs the loop until a signal, --duration or the end; returns 0 or 1. */
+static int
+run(struct sim *s, struct sim_args *a)
+{
+	struct feed_sigwatch *sw = feed_sigwatch_new(s->loop, on_signal, s);
+
+	if (sw == NULL)
+		return 1;
+	if (a->mute) {
+		int p = mute_listen(s, a->host, (int)a->port);
+		if (p < 0) {
+			feed_sigwatch_free(&sw);
+			return 1;
+		}
+		a->port = p;
+	} else if (serve(s, a) != 0) {
+		feed_sigwatch_free(&sw);
+		return 1;
+	}
+	if (a->duration > 0)
+		lws_sul_schedule(s->ctx, 0, &s->stopper, stopper_cb,
+		                 (lws_usec_t)(a->duration * 1e6));
+	printf("ws://%s:%lld/\n", a->host, a->port);
+	fflush(stdout);
+	log_msg(LOG_INFO, "feed-sim: listening on ws://%s:%lld/%s", a->host,
+	        a->port, a->mute ? " (mute: never answers the handshake)" : "");
+	loop_run(s->loop);
+	log_msg(LOG_INFO,
+	        "feed-sim: sent %" PRIu64 " messages, %" PRIu64
+	        " bytes, %" PRIu64 " connections",
+	        s->sent, s->bytes, s->conns);
+	lws_sul_cancel(&s->pacer);
+	lws_sul_cancel(&s->stopper);
+	feed_sigwatch_free(&sw);
+	return 0;
+}
+
+int
+feed_sim_main(int argc, char **argv)
+{
+	struct sim s;
+	struct sim_args a = {
+	    .scen = "day", .host = "127.0.0.1", .logpath = "-"};
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.rate = 20;
+	s.count = UINT64_MAX;
+	s.mute_fd = -1;
+	a.port = 7681;
+	a.so.format = SCENARIO_FORMAT_NATIVE;
+	a.sim = &s;
+	if ((rc = parse_args(argc, argv, &a)) >= 0)
+		return rc;
+	if (log_open(a.logpath, LOG_INFO) != 0) {
+		fprintf(stderr, "cityops feed-sim: cannot open log %s\n",
+		        a.logpath);
+		return 2;
+	}
+	if (!a.mute && load_scenario(&s, &a) != 0)
+		return 2;
+	if (a.dump)
+		return dump_messages(&s, &a);
+	if (a.record != NULL && (s.record = fopen(a.record, "a")) == NULL) {
 		fprintf(stderr, "cityops feed-sim: cannot open %s: %s\n",
-		        record, strerror(errno));
+		        a.record, strerror(errno));
 		scenario_free(&s.sc);
 		return 2;
 	}
@@ -498,72 +604,7 @@ feed_sim_main(int argc, char **argv)
 		return 1;
 	}
 	s.ctx = loop_lws(s.loop);
-	sw = feed_sigwatch_new(s.loop, on_signal, &s);
-	if (sw == NULL) {
-		rc = 1;
-		goto out;
-	}
-	if (mute) {
-		int p = mute_listen(&s, host, (int)port);
-		if (p < 0) {
-			rc = 1;
-			goto out;
-		}
-		port = p;
-	} else {
-		s.protocols[0].name = SIM_PROTOCOL;
-		s.protocols[0].callback = sim_cb;
-		s.protocols[0].per_session_data_size = sizeof(struct sim_conn);
-		s.protocols[0].rx_buffer_size = 4096;
-		s.protocols[0].user = &s;
-		memset(&info, 0, sizeof info);
-		info.port = (int)port;
-		info.iface = host;
-		info.protocols = s.protocols;
-		info.vhost_name = "feed-sim";
-		info.gid = -1;
-		info.uid = -1;
-		s.vh = lws_create_vhost(s.ctx, &info);
-		if (s.vh == NULL) {
-			fprintf(stderr,
-			        "cityops feed-sim: cannot listen on %s:%lld\n",
-			        host, port);
-			rc = 1;
-			goto out;
-		}
-		port = lws_get_vhost_listen_port(s.vh);
-		s.t0_us = feed_mono_us();
-		s.pacer_ms = s.rate > 0 ? (int)(1000.0 / s.rate) : 50;
-		if (s.pacer_ms < 1)
-			s.pacer_ms = 1;
-		if (s.pacer_ms > 50)
-			s.pacer_ms = 50;
-		lws_sul_schedule(s.ctx, 0, &s.pacer, pacer_cb,
-		                 (lws_usec_t)s.pacer_ms * LWS_US_PER_MS);
-		log_msg(LOG_INFO,
-		        "feed-sim: scenario %s (%s): %" PRIu64
-		        " messages a cycle, %g/s, tick %lld ms, format %s, "
-		        "broken %g %%",
-		        scenario_name(s.sc), scenario_title(s.sc),
-		        scenario_cycle_len(s.sc), s.rate, tick_ms,
-		        scenario_format_name(so.format), so.broken_pct);
-	}
-	if (duration > 0)
-		lws_sul_schedule(s.ctx, 0, &s.stopper, stopper_cb,
-		                 (lws_usec_t)(duration * 1e6));
-	printf("ws://%s:%lld/\n", host, port);
-	fflush(stdout);
-	log_msg(LOG_INFO, "feed-sim: listening on ws://%s:%lld/%s", host, port,
-	        mute ? " (mute: never answers the handshake)" : "");
-	loop_run(s.loop);
-	log_msg(LOG_INFO,
-	        "feed-sim: sent %" PRIu64 " messages, %" PRIu64
-	        " bytes, %" PRIu64 " connections",
-	        s.sent, s.bytes, s.conns);
-out:
-	lws_sul_cancel(&s.pacer);
-	lws_sul_cancel(&s.stopper);
-	feed_sigwatch_free(&sw);
+	rc = run(&s, &a);
 	loop_unwatch(&s.mute_watch);
 	for (int i = 0; i < s.nmute; i++)
 		close(s.mute_conns[i]);
@@ -576,7 +617,4 @@ out:
 	scenario_free(&s.sc);
 	log_close();
 	return rc;
-bad:
-	fprintf(stderr, "cityops feed-sim: bad value '%s'\n", optarg);
-	return 2;
 }

@@ -21,6 +21,7 @@
 #include "cityops/feed/feed.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
+#include "cityops/core/opt.h"
 #include "cityops/desk/model-vitals.h"
 #include "cityops/core/util.h"
 
@@ -407,175 +408,180 @@ usage(FILE *f)
 	      f);
 }
 
-int
-feed_watch_main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"count", required_argument, NULL, 'n'},
-	    {"seconds", required_argument, NULL, 's'},
-	    {"format", required_argument, NULL, 'F'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"health", no_argument, NULL, 'H'},
-	    {"stale-ms", required_argument, NULL, 'S'},
-	    {"latency", no_argument, NULL, 'L'},
-	    {"from", required_argument, NULL, 'f'},
-	    {"max-message", required_argument, NULL, 'm'},
-	    {"handshake-ms", required_argument, NULL, 'w'},
-	    {"ping-ms", required_argument, NULL, 'P'},
-	    {"idle-ms", required_argument, NULL, 'I'},
-	    {"backoff-ms", required_argument, NULL, 'B'},
-	    {"file", required_argument, NULL, 'i'},
-	    {"log", required_argument, NULL, 'l'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct watch w;
-	struct feed_client_opts o;
-	struct feed_client_hooks hooks;
-	struct feed_sigwatch *sw = NULL;
-	const char *file = NULL, *logpath = "-";
-	long long v, from = -1;
-	double seconds = 0;
-	int opt, fmt, rc = 0;
+static const struct option watch_longopts[] = {
+    {"json", no_argument, NULL, 'j'},
+    {"count", required_argument, NULL, 'n'},
+    {"seconds", required_argument, NULL, 's'},
+    {"format", required_argument, NULL, 'F'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"health", no_argument, NULL, 'H'},
+    {"stale-ms", required_argument, NULL, 'S'},
+    {"latency", no_argument, NULL, 'L'},
+    {"from", required_argument, NULL, 'f'},
+    {"max-message", required_argument, NULL, 'm'},
+    {"handshake-ms", required_argument, NULL, 'w'},
+    {"ping-ms", required_argument, NULL, 'P'},
+    {"idle-ms", required_argument, NULL, 'I'},
+    {"backoff-ms", required_argument, NULL, 'B'},
+    {"file", required_argument, NULL, 'i'},
+    {"log", required_argument, NULL, 'l'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
 
-	memset(&w, 0, sizeof w);
-	memset(&o, 0, sizeof o);
-	o.format = FEED_FORMAT_AUTO;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "jn:s:F:qh", longopts, NULL)) !=
-	       -1) {
-		switch (opt) {
-		case 'j':
-			w.json = 1;
-			break;
-		case 'n':
-			if (feed_parse_int(optarg, 1, INT64_MAX, &v) != 0)
-				goto bad;
-			w.want = (uint64_t)v;
-			break;
-		case 's':
-			if (feed_parse_double(optarg, 0.001, 1e9, &seconds) !=
-			    0)
-				goto bad;
-			break;
-		case 'F':
-			if ((fmt = feed_format_from_name(optarg)) < 0)
-				goto bad;
-			o.format = (enum feed_format)fmt;
-			break;
-		case 'q':
-			w.quiet = 1;
-			break;
-		case 'H':
-			w.health = 1;
-			break;
-		case 'S':
-			if (feed_parse_int(optarg, 1, INT32_MAX, &v) != 0)
-				goto bad;
-			w.stale_ms = v;
-			break;
-		case 'L':
-			w.latency = 1;
-			break;
-		case 'f':
-			if (feed_parse_int(optarg, 0, INT64_MAX, &from) != 0)
-				goto bad;
-			break;
-		case 'm':
-			if (feed_parse_int(optarg, 64, 1 << 30, &v) != 0)
-				goto bad;
-			o.max_message = (size_t)v;
-			break;
-		case 'w':
-		case 'P':
-		case 'I':
-		case 'B':
-			if (feed_parse_int(optarg, 1, 3600000, &v) != 0)
-				goto bad;
-			if (opt == 'w')
-				o.handshake_ms = (int)v;
-			else if (opt == 'P')
-				o.ping_ms = (int)v;
-			else if (opt == 'I')
-				o.idle_ms = (int)v;
-			else
-				o.backoff_min_ms = (int)v;
-			break;
-		case 'i':
-			file = optarg;
-			break;
-		case 'l':
-			logpath = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
+/* The command line, as parsed; the rest lands in struct watch directly. */
+struct watch_args {
+	struct watch *w;
+	struct feed_client_opts o;
+	const char *file, *logpath;
+	long long from;
+	double seconds;
+};
+
+/* One option with its argument; returns 0, or -1 when it was refused. */
+static int
+parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
+{
+	struct watch_args *a = ctx;
+	struct watch *w = a->w;
+	long long v;
+	int rc;
+
+	if ((rc = feed_client_opt(p, opt, arg, &a->o)) <= 0)
+		return rc;
+	switch (opt) {
+	case 'j':
+		w->json = 1;
+		return 0;
+	case 'n':
+		if (opt_int(p, opt, arg, 1, INT64_MAX, &v) != 0)
+			return -1;
+		w->want = (uint64_t)v;
+		return 0;
+	case 's':
+		return opt_double(p, opt, arg, 0.001, 1e9, &a->seconds);
+	case 'q':
+		w->quiet = 1;
+		return 0;
+	case 'H':
+		w->health = 1;
+		return 0;
+	case 'S':
+		if (opt_int(p, opt, arg, 1, INT32_MAX, &v) != 0)
+			return -1;
+		w->stale_ms = v;
+		return 0;
+	case 'L':
+		w->latency = 1;
+		return 0;
+	case 'f':
+		return opt_int(p, opt, arg, 0, INT64_MAX, &a->from);
+	case 'i':
+		a->file = arg;
+		return 0;
+	case 'l':
+		a->logpath = arg;
+		return 0;
 	}
-	if ((file == NULL) == (optind >= argc) || argc - optind > MAX_FEEDS) {
+	return -1;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int
+parse_args(int argc, char **argv, struct watch_args *a)
+{
+	static const struct opt_parser p = {"cityops feed-watch",
+	                                    watch_longopts, "jn:s:F:qh", usage};
+	int rc;
+
+	if ((rc = opt_getopt(&p, argc, argv, parse_opt, a)) >= 0)
+		return rc;
+	if ((a->file == NULL) == (optind >= argc) ||
+	    argc - optind > MAX_FEEDS) {
 		usage(stderr);
 		return 2;
 	}
-	if (log_open(logpath, LOG_WARN) != 0) {
-		fprintf(stderr, "cityops feed-watch: cannot open log %s\n",
-		        logpath);
-		return 2;
-	}
-	w.model = model_vitals_new(0);
-	if (file != NULL) {
-		rc = watch_file(&w, file, o.format,
-		                o.max_message ? o.max_message
-		                              : FEED_MAX_DEFAULT);
-		summary(&w);
-		goto out;
-	}
-	w.loop = loop_new();
-	if (w.loop == NULL) {
-		rc = 1;
-		goto out;
-	}
-	sw = feed_sigwatch_new(w.loop, on_signal, &w);
+	return -1;
+}
+
+/* Subscribes to every URL and runs until done; returns the exit status. */
+static int
+watch_feeds(struct watch *w, struct watch_args *a, int nurls, char **urls)
+{
+	struct feed_client_hooks hooks;
+	struct feed_sigwatch *sw;
+	int rc = 0;
+
+	w->loop = loop_new();
+	if (w->loop == NULL)
+		return 1;
+	sw = feed_sigwatch_new(w->loop, on_signal, w);
 	memset(&hooks, 0, sizeof hooks);
 	hooks.event = on_event;
 	hooks.message = on_message;
 	hooks.health = on_health;
-	hooks.arg = &w;
-	for (int i = optind; i < argc; i++) {
-		o.url = argv[i];
-		o.resume = from >= 0;
-		o.resume_pos = (uint64_t)from;
-		w.fc[w.nfc] = feed_client_new(loop_lws(w.loop), &o, &hooks);
-		if (w.fc[w.nfc] == NULL) {
+	hooks.arg = w;
+	for (int i = 0; i < nurls; i++) {
+		a->o.url = urls[i];
+		a->o.resume = a->from >= 0;
+		a->o.resume_pos = (uint64_t)a->from;
+		w->fc[w->nfc] =
+		    feed_client_new(loop_lws(w->loop), &a->o, &hooks);
+		if (w->fc[w->nfc] == NULL) {
 			fprintf(stderr, "cityops feed-watch: bad URL %s\n",
-			        argv[i]);
-			rc = 2;
-			goto out;
+			        urls[i]);
+			feed_sigwatch_free(&sw);
+			return 2;
 		}
-		w.nfc++;
+		w->nfc++;
 	}
-	w.sweep = loop_timer_new(w.loop, sweep_cb, &w);
-	if (w.stale_ms > 0)
-		loop_timer_start(w.sweep, 200);
-	w.stopper = loop_timer_new(w.loop, stop_cb, &w);
-	if (seconds > 0)
-		loop_timer_start(w.stopper, (int64_t)(seconds * 1000));
-	loop_run(w.loop);
+	w->sweep = loop_timer_new(w->loop, sweep_cb, w);
+	if (w->stale_ms > 0)
+		loop_timer_start(w->sweep, 200);
+	w->stopper = loop_timer_new(w->loop, stop_cb, w);
+	if (a->seconds > 0)
+		loop_timer_start(w->stopper, (int64_t)(a->seconds * 1000));
+	loop_run(w->loop);
 	fflush(stdout);
-	summary(&w);
-	if (w.want > 0 && w.messages < w.want)
+	summary(w);
+	if (w->want > 0 && w->messages < w->want)
 		rc = 1;
-out:
+	feed_sigwatch_free(&sw);
+	return rc;
+}
+
+int
+feed_watch_main(int argc, char **argv)
+{
+	struct watch w;
+	struct watch_args a = {.logpath = "-", .from = -1};
+	int rc;
+
+	memset(&w, 0, sizeof w);
+	a.o.format = FEED_FORMAT_AUTO;
+	a.w = &w;
+	if ((rc = parse_args(argc, argv, &a)) >= 0)
+		return rc;
+	if (log_open(a.logpath, LOG_WARN) != 0) {
+		fprintf(stderr, "cityops feed-watch: cannot open log %s\n",
+		        a.logpath);
+		return 2;
+	}
+	w.model = model_vitals_new(0);
+	if (a.file != NULL) {
+		rc = watch_file(&w, a.file, a.o.format,
+		                a.o.max_message ? a.o.max_message
+		                                : FEED_MAX_DEFAULT);
+		summary(&w);
+	} else {
+		rc = watch_feeds(&w, &a, argc - optind, argv + optind);
+	}
 	for (int i = 0; i < w.nfc; i++) {
 		feed_client_log_rejects(w.fc[i]);
 		feed_client_free(&w.fc[i]);
 	}
 	loop_timer_free(&w.sweep);
 	loop_timer_free(&w.stopper);
-	feed_sigwatch_free(&sw);
 	loop_free(&w.loop);
 	model_vitals_free(&w.model);
 	free(w.lat);
@@ -583,7 +589,4 @@ out:
 	buf_free(&w.line);
 	log_close();
 	return rc;
-bad:
-	fprintf(stderr, "cityops feed-watch: bad value '%s'\n", optarg);
-	return 2;
 }

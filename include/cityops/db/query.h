@@ -50,7 +50,7 @@
 	  "extract(epoch FROM at)::bigint AS at_s, actor, action, "            \
 	  "from_state, to_state, unit, note, exercise "                        \
 	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
-	/* The drill runner (console/drill.c), migration 008. */               \
+	/* The drill runner (console/drill/), migration 008. */                \
 	/* The offset is taken against the server's own clock as the step    \
 	 * starts: drill second $1 of run $2 is clock_start + $1, to the      \
 	 * millisecond, whatever the delays between runner and server. */    \
@@ -86,7 +86,7 @@
 	X(Q_DRILL_INDICATOR, SAFE,                                             \
 	  "SELECT id, exercise FROM cityops.indicator "                        \
 	  "WHERE id = $1")                                                     \
-	/* Feeds and ingest (console/ingest.c, console/feed-live.c). */        \
+	/* Feeds and ingest (console/ingest/, console/feed/feed-live.c). */    \
 	X(Q_INGEST_READINGS, SAFE,                                             \
 	  "SELECT * FROM cityops.ingest_readings("                             \
 	  "$1::text[], $2::float8[], $3::timestamptz[])")                      \
@@ -130,7 +130,7 @@
 	/* Not copied by CREATE DATABASE ... TEMPLATE, so migrate asserts     \
 	 * it every time (migration 014, docs/security.md). */                 \
 	X(Q_MIGRATION_NO_TEMP, SAFE,                                           \
-	  "DO $$BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I "       \
+	  "DO $$BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I "        \
 	  "FROM PUBLIC', current_database()); END$$")                          \
 	X(Q_BEGIN, ONCE, "BEGIN")                                              \
 	X(Q_COMMIT, ONCE, "COMMIT")                                            \

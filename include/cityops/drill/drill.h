@@ -3,7 +3,7 @@
  * database as exercise data, judged by expectations with deadlines.
  *
  * The parser is pure (libc only) so that it can be unit tested and fuzzed;
- * the runner (console/drill.c) plays a parsed drill through the command
+ * the runner (console/drill/drill.c) plays a parsed drill through the command
  * engine, one database connection per operator. The file format is in
  * docs/drills.md.
  */

@@ -1,8 +1,8 @@
 /*
  * What the feed subcommands (feed-sim, ingest, feed-watch) share around
  * the event loop: termination signals read through a signalfd adopted into
- * the loop (the handler does no work; the loop does), and small parsers
- * for their options.
+ * the loop (the handler does no work; the loop does), and the feed
+ * client's options.
  */
 #ifndef CITYOPS_FEED_RUN_H
 #define CITYOPS_FEED_RUN_H
@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 struct loop;
+struct opt_parser;
+struct feed_client_opts;
 struct feed_sigwatch;
 
 /*
@@ -21,10 +23,15 @@ struct feed_sigwatch *
 feed_sigwatch_new(struct loop *l, void (*fn)(void *arg, int signo), void *arg);
 void feed_sigwatch_free(struct feed_sigwatch **wp);
 
-/* Parses a whole decimal number in [min, max]; returns 0 or -1. */
-int feed_parse_int(const char *s, long long min, long long max, long long *out);
-/* Parses a finite number in [min, max]; returns 0 or -1. */
-int feed_parse_double(const char *s, double min, double max, double *out);
+/*
+ * The feed client's options, the same in feed-watch and ingest: --format
+ * (F), --max-message (m), --handshake-ms (w), --ping-ms (P), --idle-ms (I)
+ * and --backoff-ms (B), by the letter getopt_long returned. Returns 0 when
+ * opt was one of them and set o, -1 when its value was refused (and said
+ * so on stderr), 1 when opt is none of them.
+ */
+int feed_client_opt(const struct opt_parser *p, int opt, const char *arg,
+                    struct feed_client_opts *o);
 
 /* Monotonic microseconds. */
 int64_t feed_mono_us(void);

@@ -1,0 +1,611 @@
+/*
+ * The asynchronous side of the database layer (db.h): two connections on
+ * the loop, a worker that sends one request at a time and a listener for
+ * LISTEN, with reconnect and backoff. The synchronous side is db.c.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cityops/core/log.h"
+#include "cityops/core/loop.h"
+#include "cityops/core/util.h"
+#include "db-internal.h"
+
+/*
+ * The asynchronous side. Each connection is a small state machine driven
+ * by its socket's readiness reports from the loop and by timers; the loop
+ * watches a dup() of PQsocket(), re-adopted whenever the socket changes
+ * (libpq opens a new one for each host it tries and on every reconnect).
+ */
+
+#define DB_CONNECT_MS       5000
+#define DB_BACKOFF_MIN      250
+#define DB_BACKOFF_MAX      15000
+#define DB_ASYNC_MAX_PARAMS 16
+
+struct db_request {
+	struct db_request *next;
+	enum query_id q;
+	int nparams;
+	char *params[DB_ASYNC_MAX_PARAMS];
+	db_done_fn done;
+	void *arg;
+	int sent;
+};
+
+enum conn_state { CS_DOWN, CS_CONNECTING, CS_LISTENING, CS_UP };
+
+struct db_conn {
+	struct db_async *owner;
+	struct db db;
+	enum conn_state st;
+	int listener;
+	struct loop_watch *watch;
+	int watched_fd;
+	PostgresPollingStatusType poll;
+	PGresult *keep; /* worker: the result being collected */
+	int failed;     /* worker: an error result came */
+	struct db_error err;
+};
+
+struct db_async {
+	struct loop *loop;
+	char *conninfo;
+	struct db_async_hooks hooks;
+	struct db_conn worker, listen;
+	enum db_link link;
+	struct db_request *head, *tail;
+	struct loop_timer *retry, *deadline, *stmt;
+	int backoff_ms;
+	long long retry_at;
+	char why[256];
+	int in_callback;
+	int closing; /* db_async_free is cancelling what is pending */
+};
+
+static void conn_event(void *arg, unsigned events);
+static void link_down(struct db_async *a, const char *why);
+static void pump(struct db_async *a);
+
+static void
+request_free(struct db_request *r)
+{
+	for (int i = 0; i < r->nparams; i++)
+		free(r->params[i]);
+	free(r);
+}
+
+/* Keeps the loop watching the connection's current socket. */
+static void
+conn_rewatch(struct db_conn *c)
+{
+	int fd = c->db.conn != NULL ? PQsocket(c->db.conn) : -1;
+
+	if (fd == c->watched_fd && c->watch != NULL)
+		return;
+	loop_unwatch(&c->watch);
+	c->watched_fd = -1;
+	if (fd < 0)
+		return;
+	c->watch = loop_watch_fd(c->owner->loop, fd, conn_event, c);
+	if (c->watch != NULL)
+		c->watched_fd = fd;
+}
+
+static void
+conn_close(struct db_conn *c)
+{
+	loop_unwatch(&c->watch);
+	c->watched_fd = -1;
+	PQclear(c->keep);
+	c->keep = NULL;
+	c->failed = 0;
+	db_error_clear(&c->err);
+	if (c->db.conn != NULL)
+		PQfinish(c->db.conn);
+	c->db.conn = NULL;
+	c->st = CS_DOWN;
+}
+
+static void
+set_link(struct db_async *a, enum db_link link, const char *why)
+{
+	if (a->link == link)
+		return;
+	a->link = link;
+	if (a->hooks.state != NULL)
+		a->hooks.state(a->hooks.arg, link, why);
+}
+
+static void
+conn_start(struct db_conn *c)
+{
+	conn_close(c);
+	c->db.conn = PQconnectStart(c->owner->conninfo);
+	if (c->db.conn == NULL || PQstatus(c->db.conn) == CONNECTION_BAD) {
+		char *msg = c->db.conn ? db_trimmed(PQerrorMessage(c->db.conn))
+		                       : xstrdup("out of memory");
+		link_down(c->owner, msg);
+		free(msg);
+		return;
+	}
+	PQsetNoticeProcessor(c->db.conn, db_notice, NULL);
+	c->st = CS_CONNECTING;
+	c->poll = PGRES_POLLING_WRITING;
+	conn_rewatch(c);
+	loop_want_write(c->watch);
+}
+
+static void
+retry_cb(void *arg)
+{
+	struct db_async *a = arg;
+
+	a->retry_at = 0;
+	set_link(a, DB_LINK_CONNECTING, NULL);
+	loop_timer_start(a->deadline, DB_CONNECT_MS);
+	conn_start(&a->worker);
+	if (a->link == DB_LINK_CONNECTING)
+		conn_start(&a->listen);
+}
+
+static void
+deadline_cb(void *arg)
+{
+	struct db_async *a = arg;
+	char why[96];
+
+	snprintf(why, sizeof why, "no answer within %d ms", DB_CONNECT_MS);
+	link_down(a, why);
+}
+
+static void
+stmt_cb(void *arg)
+{
+	struct db_async *a = arg;
+	char why[96];
+
+	snprintf(why, sizeof why, "a statement took over %d ms",
+	         DB_STATEMENT_MS);
+	link_down(a, why);
+}
+
+/*
+ * Both connections go down together and come back together, so that the
+ * console never listens without being able to refetch (or the reverse).
+ */
+static void
+link_down(struct db_async *a, const char *why)
+{
+	struct db_request **pp;
+	enum db_link was = a->link;
+	unsigned r;
+
+	/* Down first, so that a callback submitting from here only queues. */
+	a->link = DB_LINK_DOWN;
+	loop_timer_stop(a->deadline);
+	loop_timer_stop(a->stmt);
+	conn_close(&a->worker);
+	conn_close(&a->listen);
+	snprintf(a->why, sizeof a->why, "%s", why ? why : "connection lost");
+	log_msg(LOG_WARN, "database link down: %s", a->why);
+	/* A write that was sent may or may not have been applied: fail it
+	 * and say so. Reads are simply sent again after reconnecting. */
+	for (pp = &a->head; *pp != NULL;) {
+		struct db_request *q = *pp;
+		if (q->sent && query_once(q->q)) {
+			struct db_error err = {0};
+			*pp = q->next;
+			db_error_set(
+			    &err,
+			    "outcome unknown: the database connection was "
+			    "lost while the change was running (%s); it may "
+			    "or may not have been applied and was not sent "
+			    "again",
+			    a->why);
+			err.unknown = 1;
+			q->done(q->arg, NULL, &err);
+			db_error_clear(&err);
+			request_free(q);
+			continue;
+		}
+		q->sent = 0;
+		pp = &q->next;
+	}
+	a->tail = NULL;
+	for (struct db_request *q = a->head; q != NULL; q = q->next)
+		a->tail = q;
+	if (a->backoff_ms == 0)
+		a->backoff_ms = DB_BACKOFF_MIN;
+	else if ((a->backoff_ms *= 2) > DB_BACKOFF_MAX)
+		a->backoff_ms = DB_BACKOFF_MAX;
+	/* Jitter in [50 %, 150 %) so that many consoles do not reconnect in
+	 * step after a database restart. */
+	r = (unsigned)random();
+	{
+		int ms = a->backoff_ms / 2 + (int)(r % (unsigned)a->backoff_ms);
+		a->retry_at = loop_now_ms() + ms;
+		loop_timer_start(a->retry, ms);
+	}
+	if (was != DB_LINK_DOWN && a->hooks.state != NULL)
+		a->hooks.state(a->hooks.arg, DB_LINK_DOWN, a->why);
+}
+
+static void
+both_up(struct db_async *a)
+{
+	if (a->worker.st != CS_UP || a->listen.st != CS_UP)
+		return;
+	loop_timer_stop(a->deadline);
+	a->backoff_ms = 0;
+	a->why[0] = '\0';
+	log_msg(LOG_INFO, "database link up");
+	set_link(a, DB_LINK_UP, NULL);
+	pump(a);
+}
+
+static void
+conn_poll(struct db_conn *c)
+{
+	c->poll = PQconnectPoll(c->db.conn);
+	conn_rewatch(c);
+	switch (c->poll) {
+	case PGRES_POLLING_FAILED: {
+		char *msg = db_trimmed(PQerrorMessage(c->db.conn));
+		link_down(c->owner, msg);
+		free(msg);
+		return;
+	}
+	case PGRES_POLLING_WRITING:
+		loop_want_write(c->watch);
+		return;
+	case PGRES_POLLING_OK:
+		PQsetnonblocking(c->db.conn, 1);
+		if (!c->listener) {
+			c->st = CS_UP;
+			both_up(c->owner);
+			return;
+		}
+		if (!PQsendQuery(c->db.conn, query_sql(Q_LISTEN))) {
+			char *msg = db_trimmed(PQerrorMessage(c->db.conn));
+			link_down(c->owner, msg);
+			free(msg);
+			return;
+		}
+		c->st = CS_LISTENING;
+		if (PQflush(c->db.conn) > 0)
+			loop_want_write(c->watch);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Drains results; returns 1 when the command is complete. */
+static int
+conn_collect(struct db_conn *c)
+{
+	PGresult *res;
+
+	while (!PQisBusy(c->db.conn)) {
+		res = PQgetResult(c->db.conn);
+		if (res == NULL)
+			return 1;
+		switch (PQresultStatus(res)) {
+		case PGRES_TUPLES_OK:
+		case PGRES_COMMAND_OK:
+			if (!c->failed) {
+				PQclear(c->keep);
+				c->keep = res;
+				res = NULL;
+			}
+			break;
+		default:
+			if (!c->failed)
+				db_error_from(res, c->db.conn, &c->err);
+			c->failed = 1;
+			break;
+		}
+		PQclear(res);
+	}
+	return 0;
+}
+
+static void
+finish_head(struct db_async *a)
+{
+	struct db_conn *c = &a->worker;
+	struct db_request *q = a->head;
+	struct db_table *t = NULL;
+
+	loop_timer_stop(a->stmt);
+	a->head = q->next;
+	if (a->head == NULL)
+		a->tail = NULL;
+	if (!c->failed && c->keep != NULL)
+		t = db_table_from(c->keep);
+	else if (!c->failed)
+		t = xcalloc(1, sizeof *t);
+	PQclear(c->keep);
+	c->keep = NULL;
+	if (c->failed)
+		q->done(q->arg, NULL, &c->err);
+	else
+		q->done(q->arg, t, NULL);
+	c->failed = 0;
+	db_error_clear(&c->err);
+	request_free(q);
+}
+
+/* Sends the next request if the worker is idle and up. */
+static void
+pump(struct db_async *a)
+{
+	struct db_conn *c = &a->worker;
+	struct db_request *q = a->head;
+
+	if (a->link != DB_LINK_UP || q == NULL || q->sent || a->in_callback)
+		return;
+	log_msg(LOG_DEBUG, "query %s (async)", query_name(q->q));
+	if (!PQsendQueryParams(c->db.conn, query_sql(q->q), q->nparams, NULL,
+	                       (const char *const *)q->params, NULL, NULL, 0)) {
+		char *msg = db_trimmed(PQerrorMessage(c->db.conn));
+		link_down(a, msg);
+		free(msg);
+		return;
+	}
+	q->sent = 1;
+	loop_timer_start(a->stmt, DB_STATEMENT_MS);
+	if (PQflush(c->db.conn) > 0)
+		loop_want_write(c->watch);
+}
+
+/*
+ * Sends what libpq still holds. Returns the events to handle: while libpq
+ * waits to write a large message it also reads, so the answer may already
+ * sit in its buffer when the last byte goes out, and no readable event
+ * would ever come for it; a finished flush is therefore handled as
+ * readable too. -1 when the link went down.
+ */
+static int
+flush_events(struct db_conn *c, unsigned events)
+{
+	int rc;
+
+	if (!(events & LOOP_WRITE))
+		return (int)events;
+	rc = PQflush(c->db.conn);
+	if (rc < 0) {
+		char *msg = db_trimmed(PQerrorMessage(c->db.conn));
+		link_down(c->owner, msg);
+		free(msg);
+		return -1;
+	}
+	if (rc > 0) {
+		loop_want_write(c->watch);
+		return (int)events;
+	}
+	return (int)(events | LOOP_READ);
+}
+
+static void
+worker_event(struct db_conn *c, unsigned ev)
+{
+	struct db_async *a = c->owner;
+	int events = flush_events(c, ev);
+
+	if (events < 0 || !(events & LOOP_READ))
+		return;
+	if (!PQconsumeInput(c->db.conn)) {
+		char *msg = db_trimmed(PQerrorMessage(c->db.conn));
+		link_down(a, msg);
+		free(msg);
+		return;
+	}
+	if (a->head == NULL || !a->head->sent) {
+		/* Nothing asked: notices are handled by libpq; a closed
+		 * connection shows up as a failed PQconsumeInput. */
+		return;
+	}
+	if (conn_collect(c)) {
+		a->in_callback = 1;
+		finish_head(a);
+		a->in_callback = 0;
+		/* The callback may have dropped the link. */
+		pump(a);
+	}
+}
+
+static void
+listener_event(struct db_conn *c, unsigned ev)
+{
+	struct db_async *a = c->owner;
+	int events = flush_events(c, ev);
+	PGnotify *n;
+
+	if (events < 0 || !(events & LOOP_READ))
+		return;
+	if (!PQconsumeInput(c->db.conn)) {
+		char *msg = db_trimmed(PQerrorMessage(c->db.conn));
+		link_down(a, msg);
+		free(msg);
+		return;
+	}
+	if (c->st == CS_LISTENING) {
+		if (!conn_collect(c))
+			return;
+		if (c->failed) {
+			char *msg = xstrdup(c->err.message ? c->err.message
+			                                   : "LISTEN failed");
+			link_down(a, msg);
+			free(msg);
+			return;
+		}
+		PQclear(c->keep);
+		c->keep = NULL;
+		c->st = CS_UP;
+		both_up(a);
+		if (a->link != DB_LINK_UP)
+			return;
+	}
+	while (c->db.conn != NULL && (n = PQnotifies(c->db.conn)) != NULL) {
+		char *payload = xstrdup(n->extra);
+		PQfreemem(n);
+		if (a->hooks.notify != NULL)
+			a->hooks.notify(a->hooks.arg, payload);
+		free(payload);
+	}
+}
+
+static void
+conn_event(void *arg, unsigned events)
+{
+	struct db_conn *c = arg;
+
+	if (c->db.conn == NULL)
+		return;
+	if (c->st == CS_CONNECTING) {
+		conn_poll(c);
+		return;
+	}
+	if (c->listener)
+		listener_event(c, events);
+	else
+		worker_event(c, events);
+}
+
+struct db_async *
+db_async_new(struct loop *l, const char *conninfo,
+             const struct db_async_hooks *hooks)
+{
+	struct db_async *a = xcalloc(1, sizeof *a);
+
+	a->loop = l;
+	a->conninfo = xstrdup(conninfo != NULL ? conninfo : "");
+	if (hooks != NULL)
+		a->hooks = *hooks;
+	a->worker.owner = a->listen.owner = a;
+	a->worker.watched_fd = a->listen.watched_fd = -1;
+	a->listen.listener = 1;
+	a->retry = loop_timer_new(l, retry_cb, a);
+	a->deadline = loop_timer_new(l, deadline_cb, a);
+	a->stmt = loop_timer_new(l, stmt_cb, a);
+	a->link = DB_LINK_DOWN;
+	srandom((unsigned)loop_now_ms() ^ (unsigned)getpid());
+	retry_cb(a);
+	return a;
+}
+
+/* Completes a request with an error, so its owner can free its argument. */
+static void
+cancel(struct db_request *q, const char *why)
+{
+	struct db_error err = {0};
+
+	db_error_set(&err, "%s", why);
+	q->done(q->arg, NULL, &err);
+	db_error_clear(&err);
+	request_free(q);
+}
+
+void
+db_async_free(struct db_async **ap)
+{
+	struct db_async *a = *ap;
+
+	if (a == NULL)
+		return;
+	/* The link is reported down first, so that callbacks completed
+	 * below do not try to load more; anything they submit anyway is
+	 * cancelled at once (db_async_submit checks closing). */
+	a->closing = 1;
+	conn_close(&a->worker);
+	conn_close(&a->listen);
+	set_link(a, DB_LINK_DOWN, "closing");
+	loop_timer_free(&a->retry);
+	loop_timer_free(&a->deadline);
+	loop_timer_free(&a->stmt);
+	while (a->head != NULL) {
+		struct db_request *q = a->head;
+		a->head = q->next;
+		cancel(q, "cancelled: the console is closing");
+	}
+	free(a->conninfo);
+	free(a);
+	*ap = NULL;
+}
+
+void
+db_async_submit(struct db_async *a, enum query_id q, int nparams,
+                const char *const *params, db_done_fn done, void *arg)
+{
+	struct db_request *r;
+
+	if (a->closing) {
+		struct db_error err = {0};
+		db_error_set(&err, "cancelled: the console is closing");
+		done(arg, NULL, &err);
+		db_error_clear(&err);
+		return;
+	}
+	if (nparams > DB_ASYNC_MAX_PARAMS ||
+	    (query_once(q) && a->link != DB_LINK_UP)) {
+		struct db_error err = {0};
+		if (nparams > DB_ASYNC_MAX_PARAMS)
+			db_error_set(&err, "too many parameters");
+		else
+			db_error_set(&err,
+			             "database unreachable (%s): not sent; "
+			             "retry once the link is back",
+			             a->why[0] ? a->why : "reconnecting");
+		done(arg, NULL, &err);
+		db_error_clear(&err);
+		return;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->q = q;
+	r->nparams = nparams;
+	for (int i = 0; i < nparams; i++)
+		r->params[i] = params[i] ? xstrdup(params[i]) : NULL;
+	r->done = done;
+	r->arg = arg;
+	if (a->tail != NULL)
+		a->tail->next = r;
+	else
+		a->head = r;
+	a->tail = r;
+	pump(a);
+}
+
+int
+db_async_pending(const struct db_async *a)
+{
+	int n = 0;
+
+	for (const struct db_request *q = a->head; q != NULL; q = q->next)
+		n++;
+	return n;
+}
+
+long long
+db_async_retry_in(const struct db_async *a)
+{
+	long long left;
+
+	if (a->link != DB_LINK_DOWN || a->retry_at == 0)
+		return -1;
+	left = a->retry_at - loop_now_ms();
+	return left < 0 ? 0 : left;
+}
+
+struct db *
+db_async_db(struct db_async *a)
+{
+	return &a->worker.db;
+}

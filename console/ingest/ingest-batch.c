@@ -1,0 +1,371 @@
+/*
+ * cityops ingest, the database side: readings gathered into batches, one
+ * statement each; incident reports one statement each, in arrival order;
+ * stream positions checkpointed when the database has answered every
+ * request before them, and committed to the state file; the feeds paused
+ * past a queue depth; alarm-level alarms turned into incidents. How these
+ * make exactly-once across restarts is told at the top of ingest.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cityops/core/opt.h"
+#include "ingest-internal.h"
+
+static void alarms_done(void *arg, struct db_table *t,
+                        const struct db_error *err);
+
+/* ---- state file: "position<TAB>url" per feed ------------------------- */
+
+void
+ingest_state_load(struct ingest *in)
+{
+	FILE *f = fopen(in->state_path, "r");
+	char line[4096];
+
+	for (int i = 0; i < in->nfeeds; i++)
+		in->resume[i] = in->committed[i] = FEED_POS_UNKNOWN;
+	if (f == NULL) {
+		if (errno != ENOENT)
+			log_msg(LOG_WARN, "ingest: cannot read %s: %s",
+			        in->state_path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *tab = strchr(line, '\t'), *nl;
+		long long pos;
+		if (tab == NULL)
+			continue;
+		*tab = '\0';
+		if ((nl = strchr(tab + 1, '\n')) != NULL)
+			*nl = '\0';
+		if (opt_parse_int(line, 0, INT64_MAX, &pos) != 0)
+			continue;
+		for (int i = 0; i < in->nfeeds; i++)
+			if (strcmp(in->urls[i], tab + 1) == 0) {
+				in->resume[i] = in->committed[i] =
+				    (uint64_t)pos;
+				log_msg(LOG_INFO,
+				        "ingest: %s resumes at position %lld",
+				        in->urls[i], pos);
+			}
+	}
+	fclose(f);
+}
+
+static void
+mkdirs(const char *path)
+{
+	char *p = xstrdup(path), *s;
+
+	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		mkdir(p, 0700);
+		*s = '/';
+	}
+	free(p);
+}
+
+/* Written whole to a temporary file, synced, then renamed into place. */
+void
+ingest_state_save(struct ingest *in)
+{
+	char *tmp;
+	FILE *f;
+	int ok;
+
+	if (in->state_path == NULL || !in->state_dirty)
+		return;
+	tmp = xasprintf("%s.tmp", in->state_path);
+	mkdirs(in->state_path);
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		log_msg(LOG_ERROR, "ingest: cannot write %s: %s", tmp,
+		        strerror(errno));
+		free(tmp);
+		return;
+	}
+	for (int i = 0; i < in->nfeeds; i++)
+		if (in->committed[i] != FEED_POS_UNKNOWN)
+			fprintf(f, "%" PRIu64 "\t%s\n", in->committed[i],
+			        in->urls[i]);
+	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, in->state_path) != 0) {
+		log_msg(LOG_ERROR, "ingest: cannot save %s: %s", in->state_path,
+		        strerror(errno));
+		unlink(tmp);
+	} else {
+		in->state_dirty = 0;
+	}
+	free(tmp);
+}
+
+void
+ingest_state_timer_cb(void *arg)
+{
+	ingest_state_save(arg);
+}
+
+/* ---- checkpoints ------------------------------------------------------ */
+
+void
+ingest_checkpoint(struct ingest *in)
+{
+	struct ckpt *k;
+
+	if (in->nck == in->ck_cap) {
+		in->ck_cap = in->ck_cap ? in->ck_cap * 2 : 16;
+		in->ck = xrealloc(in->ck, in->ck_cap * sizeof *in->ck);
+	}
+	k = &in->ck[in->nck++];
+	k->after = in->submitted;
+	memcpy(k->pos, in->reached, sizeof k->pos);
+}
+
+void
+ingest_commit_checkpoints(struct ingest *in)
+{
+	size_t n = 0;
+
+	while (n < in->nck && in->ck[n].after <= in->answered) {
+		for (int i = 0; i < in->nfeeds; i++)
+			if (in->ck[n].pos[i] != FEED_POS_UNKNOWN &&
+			    in->ck[n].pos[i] != in->committed[i]) {
+				in->committed[i] = in->ck[n].pos[i];
+				in->state_dirty = 1;
+			}
+		n++;
+	}
+	if (n > 0) {
+		memmove(in->ck, in->ck + n, (in->nck - n) * sizeof *in->ck);
+		in->nck -= n;
+	}
+	if (in->state_dirty)
+		loop_timer_start_if_idle(in->state_timer, STATE_MS);
+}
+
+/* ---- backpressure ----------------------------------------------------- */
+
+void
+ingest_pace(struct ingest *in)
+{
+	int depth = db_async_pending(in->db);
+	int pause = in->paused ? depth > RESUME_DEPTH : depth >= PAUSE_DEPTH;
+
+	if (pause == in->paused)
+		return;
+	in->paused = pause;
+	log_msg(pause ? LOG_WARN : LOG_INFO,
+	        "ingest: %s the feeds (%d requests queued for the database)",
+	        pause ? "pausing" : "resuming", depth);
+	for (int i = 0; i < in->nfeeds; i++)
+		if (in->fc[i] != NULL)
+			feed_client_pause(in->fc[i], pause);
+}
+
+/* ---- database requests ------------------------------------------------ */
+
+static void
+answered(struct ingest *in)
+{
+	in->answered++;
+	ingest_commit_checkpoints(in);
+	ingest_pace(in);
+	if (in->stopping && db_async_pending(in->db) == 0)
+		ingest_finish_stop(in);
+}
+
+/*
+ * A client-side error (no SQLSTATE) means the request never completed:
+ * cancelled at exit or lost with the link. It must not count as answered,
+ * or a checkpoint could pass data that was never written.
+ */
+static int
+not_completed(const struct db_error *err)
+{
+	return err != NULL && err->sqlstate[0] == '\0';
+}
+
+static void
+readings_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+
+	if (not_completed(err)) {
+		log_msg(LOG_WARN,
+		        "ingest: a batch was not confirmed (%s); it "
+		        "will be resent after a restart",
+		        err->message ? err->message : "?");
+		return;
+	}
+	if (err != NULL) {
+		/* Not a lost link (those are resent): the statement itself
+		 * was refused, so the whole batch was not written. */
+		log_msg(LOG_ERROR, "ingest: a batch was refused: %s",
+		        err->message ? err->message : "?");
+	} else if (t->nrows > 0) {
+		in->c.stored +=
+		    strtoull(db_get(t, 0, "accepted") ?: "0", NULL, 10);
+		in->c.duplicate +=
+		    strtoull(db_get(t, 0, "duplicate") ?: "0", NULL, 10);
+		in->c.unknown +=
+		    strtoull(db_get(t, 0, "unknown") ?: "0", NULL, 10);
+	}
+	db_table_free(&t);
+	answered(in);
+}
+
+static void
+readings_done_refused(struct ingest *in, size_t n)
+{
+	in->c.refused += n;
+}
+
+struct batch_req {
+	struct ingest *in;
+	size_t n;
+};
+
+static void
+batch_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct batch_req *b = arg;
+	struct ingest *in = b->in;
+
+	if (err != NULL && !not_completed(err))
+		readings_done_refused(in, b->n);
+	free(b);
+	readings_done(in, t, err);
+}
+
+void
+ingest_flush(struct ingest *in)
+{
+	const char *params[3];
+	struct batch_req *b;
+
+	loop_timer_stop(in->flush_timer);
+	if (in->nbatch == 0)
+		return;
+	buf_add(&in->keys, "}", 1);
+	buf_add(&in->vals, "}", 1);
+	buf_add(&in->ats, "}", 1);
+	params[0] = in->keys.data;
+	params[1] = in->vals.data;
+	params[2] = in->ats.data;
+	b = xmalloc(sizeof *b);
+	b->in = in;
+	b->n = in->nbatch;
+	in->c.batches++;
+	in->submitted++;
+	db_async_submit(in->db, Q_INGEST_READINGS, 3, params, batch_done, b);
+	buf_reset(&in->keys);
+	buf_reset(&in->vals);
+	buf_reset(&in->ats);
+	in->nbatch = 0;
+	ingest_checkpoint(in);
+	/* Right behind the batch, in the same queue: an alarm that this
+	 * batch took to alarm level gets its incident before a later batch
+	 * can take it back down (its row keeps only the current level). */
+	in->alarm_inflight++;
+	db_async_submit(in->db, Q_ALARM_INCIDENTS, 0, NULL, alarms_done, in);
+	ingest_pace(in);
+}
+
+void
+ingest_flush_timer_cb(void *arg)
+{
+	struct ingest *in = arg;
+
+	ingest_flush(in);
+	/* Positions may have moved with no reading (heartbeats only). */
+	ingest_checkpoint(in);
+	ingest_commit_checkpoints(in);
+}
+
+void
+ingest_incident_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+
+	if (not_completed(err)) {
+		log_msg(LOG_WARN,
+		        "ingest: an incident report was not confirmed "
+		        "(%s); it will be resent after a restart",
+		        err->message ? err->message : "?");
+		return;
+	}
+	if (err != NULL) {
+		in->c.inc_refused++;
+		log_msg(LOG_WARN, "ingest: an incident report was refused: %s",
+		        err->message ? err->message : "?");
+	} else if (t->nrows > 0) {
+		const char *m = db_get(t, 0, "merged"),
+		           *r = db_get(t, 0, "replayed");
+		const char *what;
+		if (r != NULL && strcmp(r, "t") == 0) {
+			in->c.replayed++;
+			what = "report already stored (a replay); unchanged";
+		} else if (m != NULL && strcmp(m, "t") == 0) {
+			in->c.merged++;
+			what = "merged";
+		} else {
+			in->c.raised++;
+			what = "raised";
+		}
+		log_msg(LOG_INFO, "ingest: incident %s %s",
+		        db_get(t, 0, "ref") ?: "?", what);
+	}
+	db_table_free(&t);
+	answered(in);
+}
+
+/* ---- alarms → incidents ----------------------------------------------- */
+
+static void
+alarms_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+
+	in->alarm_inflight--;
+	if (err != NULL) {
+		log_msg(LOG_WARN, "ingest: alarm incidents: %s",
+		        err->message ? err->message : "?");
+	} else {
+		for (int i = 0; i < t->nrows; i++) {
+			in->c.alarm_incidents++;
+			log_msg(LOG_INFO, "ingest: alarm %s → incident %s%s",
+			        db_get(t, i, "alarm") ?: "?",
+			        db_get(t, i, "ref") ?: "?",
+			        strcmp(db_get(t, i, "merged") ?: "f", "t") == 0
+			            ? " (merged)"
+			            : "");
+		}
+	}
+	db_table_free(&t);
+	if (in->alarm_again && in->alarm_inflight == 0 && !in->stopping) {
+		in->alarm_again = 0;
+		loop_timer_start_if_idle(in->alarm_timer, ALARM_CHECK_MS);
+	}
+	if (in->stopping && db_async_pending(in->db) == 0)
+		ingest_finish_stop(in);
+}
+
+void
+ingest_alarm_timer_cb(void *arg)
+{
+	struct ingest *in = arg;
+
+	if (in->alarm_inflight > 0) {
+		in->alarm_again = 1;
+		return;
+	}
+	in->alarm_inflight++;
+	db_async_submit(in->db, Q_ALARM_INCIDENTS, 0, NULL, alarms_done, in);
+}

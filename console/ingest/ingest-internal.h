@@ -1,0 +1,138 @@
+/*
+ * What the files of cityops ingest share: the daemon's state. ingest.c is
+ * the daemon (command line, database link, signals, stopping),
+ * ingest-batch.c the database side (batches, requests, checkpoints, the
+ * state file, backpressure, alarms), ingest-feed.c the feed side (events
+ * into readings and incident reports). Not a public interface.
+ */
+#ifndef CITYOPS_INGEST_INTERNAL_H
+#define CITYOPS_INGEST_INTERNAL_H
+
+#include <stdint.h>
+
+#include "cityops/db/db.h"
+#include "cityops/feed/feed-client.h"
+#include "cityops/feed/feed-map.h"
+#include "cityops/feed/feed-run.h"
+#include "cityops/feed/feed.h"
+#include "cityops/ingest/ingest.h"
+#include "cityops/core/log.h"
+#include "cityops/core/loop.h"
+#include "cityops/core/text.h"
+#include "cityops/core/util.h"
+
+#define MAX_FEEDS      32
+#define PAUSE_DEPTH    64 /* requests queued before the feeds pause */
+#define RESUME_DEPTH   16
+#define STATS_MS       10000
+#define STATE_MS       500
+#define STOP_GRACE_MS  10000
+#define ALARM_CHECK_MS 300
+
+/*
+ * What the database stores, in characters (migration 014 checks them):
+ * feed text is cut to fit on a character boundary, ending in "…", rather
+ * than have the whole report refused.
+ */
+#define TITLE_MAX    200
+#define LOCATION_MAX 200
+#define DESC_MAX     4000
+/* A region is named by code or name; nothing longer names one. */
+#define REGION_MAX 64
+
+/* Counters, declared once: the stats line and the final report. */
+#define INGEST_COUNTER_LIST(X)                                                 \
+	X(readings, "readings decoded")                                        \
+	X(stored, "readings stored")                                           \
+	X(duplicate, "readings the database already had")                      \
+	X(unknown, "readings of an unknown indicator or a bad value")          \
+	X(unmapped, "entity readings with no mapping")                         \
+	X(exercise, "exercise readings (never stored)")                        \
+	X(refused, "readings in batches the database refused")                 \
+	X(raised, "incidents raised")                                          \
+	X(merged, "incident reports merged into an open incident")             \
+	X(replayed, "incident reports the database already had (a replay)")    \
+	X(truncated, "report texts cut to the database's limits")              \
+	X(inc_refused, "incident reports the database refused")                \
+	X(cap_ignored, "CAP messages not for a real queue or not an alert")    \
+	X(closed311, "Open311 requests already closed")                        \
+	X(device_alarms, "device alarms (logged, not stored)")                 \
+	X(alarm_incidents, "incidents raised from alarm-level alarms")         \
+	X(batches, "batches sent")
+
+struct counters {
+#define X(name, help) uint64_t name;
+	INGEST_COUNTER_LIST(X)
+#undef X
+};
+
+struct ckpt {
+	uint64_t after; /* requests that must be answered first */
+	uint64_t pos[MAX_FEEDS];
+};
+
+struct ingest {
+	struct loop *loop;
+	struct db_async *db;
+	struct feed_sigwatch *sw;
+	const char *urls[MAX_FEEDS];
+	struct feed_client *fc[MAX_FEEDS];
+	int nfeeds, feeds_started;
+	struct feed_client_opts fopts;
+	uint64_t resume[MAX_FEEDS];
+	uint64_t reached[MAX_FEEDS];   /* next position, all queued */
+	uint64_t committed[MAX_FEEDS]; /* next position, all answered */
+	struct feed_map *map;
+	int map_inflight;
+
+	/* The batch being gathered, as PostgreSQL array literals. */
+	struct buf keys, vals, ats;
+	size_t nbatch, batch_max;
+	int flush_ms;
+	struct loop_timer *flush_timer;
+
+	uint64_t submitted, answered;
+	struct ckpt *ck;
+	size_t nck, ck_cap;
+
+	const char *state_path;
+	int state_dirty;
+	struct loop_timer *state_timer, *stats_timer, *stop_timer, *alarm_timer;
+	int alarm_inflight, alarm_again;
+
+	int paused, stopping;
+	struct counters c, logged;
+};
+
+/* ingest.c */
+
+/* Stops the loop once everything is answered or the grace ran out. */
+void ingest_finish_stop(struct ingest *in);
+
+/* ingest-batch.c */
+
+/* Reads the committed positions from the state file, if any. */
+void ingest_state_load(struct ingest *in);
+/* Writes the committed positions: whole, synced, renamed into place. */
+void ingest_state_save(struct ingest *in);
+void ingest_state_timer_cb(void *arg);
+/* Queues the positions reached so far behind the requests submitted. */
+void ingest_checkpoint(struct ingest *in);
+/* Commits every checkpoint whose requests have all been answered. */
+void ingest_commit_checkpoints(struct ingest *in);
+/* Pauses the feeds past PAUSE_DEPTH requests, resumes below RESUME_DEPTH. */
+void ingest_pace(struct ingest *in);
+/* Sends the batch gathered so far, if any. */
+void ingest_flush(struct ingest *in);
+void ingest_flush_timer_cb(void *arg);
+/* The answer to an incident report (cityops.feed_incident). */
+void ingest_incident_done(void *arg, struct db_table *t,
+                          const struct db_error *err);
+void ingest_alarm_timer_cb(void *arg);
+
+/* ingest-feed.c */
+
+/* Subscribes to every feed, each from its committed position. */
+void ingest_start_feeds(struct ingest *in);
+
+#endif
