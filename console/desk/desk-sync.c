@@ -475,7 +475,7 @@ on_link(void *arg, enum db_link link, const char *why)
 			      why ? why : "");
 		}
 		snprintf(d->link_why, sizeof d->link_why, "%s", why ? why : "");
-		/* Fetches in flight are resent by db.c; forget ours. */
+		/* Fetches in flight are resent by db-async.c; forget ours. */
 	}
 	d->dirty |= DESK_DIRTY_STATUS;
 	changed(sy);

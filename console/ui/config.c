@@ -136,6 +136,8 @@ unbind(int key)
 		}
 }
 
+/* Over 80 lines on purpose: one short branch per config keyword (the
+ * file format in docs/console.md), read top to bottom like the format. */
 int
 config_line(struct config *c, const char *line, char *err, size_t errsz)
 {

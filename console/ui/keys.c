@@ -67,6 +67,11 @@ move_sel(struct tui *t, int delta, int absolute)
 	tui_mark(t, 0);
 }
 
+/*
+ * Runs a named action. Over 80 lines on purpose: one short case per action
+ * of config.c's table, so the whole key map reads in one place; the
+ * longer ones call a function of their own (move_sel, show_help).
+ */
 static void
 do_action(struct tui *t, enum config_action a)
 {
