@@ -331,10 +331,10 @@ check_int_args(struct cmd_ctx *ctx)
 		long pos = strtol(p, &end, 10);
 		assert(pos >= 1 && *end == ':');
 		if (pos <= ctx->argc &&
-		    check_int(ctx,
-		              arg_name(ctx->entry, (int)pos - 1, name,
-		                       sizeof name),
-		              ctx->argv[pos - 1], end + 1) != 0)
+		    check_int(
+		        ctx,
+		        arg_name(ctx->entry, (int)pos - 1, name, sizeof name),
+		        ctx->argv[pos - 1], end + 1) != 0)
 			return -1;
 		p = end + strcspn(end, " ");
 		p += strspn(p, " ");
@@ -369,8 +369,7 @@ parse_options(struct cmd_ctx *ctx, int argc, char **argv)
 		char *eq = strchr(w + 2, '=');
 		size_t len = eq ? (size_t)(eq - w - 2) : strlen(w + 2);
 		const char *range;
-		int kind =
-		    option_kind(ctx->entry->options, w + 2, len, &range);
+		int kind = option_kind(ctx->entry->options, w + 2, len, &range);
 		if (kind == 0) {
 			char *msg = xasprintf("unknown option %s", w);
 			cmd_usage(ctx, msg);

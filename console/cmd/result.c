@@ -88,7 +88,7 @@ static const struct {
 void
 result_fail_db(struct result *r, const struct db_error *err)
 {
-	const char *code = err->unknown        ? "outcome_unknown"
+	const char *code = err->unknown       ? "outcome_unknown"
 	                   : err->sqlstate[0] ? "db_error"
 	                                      : "db_unreachable";
 

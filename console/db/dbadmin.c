@@ -158,8 +158,10 @@ sqlset_load(struct sqlset *set)
 		return -1;
 	}
 	if (set->n == 0) {
-		fprintf(stderr, "cityops db: no SQL files in %s "
-		        "(CITYOPS_SQL_DIR)\n", dir);
+		fprintf(stderr,
+		        "cityops db: no SQL files in %s "
+		        "(CITYOPS_SQL_DIR)\n",
+		        dir);
 		sqlset_free(set);
 		return -1;
 	}
@@ -291,8 +293,8 @@ apply(struct db *db, const char *version, int function_file, const char *sql,
 
 		if (has_statement(sql) && db_exec_script(db, sql, &err) != 0)
 			goto fail;
-		if (function_file && db_run(db, Q_FUNCTION_FILE_RECORD, 2, p,
-		                            NULL, &err) != 0)
+		if (function_file &&
+		    db_run(db, Q_FUNCTION_FILE_RECORD, 2, p, NULL, &err) != 0)
 			goto fail;
 		if (!function_file && version != NULL &&
 		    db_run(db, Q_MIGRATION_RECORD, 1, p, NULL, &err) != 0)
@@ -444,12 +446,12 @@ status_functions(struct db *db, const struct sql_file *files)
 		if (!in_dir(f, FUNCTIONS))
 			continue;
 		if (checksum_of(db, f->text, &want, &err) != 0 ||
-		    recorded_checksum(db, basename_of(f->name), &have,
-		                      &err) != 0) {
+		    recorded_checksum(db, basename_of(f->name), &have, &err) !=
+		        0) {
 			free(want);
 			return report("reading function files", &err);
 		}
-		state = have == NULL                ? "pending"
+		state = have == NULL              ? "pending"
 		        : strcmp(have, want) != 0 ? "changed"
 		                                  : "applied";
 		printf("%-8s %s\n", state, sql_relative(f->name));

@@ -2,7 +2,7 @@
 --
 --  1. Search path. PostgreSQL searches the session's temporary schema
 --     FIRST for tables and types unless pg_temp is named in search_path,
---     so "SET search_path = cityops, public" let any login shadow
+--     so a search path naming only cityops and public let any login shadow
 --     cityops.operator with a temp table and become admin at city scope.
 --     Every function in the schema now pins search_path with pg_temp last,
 --     or has a SQL-standard body (RETURN … / BEGIN ATOMIC … END), whose

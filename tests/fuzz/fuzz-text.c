@@ -57,7 +57,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	{
 		static char cut[1 << 16];
-		size_t max = size > 1 ? (size_t)(data[1] % 64) : 3, chars = 0, m;
+		size_t max = size > 1 ? (size_t)(data[1] % 64) : 3, chars = 0,
+		       m;
 		size_t sz = size > 2 ? (size_t)(1 + data[2] % 200) : sizeof cut;
 		int was_cut = text_truncate(out, max, cut, sz);
 

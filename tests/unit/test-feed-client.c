@@ -70,7 +70,8 @@ test_backoff(void)
 	b = 15000;
 	CHECK_INT(feed_backoff_next(&b, 250, 15000, 0), 15000);
 	CHECK_INT(feed_backoff_next(&b, 250, 15000, 7500), 7500);
-	CHECK_INT(feed_backoff_next(&b, 250, 15000, UINT64_MAX), 15000 - (int)(UINT64_MAX % 7501));
+	CHECK_INT(feed_backoff_next(&b, 250, 15000, UINT64_MAX),
+	          15000 - (int)(UINT64_MAX % 7501));
 	b = 0;
 	CHECK_INT(feed_backoff_next(&b, 250, 15000, 0), 250);
 	CHECK_INT(feed_backoff_next(&b, 250, 15000, 0), 500);
@@ -225,10 +226,8 @@ int
 main(int argc, char **argv)
 {
 	static const struct check_case cases[] = {
-	    {"url", test_url},
-	    {"backoff", test_backoff},
-	    {"map", test_map},
-	    {"scenario", test_scenario},
+	    {"url", test_url}, {"backoff", test_backoff},
+	    {"map", test_map}, {"scenario", test_scenario},
 	    {NULL, NULL},
 	};
 	return check_main(cases, argc, argv);

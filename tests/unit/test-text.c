@@ -148,9 +148,12 @@ static const struct check_case cases[] = {
     TEST(complete_drops_a_cut_character),
     TEST(prefix_counts_characters_not_bytes),
     TEST(truncate_keeps_characters_whole),
-    TEST(decode_valid_and_invalid),     TEST(width_counts_cjk_as_two),
-    TEST(fit_never_splits_a_character), TEST(sanitize_removes_controls),
-    TEST(sanitize_dup_is_valid_utf8),   {NULL, NULL},
+    TEST(decode_valid_and_invalid),
+    TEST(width_counts_cjk_as_two),
+    TEST(fit_never_splits_a_character),
+    TEST(sanitize_removes_controls),
+    TEST(sanitize_dup_is_valid_utf8),
+    {NULL, NULL},
 };
 
 int

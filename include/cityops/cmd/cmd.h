@@ -68,7 +68,7 @@ struct cmd_entry {
 	const char *options;
 	/* positional whole numbers: "2:1-4" (argument 2 is 1 to 4), or NULL */
 	const char *int_args;
-	const char *help; /* one sentence */
+	const char *help;       /* one sentence */
 	int min_args, max_args; /* max -1: any number */
 	enum role role;
 	unsigned flags;
@@ -124,8 +124,7 @@ int cmd_run(struct session *s, const char *line, struct result *res,
  * optional leading minus, nothing else, no overflow. 0 with *out set (out
  * may be NULL), or -1.
  */
-int cmd_parse_int(const char *s, long long min, long long max,
-                  long long *out);
+int cmd_parse_int(const char *s, long long min, long long max, long long *out);
 
 /* An option's value (or "" for a flag given without one), or NULL. */
 const char *cmd_opt(const struct cmd_ctx *ctx, const char *name);

@@ -51,9 +51,9 @@
 	  "from_state, to_state, unit, note, exercise "                        \
 	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
 	/* The drill runner (console/drill/), migration 008. */                \
-	/* The offset is taken against the server's own clock as the step    \
-	 * starts: drill second $1 of run $2 is clock_start + $1, to the      \
-	 * millisecond, whatever the delays between runner and server. */    \
+	/* The offset is taken against the server's own clock as the step      \
+	 * starts: drill second $1 of run $2 is clock_start + $1, to the       \
+	 * millisecond, whatever the delays between runner and server. */      \
 	X(Q_DRILL_SET, SAFE,                                                   \
 	  "SELECT set_config('cityops.clock_offset', "                         \
 	  "(r.clock_start + make_interval(secs => $1::float8) "                \
@@ -113,8 +113,8 @@
 	  "SELECT 1 FROM public.cityops_migration WHERE version = $1")         \
 	X(Q_MIGRATION_RECORD, ONCE,                                            \
 	  "INSERT INTO public.cityops_migration (version) VALUES ($1)")        \
-	/* Function files (sql/functions/) are applied again whenever their   \
-	 * content changed; the checksum of what was applied is kept here. */ \
+	/* Function files (sql/functions/) are applied again whenever their    \
+	 * content changed; the checksum of what was applied is kept here. */  \
 	X(Q_FUNCTION_FILE_INIT, ONCE,                                          \
 	  "CREATE TABLE IF NOT EXISTS public.cityops_function_file ("          \
 	  "name text PRIMARY KEY, checksum text NOT NULL, "                    \
@@ -127,7 +127,7 @@
 	  "INSERT INTO public.cityops_function_file (name, checksum) "         \
 	  "VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET checksum = "       \
 	  "EXCLUDED.checksum, applied_at = now()")                             \
-	/* Not copied by CREATE DATABASE ... TEMPLATE, so migrate asserts     \
+	/* Not copied by CREATE DATABASE ... TEMPLATE, so migrate asserts      \
 	 * it every time (migration 014, docs/security.md). */                 \
 	X(Q_MIGRATION_NO_TEMP, SAFE,                                           \
 	  "DO $$BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I "        \
