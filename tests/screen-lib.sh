@@ -85,6 +85,10 @@ co() { "$CITYOPS" --headless "$@"; }
 screen_stop() {
 	tm kill-server >/dev/null 2>&1 || true
 	rm -f "$SCREEN_HOME/exit"
+	# A server that is still going away must not take the next
+	# screen_start's client with it ("server exited unexpectedly"): the
+	# next one gets a socket of its own.
+	SCREEN_SOCK="cityops-test-$$-${RANDOM}-${RANDOM}"
 }
 
 # screen_has PATTERN: the screen shows it now. (Reads the whole capture:
