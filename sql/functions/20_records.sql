@@ -217,27 +217,29 @@ CREATE TRIGGER incident_real_time BEFORE INSERT OR UPDATE ON cityops.incident
 ALTER TABLE cityops.incident ENABLE ALWAYS TRIGGER incident_real_time;
 
 -- NOTIFY cityops with a small change record; consoles refetch what changed.
--- Payloads as in docs/sql-api.md, "Notifications".
+-- Payloads as in docs/sql-api.md, "Notifications"; each change is also a
+-- row of the change log with its sequence (change_emit, migration 030).
 CREATE OR REPLACE FUNCTION cityops.notify_change() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = cityops, public, pg_temp
 AS $$
-DECLARE
-	payload json;
 BEGIN
 	-- One branch per table: PL/pgSQL resolves NEW's fields per statement.
 	IF TG_TABLE_NAME = 'incident' THEN
-		payload := json_build_object('t', 'incident', 'id', NEW.id, 'ref', NEW.ref,
-			'state', NEW.state);
+		PERFORM change_emit('incident', NEW.id::text, NEW.id, NEW.region_path, NEW.exercise,
+			jsonb_build_object('t', 'incident', 'id', NEW.id, 'ref', NEW.ref,
+				'state', NEW.state));
 	ELSIF TG_TABLE_NAME = 'unit' THEN
-		payload := json_build_object('t', 'unit', 'id', NEW.callsign, 'status', NEW.status);
+		PERFORM change_emit('unit', NEW.callsign, NULL, NEW.region_path, NEW.exercise,
+			jsonb_build_object('t', 'unit', 'id', NEW.callsign, 'status', NEW.status));
 	ELSIF TG_TABLE_NAME = 'alarm' THEN
-		payload := json_build_object('t', 'alarm', 'id', NEW.id, 'indicator', NEW.indicator_id,
-			'state', NEW.state);
+		PERFORM change_emit('alarm', NEW.id::text, NULL, NEW.region_path, false,
+			jsonb_build_object('t', 'alarm', 'id', NEW.id, 'indicator', NEW.indicator_id,
+				'state', NEW.state));
 	ELSE
-		payload := json_build_object('t', TG_TABLE_NAME);
+		PERFORM change_emit(TG_TABLE_NAME, NULL, NULL, NULL, false,
+			jsonb_build_object('t', TG_TABLE_NAME));
 	END IF;
-	PERFORM pg_notify('cityops', payload::text);
 	RETURN NULL;
 END
 $$;

@@ -241,8 +241,8 @@ BEGIN
 		RETURNING * INTO v_run;
 	PERFORM audit_log('drill.start', v_run.name, jsonb_build_object('run', v_run.id,
 		'title', v_run.title, 'speed', p_speed));
-	PERFORM pg_notify('cityops', json_build_object('t', 'drill', 'id', v_run.id,
-		'name', v_run.name, 'state', 'running')::text);
+	PERFORM change_emit('drill', v_run.id::text, NULL, NULL, false,
+		jsonb_build_object('t', 'drill', 'id', v_run.id, 'name', v_run.name, 'state', 'running'));
 	RETURN QUERY SELECT v_run.id, v_run.clock_start,
 		round(extract(epoch FROM v_run.clock_start - v_now)::numeric, 3);
 END
@@ -279,8 +279,8 @@ BEGIN
 			WHERE x.indicator_id = i.id AND x.at BETWEEN r.clock_start AND p_clock_end);
 	PERFORM audit_log('drill.finish', p_run::text, jsonb_build_object('state', p_state,
 		'held', p_held, 'failed', p_failed));
-	PERFORM pg_notify('cityops', json_build_object('t', 'drill', 'id', p_run,
-		'state', p_state)::text);
+	PERFORM change_emit('drill', p_run::text, NULL, NULL, false,
+		jsonb_build_object('t', 'drill', 'id', p_run, 'state', p_state));
 	RETURN QUERY SELECT p_run, p_state;
 END
 $$;
@@ -457,8 +457,8 @@ BEGIN
 
 	PERFORM audit_log('drill.clear', btrim(p_drill), jsonb_build_object('runs', v_runs,
 		'incidents', v_n, 'events', v_events));
-	PERFORM pg_notify('cityops', json_build_object('t', 'drill', 'name', btrim(p_drill),
-		'state', 'cleared')::text);
+	PERFORM change_emit('drill', btrim(p_drill), NULL, NULL, false,
+		jsonb_build_object('t', 'drill', 'name', btrim(p_drill), 'state', 'cleared'));
 	RETURN QUERY SELECT v_n, v_events;
 END
 $$;

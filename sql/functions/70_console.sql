@@ -58,8 +58,9 @@ CREATE OR REPLACE FUNCTION cityops.notify_event() RETURNS trigger
 LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
 AS $$
 BEGIN
-	PERFORM pg_notify('cityops', json_build_object('t', 'event', 'id', NEW.id,
-		'incident', NEW.incident_id)::text);
+	PERFORM change_emit('event', NEW.id::text, NEW.incident_id, NEW.region_path,
+		(SELECT i.exercise FROM incident i WHERE i.id = NEW.incident_id),
+		jsonb_build_object('t', 'event', 'id', NEW.id, 'incident', NEW.incident_id));
 	RETURN NULL;
 END
 $$;

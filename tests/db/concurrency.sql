@@ -72,16 +72,16 @@ BEGIN
 END
 $$;
 CREATE TEMP TABLE heard (payload text);
-SELECT ok(pg_temp.heard(format('^\{"t" : "incident", "id" : [0-9]+, "ref" : "%s", "state" : "dispatched"\}$',
+SELECT ok(pg_temp.heard(format('^\{"t": "incident", "id": [0-9]+, "ref": "%s", "seq": [0-9]+, "state": "dispatched"\}$',
 	(SELECT i.ref FROM cityops.assignment a JOIN cityops.unit u ON u.id = a.unit_id
 		JOIN cityops.incident i ON i.id = a.incident_id
 		WHERE u.callsign = 'FX-E01' AND a.released_at IS NULL))),
 	'the listener hears the incident change');
-SELECT ok(pg_temp.heard('^\{"t" : "unit", "id" : "FX-E01", "status" : "dispatched"\}$'),
+SELECT ok(pg_temp.heard('^\{"t": "unit", "id": "FX-E01", "seq": [0-9]+, "status": "dispatched"\}$'),
 	'the listener hears the unit change');
 SELECT * FROM dblink('sup1',
 	$q$SELECT mode FROM cityops.mode_set('emergency', 'III', '防汛防台', '通知测试')$q$) AS t(mode text);
-SELECT ok(pg_temp.heard('^\{"t" : "mode"\}$'), 'the listener hears the mode change');
+SELECT ok(pg_temp.heard('^\{"t": "mode", "seq": [0-9]+\}$'), 'the listener hears the mode change');
 
 SELECT dblink_disconnect('lis');
 SELECT dblink_disconnect('sup1');
