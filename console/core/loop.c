@@ -127,7 +127,9 @@ loop_new(void)
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_emit);
 	memset(&info, 0, sizeof info);
 	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	/* TLS for https:// clients and feed-sim --cert (lws needs it here). */
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+	               LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.gid = -1;
 	info.uid = -1;
 	l->ctx = lws_create_context(&info);

@@ -58,8 +58,9 @@ first_of(const cJSON *v)
  * Parses "lat,lon lat,lon …" into scratch. A ring left open is closed, as
  * senders often forget; fewer than three distinct points is no polygon.
  */
-static int
-polygon(struct feed_decoder *d, const char *s, struct feed_polygon *out)
+int
+feed_cap_polygon(struct feed_decoder *d, const char *s,
+                 struct feed_polygon *out)
 {
 	size_t len = strlen(s), cap = len / 3 + 2, n = 0, i = 0;
 	double *pts = feed_alloc(d, cap * 2 * sizeof *pts);
@@ -150,8 +151,8 @@ areas(struct feed_decoder *d, const cJSON *areav, struct feed_cap_info *info)
 		for (p = first_of(pv); p != NULL;
 		     p = cJSON_IsArray(pv) ? p->next : NULL) {
 			if (!cJSON_IsString(p) ||
-			    polygon(d, p->valuestring,
-			            &polys[info->npolygons]) != 0)
+			    feed_cap_polygon(d, p->valuestring,
+			                     &polys[info->npolygons]) != 0)
 				feed_skip(d, FEED_REJECT_BAD_VALUE);
 			else
 				info->npolygons++;

@@ -168,6 +168,7 @@ feed_decoder_free(struct feed_decoder **dp)
 	}
 	free(d->rows);
 	free(d->copy);
+	feed_xml_free(d);
 	free(d);
 	*dp = NULL;
 }
@@ -690,19 +691,18 @@ feed_decode(struct feed_decoder *d, const char *buf, size_t len,
             enum feed_format hint, feed_sink_fn sink, void *arg,
             struct feed_result *res)
 {
-	struct feed_result local;
 	enum feed_format fmt = hint;
 	enum feed_reject why = FEED_REJECT_NONE;
 
-	if (res == NULL)
-		res = &local;
-	memset(res, 0, sizeof *res);
-	d->res = res;
-	d->sink = sink;
-	d->arg = arg;
-	d->cur = d->head;
-	d->head->used = 0;
-
+	if (len > 0 && len <= d->max && buf != NULL && !has_nul(buf, len) &&
+	    (hint == FEED_FORMAT_AUTO || hint == FEED_FORMAT_CAP ||
+	     hint == FEED_FORMAT_OPEN311) &&
+	    feed_looks_xml(buf, len)) {
+		feed_xml_begin(d, hint);
+		feed_xml_push(d, buf, len);
+		return feed_xml_end(d, sink, arg, res);
+	}
+	feed_call_begin(d, sink, arg, res);
 	if (len > d->max)
 		why = FEED_REJECT_TOO_LARGE;
 	else if (buf == NULL || len == 0)
@@ -716,6 +716,30 @@ feed_decode(struct feed_decoder *d, const char *buf, size_t len,
 		d->stats.fast++;
 	} else
 		why = decode_tree(d, buf, len, &fmt);
+	return feed_call_end(d, why, fmt);
+}
+
+void
+feed_call_begin(struct feed_decoder *d, feed_sink_fn sink, void *arg,
+                struct feed_result *res)
+{
+	static struct feed_result local;
+
+	if (res == NULL)
+		res = &local;
+	memset(res, 0, sizeof *res);
+	d->res = res;
+	d->sink = sink;
+	d->arg = arg;
+	d->cur = d->head;
+	d->head->used = 0;
+}
+
+enum feed_status
+feed_call_end(struct feed_decoder *d, enum feed_reject why,
+              enum feed_format fmt)
+{
+	struct feed_result *res = d->res;
 
 	res->format = fmt;
 	if (why == FEED_REJECT_NONE && res->events == 0 && res->skipped > 0) {
@@ -738,4 +762,17 @@ feed_decode(struct feed_decoder *d, const char *buf, size_t len,
 		d->call_skipped[i] = 0;
 	}
 	return FEED_PARTIAL;
+}
+
+int
+feed_looks_xml(const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
+	                   buf[i] == '\r'))
+		i++;
+	return i < len && buf[i] == '<';
 }

@@ -63,6 +63,7 @@ cap(struct out *o, const struct feed_cap *c)
 		const struct feed_cap_info *in = &c->info[i];
 
 		put(o, " | info");
+		str(o, "language", in->language);
 		str(o, "category", in->category);
 		str(o, "event", in->event);
 		put(o, " urgency=%s severity=%s certainty=%s",
@@ -80,6 +81,21 @@ cap(struct out *o, const struct feed_cap *c)
 				    in->polygons[p].pts[2 * k],
 				    in->polygons[p].pts[2 * k + 1]);
 		}
+		for (size_t k = 0; k < in->ncircles; k++)
+			put(o, " circle=%.17g,%.17g %.17g", in->circles[k].lat,
+			    in->circles[k].lon, in->circles[k].radius_km);
+		for (size_t k = 0; k < in->ngeocodes; k++)
+			put(o, " geocode=\"%s\":\"%s\"", in->geocodes[k].name,
+			    in->geocodes[k].value);
+		for (size_t k = 0; k < in->nparams; k++)
+			put(o, " parameter=\"%s\":\"%s\"", in->params[k].name,
+			    in->params[k].value);
+	}
+	for (size_t i = 0; i < c->nrefs; i++) {
+		put(o, " | ref");
+		str(o, "sender", c->refs[i].sender);
+		str(o, "identifier", c->refs[i].identifier);
+		ts(o, "sent", c->refs[i].sent_ms);
 	}
 }
 

@@ -34,6 +34,9 @@ struct feed_decoder {
 	/* A NUL-terminated copy of the message for cJSON (see decode_tree). */
 	char *copy;
 	size_t copy_cap;
+
+	/* The XML document in progress (feed-xml.c), kept between calls. */
+	struct feed_xml *xml;
 };
 
 /* A position in the scratch space, to give back what one event used. */
@@ -103,6 +106,56 @@ enum feed_reject feed_native_tree(struct feed_decoder *d, const cJSON *root);
 enum feed_reject feed_ngsi_tree(struct feed_decoder *d, const cJSON *root);
 enum feed_reject feed_cap_tree(struct feed_decoder *d, const cJSON *root);
 enum feed_reject feed_open311_tree(struct feed_decoder *d, const cJSON *root);
+
+/* Sets up a call: counters, scratch reset, where events go. */
+void feed_call_begin(struct feed_decoder *d, feed_sink_fn sink, void *arg,
+                     struct feed_result *res);
+/* Ends a call that found why (NONE: accepted) in format fmt: counts it. */
+enum feed_status feed_call_end(struct feed_decoder *d, enum feed_reject why,
+                               enum feed_format fmt);
+/* 1 when the message's first non-blank byte (after any BOM) is '<'. */
+int feed_looks_xml(const char *buf, size_t len);
+/* Frees the XML state (feed_decoder_free). */
+void feed_xml_free(struct feed_decoder *d);
+
+/*
+ * What feed-xml.c hands the per-format XML decoders: the element just
+ * closed, by local name, with its parent's local name and its text
+ * (trimmed), and the depth (root 1). Each returns a reason that fails
+ * the whole document, or NONE.
+ */
+struct feed_xml_el {
+	const char *name, *parent, *grand;
+	const char *text;
+	size_t len;
+	int depth;
+};
+struct feed_cap_xml;
+struct feed_o311_xml;
+struct feed_cap_xml *feed_cap_xml_new(void);
+void feed_cap_xml_free(struct feed_cap_xml **xp);
+void feed_cap_xml_reset(struct feed_cap_xml *x);
+enum feed_reject feed_cap_xml_end(struct feed_decoder *d,
+                                  struct feed_cap_xml *x,
+                                  const struct feed_xml_el *el);
+/* Builds the event at the end of the document (a copy in *ev). */
+enum feed_reject feed_cap_xml_finish(struct feed_decoder *d,
+                                     struct feed_cap_xml *x,
+                                     struct feed_event *ev);
+struct feed_o311_xml *feed_o311_xml_new(void);
+void feed_o311_xml_free(struct feed_o311_xml **xp);
+void feed_o311_xml_reset(struct feed_o311_xml *x);
+enum feed_reject feed_o311_xml_end(struct feed_decoder *d,
+                                   struct feed_o311_xml *x,
+                                   const struct feed_xml_el *el);
+/* Requests decoded so far; *n gets the count. Events live in scratch. */
+const struct feed_event *feed_o311_xml_events(struct feed_o311_xml *x,
+                                              size_t *n);
+/* Items of the document skipped (counted with feed_skip at the end). */
+size_t feed_o311_xml_skipped(struct feed_o311_xml *x, enum feed_reject *why);
+/* Parses "lat,lon lat,lon …" into scratch (feed-cap.c); 0 or -1. */
+int feed_cap_polygon(struct feed_decoder *d, const char *s,
+                     struct feed_polygon *out);
 
 /* Largest epoch ms accepted: 9999-12-31T23:59:59.999Z. */
 #define FEED_TS_LIMIT 253402300799999LL

@@ -31,6 +31,7 @@
 #include "cityops/feed/feed-client.h"
 #include "cityops/feed/feed-run.h"
 #include "cityops/feed/feed-sim.h"
+#include "sim-http.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
 #include "cityops/core/opt.h"
@@ -62,6 +63,7 @@ struct sim {
 	FILE *record;
 	/* --hold: the live position stays at 0 until the first client. */
 	int hold;
+	struct sim_http *http;
 };
 
 struct sim_conn {
@@ -286,41 +288,48 @@ mute_listen(struct sim *s, const char *host, int port)
 static void
 usage(FILE *f)
 {
-	fputs("usage: cityops feed-sim [options]\n"
-	      "  -p, --port N          listen on port N (0: any free port; "
-	      "default 7681)\n"
-	      "      --host ADDR       listen address (default 127.0.0.1)\n"
-	      "  -s, --scenario NAME   scenario name (scenarios/NAME.scn) or "
-	      "file\n"
-	      "                        (default: day)\n"
-	      "  -r, --rate N          messages per second (default 20; 0: as "
-	      "fast as\n"
-	      "                        the client reads)\n"
-	      "  -b, --broken PCT      replace PCT %% of readings with broken "
-	      "messages\n"
-	      "  -F, --format F        native, ngsi, mix, cap or open311 "
-	      "(default native)\n"
-	      "  -d, --duration S      exit after S seconds\n"
-	      "  -n, --count N         the stream ends after N messages\n"
-	      "      --start MS        observed time of the first tick, epoch "
-	      "ms\n"
-	      "                        (default: now)\n"
-	      "      --tick-ms N       observed ms between ticks (default: "
-	      "from the rate)\n"
-	      "      --dump            print messages [from, from+count) and "
-	      "exit\n"
-	      "      --from N          first position for --dump (default 0)\n"
-	      "      --mute            accept TCP, never answer the handshake "
-	      "(tests)\n"
-	      "      --hold            start the live position when the first "
-	      "client\n"
-	      "                        connects (tests)\n"
-	      "      --record FILE     append every message served to FILE as\n"
-	      "                        POSITION<TAB>MESSAGE lines (tests)\n"
-	      "      --log FILE        log to FILE ('-': stderr, the "
-	      "default)\n"
-	      "The URL is printed on stdout once listening.\n",
-	      f);
+	fputs(
+	    "usage: cityops feed-sim [options]\n"
+	    "  -p, --port N          listen on port N (0: any free port; "
+	    "default 7681)\n"
+	    "      --host ADDR       listen address (default 127.0.0.1)\n"
+	    "  -s, --scenario NAME   scenario name (scenarios/NAME.scn) or "
+	    "file\n"
+	    "                        (default: day)\n"
+	    "  -r, --rate N          messages per second (default 20; 0: as "
+	    "fast as\n"
+	    "                        the client reads)\n"
+	    "  -b, --broken PCT      replace PCT %% of readings with broken "
+	    "messages\n"
+	    "  -F, --format F        native, ngsi, mix, cap or open311 "
+	    "(default native)\n"
+	    "  -d, --duration S      exit after S seconds\n"
+	    "  -n, --count N         the stream ends after N messages\n"
+	    "      --start MS        observed time of the first tick, epoch "
+	    "ms\n"
+	    "                        (default: now)\n"
+	    "      --tick-ms N       observed ms between ticks (default: "
+	    "from the rate)\n"
+	    "      --dump            print messages [from, from+count) and "
+	    "exit\n"
+	    "      --from N          first position for --dump (default 0)\n"
+	    "      --mute            accept TCP, never answer the handshake "
+	    "(tests)\n"
+	    "      --hold            start the live position when the first "
+	    "client\n"
+	    "                        connects (tests)\n"
+	    "      --record FILE     append every message served to FILE as\n"
+	    "                        POSITION<TAB>MESSAGE lines (tests)\n"
+	    "      --http            serve HTTP instead: /cap/index.atom with "
+	    "CAP XML\n"
+	    "                        documents, /open311/requests.json and "
+	    ".xml\n"
+	    "      --cert FILE --key FILE  HTTPS with this certificate "
+	    "(PEM)\n"
+	    "      --log FILE        log to FILE ('-': stderr, the "
+	    "default)\n"
+	    "The URL is printed on stdout once listening.\n",
+	    f);
 }
 
 /* The command line, as parsed; the rest lands in struct sim directly. */
@@ -329,7 +338,8 @@ struct sim_args {
 	const char *scen, *host, *logpath, *record;
 	long long port, tick_ms, from;
 	double duration;
-	int dump, mute;
+	int dump, mute, http;
+	const char *cert, *key;
 	struct scenario_opts so;
 };
 
@@ -350,6 +360,9 @@ static const struct option sim_longopts[] = {
     {"hold", no_argument, NULL, 'O'},
     {"record", required_argument, NULL, 'R'},
     {"log", required_argument, NULL, 'l'},
+    {"http", no_argument, NULL, 'W'},
+    {"cert", required_argument, NULL, 'c'},
+    {"key", required_argument, NULL, 'k'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -410,6 +423,15 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 		return 0;
 	case 'R':
 		a->record = arg;
+		return 0;
+	case 'W':
+		a->http = 1;
+		return 0;
+	case 'c':
+		a->cert = arg;
+		return 0;
+	case 'k':
+		a->key = arg;
 		return 0;
 	case 'l':
 		a->logpath = arg;
@@ -527,6 +549,43 @@ serve(struct sim *s, struct sim_args *a)
 	return 0;
 }
 
+/* --http: the same stream as documents over HTTP(S) (sim-http.h). */
+static int
+run_http(struct sim *s, struct sim_args *a, struct feed_sigwatch *sw)
+{
+	struct sim_http_opts o;
+	struct sim_http *h;
+
+	memset(&o, 0, sizeof o);
+	o.host = a->host;
+	o.port = (int)a->port;
+	o.cert = a->cert;
+	o.key = a->key;
+	o.rate = s->rate;
+	o.count = s->count != UINT64_MAX ? s->count : scenario_cycle_len(s->sc);
+	o.hold = s->hold;
+	o.record = s->record;
+	o.sc = s->sc;
+	if ((h = sim_http_new(s->ctx, &o)) == NULL) {
+		feed_sigwatch_free(&sw);
+		return 1;
+	}
+	if (a->duration > 0)
+		lws_sul_schedule(s->ctx, 0, &s->stopper, stopper_cb,
+		                 (lws_usec_t)(a->duration * 1e6));
+	printf("%s://%s:%d/\n", a->cert ? "https" : "http", a->host,
+	       sim_http_port(h));
+	fflush(stdout);
+	log_msg(LOG_INFO, "feed-sim: listening on %s://%s:%d/",
+	        a->cert ? "https" : "http", a->host, sim_http_port(h));
+	loop_run(s->loop);
+	lws_sul_cancel(&s->stopper);
+	feed_sigwatch_free(&sw);
+	/* The vhost's callbacks may still run until the loop is freed. */
+	s->http = h;
+	return 0;
+}
+
 /* Runs the loop until a signal, --duration or the end; returns 0 or 1. */
 static int
 run(struct sim *s, struct sim_args *a)
@@ -535,6 +594,8 @@ run(struct sim *s, struct sim_args *a)
 
 	if (sw == NULL)
 		return 1;
+	if (a->http)
+		return run_http(s, a, sw);
 	if (a->mute) {
 		int p = mute_listen(s, a->host, (int)a->port);
 		if (p < 0) {
@@ -611,6 +672,7 @@ feed_sim_main(int argc, char **argv)
 	if (s.mute_fd >= 0)
 		close(s.mute_fd);
 	loop_free(&s.loop);
+	sim_http_free(&s.http);
 	if (s.record != NULL && fclose(s.record) != 0)
 		rc = 1;
 	buf_free(&s.out);

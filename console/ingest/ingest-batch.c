@@ -148,6 +148,7 @@ ingest_commit_checkpoints(struct ingest *in)
 	}
 	if (in->state_dirty)
 		loop_timer_start_if_idle(in->state_timer, STATE_MS);
+	ingest_poll_commit(in);
 }
 
 /* ---- backpressure ----------------------------------------------------- */
@@ -167,6 +168,7 @@ ingest_pace(struct ingest *in)
 	for (int i = 0; i < in->nfeeds; i++)
 		if (in->fc[i] != NULL)
 			feed_client_pause(in->fc[i], pause);
+	ingest_poll_pause(in, pause);
 }
 
 /* ---- database requests ------------------------------------------------ */

@@ -302,6 +302,12 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 	}
 }
 
+void
+ingest_feed_event(struct ingest *in, const struct feed_event *ev)
+{
+	on_event(in, NULL, ev, FEED_POS_UNKNOWN);
+}
+
 static void
 on_message(void *arg, struct feed_client *fc, const struct feed_result *res,
            uint64_t next_pos)
@@ -356,4 +362,5 @@ ingest_start_feeds(struct ingest *in)
 		if (in->fc[i] != NULL && in->paused)
 			feed_client_pause(in->fc[i], 1);
 	}
+	ingest_poll_start(in);
 }

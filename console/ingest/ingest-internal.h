@@ -15,6 +15,7 @@
 #include "cityops/feed/feed-map.h"
 #include "cityops/feed/feed-run.h"
 #include "cityops/feed/feed.h"
+#include "cityops/feed/src-cap.h"
 #include "cityops/ingest/ingest.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
@@ -102,6 +103,10 @@ struct ingest {
 
 	int paused, stopping;
 	struct counters c, logged;
+
+	/* Polled sources (ingest-poll.c). */
+	struct ingest_poll *poll;
+	struct src_cap_opts capopts;
 };
 
 /* ingest.c */
@@ -134,5 +139,23 @@ void ingest_alarm_timer_cb(void *arg);
 
 /* Subscribes to every feed, each from its committed position. */
 void ingest_start_feeds(struct ingest *in);
+/* One decoded event from any source: a reading or an incident report. */
+void ingest_feed_event(struct ingest *in, const struct feed_event *ev);
+
+/* ingest-poll.c */
+
+/* Adds a polled CAP source; returns 0, or -1 when there are too many. */
+int ingest_poll_add(struct ingest *in, const char *url);
+int ingest_poll_count(const struct ingest *in);
+/* Loads each source's cache and starts polling. */
+void ingest_poll_start(struct ingest *in);
+/* Commits the documents whose requests have all been answered. */
+void ingest_poll_commit(struct ingest *in);
+void ingest_poll_pause(struct ingest *in, int pause);
+/* Stops polling (the cache stays open for the last commits). */
+void ingest_poll_stop(struct ingest *in);
+/* Appends each source's health to the stats line. */
+void ingest_poll_stats(struct ingest *in, struct buf *b);
+void ingest_poll_free(struct ingest *in);
 
 #endif

@@ -128,6 +128,7 @@ log_stats(struct ingest *in, int final)
 	INGEST_COUNTER_LIST(X)
 #undef X
 	buf_printf(&b, " queued=%d", db_async_pending(in->db));
+	ingest_poll_stats(in, &b);
 	for (int i = 0; i < in->nfeeds; i++) {
 		if (in->fc[i] == NULL)
 			continue;
@@ -192,6 +193,7 @@ on_signal(void *arg, int signo)
 			feed_client_log_rejects(in->fc[i]);
 		feed_client_free(&in->fc[i]);
 	}
+	ingest_poll_stop(in);
 	ingest_flush(in);
 	ingest_checkpoint(in);
 	ingest_commit_checkpoints(in);
@@ -207,6 +209,16 @@ usage(FILE *f)
 	fputs("usage: cityops ingest --feed URL... [options]\n"
 	      "  -f, --feed URL        subscribe to a websocket feed "
 	      "(repeatable)\n"
+	      "      --cap URL         poll a CAP Atom/RSS index or CAP "
+	      "document\n"
+	      "                        over http(s):// (repeatable)\n"
+	      "      --poll-interval S seconds between polls (default 60, "
+	      "at least 10)\n"
+	      "      --poll-min S      the floor of --poll-interval (default "
+	      "10; lower it\n"
+	      "                        only for a server you run)\n"
+	      "      --ca-file FILE    PEM CAs for https:// instead of the "
+	      "system store\n"
 	      "  -b, --batch N         readings per statement (default 10000)\n"
 	      "  -t, --flush-ms N      send a partial batch after N ms "
 	      "(default 200)\n"
@@ -259,7 +271,9 @@ ingest_clear(struct ingest *in)
 	in->state_path = NULL;
 	for (int i = 0; i < in->nfeeds; i++)
 		feed_client_free(&in->fc[i]);
+	ingest_poll_stop(in);
 	db_async_free(&in->db);
+	ingest_poll_free(in);
 	loop_timer_free(&in->flush_timer);
 	loop_timer_free(&in->state_timer);
 	loop_timer_free(&in->stats_timer);
@@ -276,6 +290,10 @@ ingest_clear(struct ingest *in)
 
 static const struct option ingest_longopts[] = {
     {"feed", required_argument, NULL, 'f'},
+    {"cap", required_argument, NULL, 'C'},
+    {"poll-interval", required_argument, NULL, 'V'},
+    {"ca-file", required_argument, NULL, 'A'},
+    {"poll-min", required_argument, NULL, 'N'},
     {"batch", required_argument, NULL, 'b'},
     {"flush-ms", required_argument, NULL, 't'},
     {"state", required_argument, NULL, 'S'},
@@ -314,6 +332,24 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'f':
 		return opt_append(p, opt, in->urls, &in->nfeeds, MAX_FEEDS,
 		                  arg);
+	case 'C':
+		if (ingest_poll_add(in, arg) == 0)
+			return 0;
+		fprintf(stderr, "cityops ingest: too many --cap sources\n");
+		return -1;
+	case 'V':
+		if (opt_int(p, opt, arg, 1, 86400, &v) != 0)
+			return -1;
+		in->capopts.interval_ms = (int)v * 1000;
+		return 0;
+	case 'A':
+		in->capopts.ca_file = arg;
+		return 0;
+	case 'N':
+		if (opt_int(p, opt, arg, 1, 86400, &v) != 0)
+			return -1;
+		in->capopts.min_interval_ms = (int)v * 1000;
+		return 0;
 	case 'b':
 		if (opt_int(p, opt, arg, 1, 100000, &v) != 0)
 			return -1;
@@ -354,7 +390,8 @@ parse_args(int argc, char **argv, struct ingest_args *a)
 
 	if ((rc = opt_getopt(&p, argc, argv, parse_opt, a)) >= 0)
 		return rc;
-	if (a->in->nfeeds == 0 || optind < argc) {
+	if ((a->in->nfeeds == 0 && ingest_poll_count(a->in) == 0) ||
+	    optind < argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -405,10 +442,11 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.alarm_timer = loop_timer_new(in.loop, ingest_alarm_timer_cb, &in);
 	loop_timer_start(in.stats_timer, STATS_MS);
 	log_msg(LOG_INFO,
-	        "ingest: starting as %s, %d feed%s, batches of %zu or %d ms, "
-	        "state in %s",
+	        "ingest: starting as %s, %d feed%s, %d polled, batches of %zu "
+	        "or %d ms, state in %s",
 	        getenv("PGUSER"), in.nfeeds, in.nfeeds == 1 ? "" : "s",
-	        in.batch_max, in.flush_ms, in.state_path);
+	        ingest_poll_count(&in), in.batch_max, in.flush_ms,
+	        in.state_path);
 	memset(&hooks, 0, sizeof hooks);
 	hooks.state = on_link;
 	hooks.notify = on_notify;

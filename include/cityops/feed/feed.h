@@ -52,7 +52,9 @@ enum feed_format {
 	X(BAD_VALUE, "bad_value", "number not finite, or enum not known")      \
 	X(BAD_TIME, "bad_time", "time not parseable or out of range")          \
 	X(TOO_LONG, "too_long", "identifier longer than FEED_ID_MAX")          \
-	X(NUL, "nul", "a NUL character (raw or \\u0000) in the message")
+	X(NUL, "nul", "a NUL character (raw or \\u0000) in the message")       \
+	X(INVALID_XML, "invalid_xml",                                          \
+	  "XML not well-formed, with a DOCTYPE, or nested too deep")
 
 enum feed_reject {
 #define X(id, name, help) FEED_REJECT_##id,
@@ -215,7 +217,24 @@ struct feed_polygon {
 	const double *pts;
 };
 
+/* A circle: centre (lat, lon) and radius in km. */
+struct feed_circle {
+	double lat, lon, radius_km;
+};
+
+/* A valueName/value pair: <geocode> and <parameter>. */
+struct feed_pair {
+	const char *name, *value;
+};
+
+/* One <references> triple: sender,identifier,sent. */
+struct feed_cap_ref {
+	const char *sender, *identifier;
+	int64_t sent_ms; /* 0 when not parseable */
+};
+
 struct feed_cap_info {
+	const char *language; /* NULL when absent (CAP: en-US) */
 	const char *category; /* first category; NULL when absent */
 	const char *event;
 	enum feed_cap_urgency urgency;
@@ -226,6 +245,12 @@ struct feed_cap_info {
 	const char *area_desc;   /* areaDesc of all areas joined by "; " */
 	size_t npolygons;        /* polygons of all areas */
 	const struct feed_polygon *polygons;
+	size_t ncircles; /* circles of all areas */
+	const struct feed_circle *circles;
+	size_t ngeocodes; /* geocodes of all areas (GB/T 2260 …) */
+	const struct feed_pair *geocodes;
+	size_t nparams;
+	const struct feed_pair *params;
 	int64_t expires_ms; /* 0 when absent */
 };
 
@@ -238,7 +263,15 @@ struct feed_cap {
 	enum feed_cap_scope scope;
 	size_t ninfo;
 	const struct feed_cap_info *info;
+	size_t nrefs; /* <references>, in order */
+	const struct feed_cap_ref *refs;
 };
+
+/*
+ * The info block to act on: the first whose language is zh-CN, else zh
+ * (any zh-*), else en (any en-*), else the first. NULL when none.
+ */
+const struct feed_cap_info *feed_cap_pick_info(const struct feed_cap *c);
 
 struct feed_open311 {
 	const char *id;     /* service_request_id, numbers written in decimal */
@@ -360,5 +393,19 @@ void feed_decoder_set_local_offset(struct feed_decoder *d, int minutes);
  * is the offset in minutes. Returns 0 and sets *ms (epoch ms, > 0), or -1.
  */
 int feed_parse_time(const char *s, size_t len, int local, int64_t *ms);
+
+/*
+ * Streaming decode of one XML document (CAP 1.2/1.1 alert, or Open311
+ * GeoReport v2 service requests) pushed in chunks as they arrive, with
+ * expat: the same events, counters and caps as feed_decode (which takes
+ * XML whole through the same path). Begin, push each chunk, end; the
+ * sink sees events only at the end (the document is checked whole).
+ * Refuses any DOCTYPE, nesting past FEED_XML_DEPTH, more than the size cap.
+ */
+#define FEED_XML_DEPTH 32
+void feed_xml_begin(struct feed_decoder *d, enum feed_format hint);
+void feed_xml_push(struct feed_decoder *d, const char *buf, size_t len);
+enum feed_status feed_xml_end(struct feed_decoder *d, feed_sink_fn sink,
+                              void *arg, struct feed_result *res);
 
 #endif

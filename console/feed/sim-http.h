@@ -1,0 +1,34 @@
+/*
+ * feed-sim's HTTP mode (--http): the scenario's CAP alerts as an Atom
+ * index with one CAP 1.2 XML document each, and its Open311 requests as
+ * GeoReport v2 requests.json and requests.xml, published at the stream's
+ * rate, over HTTP or, with a certificate, HTTPS. Only feed-sim uses it.
+ */
+#ifndef CITYOPS_SIM_HTTP_H
+#define CITYOPS_SIM_HTTP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct lws_context;
+struct scenario;
+struct sim_http;
+
+struct sim_http_opts {
+	const char *host;
+	int port;
+	const char *cert, *key; /* both set: HTTPS */
+	double rate;            /* stream messages per second; 0: all now */
+	uint64_t count;         /* stream length */
+	int hold;               /* publishing starts with the first request */
+	FILE *record;           /* "position<TAB>key" per document published */
+	const struct scenario *sc;
+};
+
+/* Listens; returns NULL (said on stderr) when it cannot. */
+struct sim_http *sim_http_new(struct lws_context *ctx,
+                              const struct sim_http_opts *o);
+int sim_http_port(const struct sim_http *h);
+void sim_http_free(struct sim_http **hp);
+
+#endif

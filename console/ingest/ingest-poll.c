@@ -1,0 +1,281 @@
+/*
+ * cityops ingest, the polled sources (--cap URL; src-cap.h). Their events
+ * go the same way as a feed's (ingest-feed.c). Exactly-once across a kill
+ * -9 works as the stream positions do, with a document key in place of a
+ * position: when a document's events have been submitted, its key waits
+ * behind the requests submitted so far; once the database has answered
+ * every one of them, the key is appended to the source's cache file
+ * (fsynced) and the source is told it is known. A restarted ingest loads
+ * the cache, so a confirmed document is never fetched again, and one that
+ * was not confirmed is fetched and submitted again; the database takes a
+ * replayed report as a replay (migration 015) and changes nothing.
+ *
+ * The cache file sits beside the state file: STATE.cap-<hash of URL>, one
+ * key a line; a torn last line (a kill mid-write) is ignored on loading.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cityops/feed/keyset.h"
+#include "cityops/feed/src-cap.h"
+#include "ingest-internal.h"
+
+struct pending {
+	char *key;
+	uint64_t after;
+};
+
+struct poll_src {
+	struct ingest *in;
+	char *url, *cache_path;
+	struct src_cap *cap;
+	FILE *cache;
+	struct keyset committed;
+	struct pending *pend;
+	size_t npend, pcap;
+};
+
+struct ingest_poll {
+	struct poll_src src[MAX_FEEDS];
+	int n;
+};
+
+static struct ingest_poll *
+get(struct ingest *in)
+{
+	if (in->poll == NULL)
+		in->poll = xcalloc(1, sizeof *in->poll);
+	return in->poll;
+}
+
+int
+ingest_poll_add(struct ingest *in, const char *url)
+{
+	struct ingest_poll *p = get(in);
+
+	if (p->n == MAX_FEEDS)
+		return -1;
+	p->src[p->n].in = in;
+	p->src[p->n].url = xstrdup(url);
+	p->n++;
+	return 0;
+}
+
+int
+ingest_poll_count(const struct ingest *in)
+{
+	return in->poll != NULL ? in->poll->n : 0;
+}
+
+static char *
+cache_path(const char *state, const char *url)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (const char *s = url; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return xasprintf("%s.cap-%016" PRIx64, state, h);
+}
+
+/* Loads the keys confirmed by earlier runs; opens the file to append. */
+static void
+cache_load(struct poll_src *ps)
+{
+	FILE *f = fopen(ps->cache_path, "r");
+	char line[8192];
+	size_t n = 0;
+
+	if (f != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			size_t len = strlen(line);
+			if (len == 0 || line[len - 1] != '\n')
+				continue; /* torn by a kill mid-write */
+			line[len - 1] = '\0';
+			if (line[0] != '\0' && keyset_add(&ps->committed, line))
+				n++;
+		}
+		fclose(f);
+		log_msg(LOG_INFO, "ingest: cap %s: %zu documents known from %s",
+		        ps->url, n, ps->cache_path);
+	} else if (errno != ENOENT) {
+		log_msg(LOG_WARN, "ingest: cannot read %s: %s", ps->cache_path,
+		        strerror(errno));
+	}
+	ps->cache = fopen(ps->cache_path, "a");
+	if (ps->cache == NULL)
+		log_msg(LOG_ERROR,
+		        "ingest: cannot write %s: %s; documents will be "
+		        "fetched again after a restart",
+		        ps->cache_path, strerror(errno));
+}
+
+static void
+on_event(void *arg, struct src_cap *s, const char *key,
+         const struct feed_event *ev)
+{
+	struct poll_src *ps = arg;
+
+	(void)s;
+	(void)key;
+	ingest_feed_event(ps->in, ev);
+}
+
+static void
+on_doc(void *arg, struct src_cap *s, const char *key,
+       const struct feed_result *res)
+{
+	struct poll_src *ps = arg;
+	struct pending *p;
+
+	(void)s;
+	(void)res;
+	if (ps->npend == ps->pcap) {
+		ps->pcap = ps->pcap ? ps->pcap * 2 : 16;
+		ps->pend = xrealloc(ps->pend, ps->pcap * sizeof *ps->pend);
+	}
+	p = &ps->pend[ps->npend++];
+	p->key = xstrdup(key);
+	p->after = ps->in->submitted;
+	ingest_poll_commit(ps->in);
+}
+
+void
+ingest_poll_start(struct ingest *in)
+{
+	struct src_cap_hooks h = {.event = on_event, .doc = on_doc};
+	struct ingest_poll *p = in->poll;
+
+	for (int i = 0; p != NULL && i < p->n; i++) {
+		struct poll_src *ps = &p->src[i];
+		struct src_cap_opts o = in->capopts;
+		const char *why = NULL;
+
+		ps->cache_path = cache_path(in->state_path, ps->url);
+		cache_load(ps);
+		o.url = ps->url;
+		h.arg = ps;
+		ps->cap = src_cap_new(loop_lws(in->loop), &o, &h, &why);
+		if (ps->cap == NULL) {
+			log_msg(LOG_ERROR, "ingest: cap %s: %s", ps->url, why);
+			continue;
+		}
+		for (size_t k = 0; k < ps->committed.cap; k++)
+			if (ps->committed.slot[k] != NULL)
+				src_cap_known(ps->cap, ps->committed.slot[k]);
+		if (in->paused)
+			src_cap_pause(ps->cap, 1);
+	}
+}
+
+void
+ingest_poll_commit(struct ingest *in)
+{
+	struct ingest_poll *p = in->poll;
+
+	for (int i = 0; p != NULL && i < p->n; i++) {
+		struct poll_src *ps = &p->src[i];
+		size_t n = 0;
+
+		while (n < ps->npend && ps->pend[n].after <= in->answered) {
+			const char *key = ps->pend[n].key;
+			if (keyset_add(&ps->committed, key) &&
+			    ps->cache != NULL)
+				fprintf(ps->cache, "%s\n", key);
+			if (ps->cap != NULL)
+				src_cap_known(ps->cap, key);
+			free(ps->pend[n].key);
+			n++;
+		}
+		if (n == 0)
+			continue;
+		memmove(ps->pend, ps->pend + n,
+		        (ps->npend - n) * sizeof *ps->pend);
+		ps->npend -= n;
+		if (ps->cache != NULL &&
+		    (fflush(ps->cache) != 0 || fsync(fileno(ps->cache)) != 0))
+			log_msg(LOG_ERROR, "ingest: cannot save %s: %s",
+			        ps->cache_path, strerror(errno));
+	}
+}
+
+void
+ingest_poll_pause(struct ingest *in, int pause)
+{
+	struct ingest_poll *p = in->poll;
+
+	for (int i = 0; p != NULL && i < p->n; i++)
+		if (p->src[i].cap != NULL)
+			src_cap_pause(p->src[i].cap, pause);
+}
+
+void
+ingest_poll_stop(struct ingest *in)
+{
+	struct ingest_poll *p = in->poll;
+	struct buf b = {0};
+
+	if (p == NULL || p->n == 0)
+		return;
+	/* The sources' health, once, before they go. */
+	ingest_poll_stats(in, &b);
+	if (b.len > 0)
+		log_msg(LOG_INFO, "ingest: polled sources at stop:%s", b.data);
+	buf_free(&b);
+	for (int i = 0; i < p->n; i++)
+		src_cap_free(&p->src[i].cap);
+}
+
+void
+ingest_poll_stats(struct ingest *in, struct buf *b)
+{
+	struct ingest_poll *p = in->poll;
+
+	for (int i = 0; p != NULL && i < p->n; i++) {
+		const struct src_health *h;
+		uint64_t rej = 0;
+
+		if (p->src[i].cap == NULL)
+			continue;
+		h = src_cap_health(p->src[i].cap);
+		for (int r = 0; r < FEED_REJECT_COUNT; r++)
+			rej += h->rejected[r];
+		buf_printf(b,
+		           " cap%d=%s/%" PRIu64 "poll/%" PRIu64 "304/%" PRIu64
+		           "doc/%" PRIu64 "fail/%" PRIu64 "rej/%zuknown",
+		           i, h->state, h->polls, h->not_modified, h->docs,
+		           h->docs_failed + h->failures, rej, h->known);
+		for (int r = 1; r < FEED_REJECT_COUNT; r++)
+			if (h->rejected[r] > 0)
+				buf_printf(
+				    b, "/%s=%" PRIu64,
+				    feed_reject_name((enum feed_reject)r),
+				    h->rejected[r]);
+	}
+}
+
+void
+ingest_poll_free(struct ingest *in)
+{
+	struct ingest_poll *p = in->poll;
+
+	if (p == NULL)
+		return;
+	for (int i = 0; i < p->n; i++) {
+		struct poll_src *ps = &p->src[i];
+		src_cap_free(&ps->cap);
+		if (ps->cache != NULL)
+			fclose(ps->cache);
+		for (size_t k = 0; k < ps->npend; k++)
+			free(ps->pend[k].key);
+		free(ps->pend);
+		keyset_free(&ps->committed);
+		free(ps->url);
+		free(ps->cache_path);
+	}
+	free(p);
+	in->poll = NULL;
+}
