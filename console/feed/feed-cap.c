@@ -8,6 +8,7 @@
  * queues, as CAP asks.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "feed-internal.h"
@@ -112,23 +113,70 @@ count_items(const cJSON *v)
 	return cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 1;
 }
 
-/* Areas of one info: descriptions joined by "; ", polygons collected. */
+/*
+ * A CAP circle "lat,lon radius-km" as a 16-sided polygon, so that circles
+ * and polygons are placed alike (by containment of their centre).
+ */
+static int
+circle(struct feed_decoder *d, const char *s, struct feed_polygon *out)
+{
+	double lat, lon, r;
+	char tail;
+	double *pts;
+
+	if (sscanf(s, "%lf,%lf %lf%c", &lat, &lon, &r, &tail) != 3 ||
+	    !isfinite(lat) || !isfinite(lon) || !isfinite(r) ||
+	    fabs(lat) > 90 || fabs(lon) > 180 || r < 0 || r > 20000)
+		return -1;
+	pts = feed_alloc(d, 17 * 2 * sizeof *pts);
+	for (int i = 0; i <= 16; i++) {
+		double a = (i % 16) * (2 * M_PI / 16);
+		pts[2 * i] = lat + r / 111.32 * sin(a);
+		pts[2 * i + 1] =
+		    lon +
+		    r / (111.32 * fmax(cos(lat * M_PI / 180), 0.01)) * cos(a);
+	}
+	out->npoints = 17;
+	out->pts = pts;
+	return 0;
+}
+
+/* A geocode value as an identifier; valueName is not needed for GB/T
+ * 2260 codes, which are all digits. */
+static const char *
+geocode_value(struct feed_decoder *d, const cJSON *g)
+{
+	const char *v = feed_get_str(g, "value");
+	const char *out;
+
+	if (v == NULL || v[0] == '\0' ||
+	    feed_ident(d, v, strlen(v), &out) != FEED_REJECT_NONE)
+		return NULL;
+	return out;
+}
+
+/* Areas of one info: descriptions joined by "; ", polygons and circles
+ * collected, geocodes listed. */
 static void
 areas(struct feed_decoder *d, const cJSON *areav, struct feed_cap_info *info)
 {
-	size_t npoly = 0, desclen = 0;
+	size_t npoly = 0, desclen = 0, ngeo = 0;
 	const cJSON *a;
 	struct feed_polygon *polys;
+	const char **geos;
 	char *desc;
 
 	for (a = first_of(areav); a != NULL;
 	     a = cJSON_IsArray(areav) ? a->next : NULL) {
 		const char *s = feed_get_str(a, "areaDesc");
 
-		npoly += count_items(feed_get(a, "polygon"));
+		npoly += count_items(feed_get(a, "polygon")) +
+		         count_items(feed_get(a, "circle"));
+		ngeo += count_items(feed_get(a, "geocode"));
 		if (s != NULL)
 			desclen += strlen(s) + 2;
 	}
+	geos = feed_alloc(d, (ngeo + 1) * sizeof *geos);
 	polys = feed_alloc(d, (npoly + 1) * sizeof *polys);
 	desc = feed_alloc(d, desclen + 1);
 	desclen = 0;
@@ -136,6 +184,24 @@ areas(struct feed_decoder *d, const cJSON *areav, struct feed_cap_info *info)
 	     a = cJSON_IsArray(areav) ? a->next : NULL) {
 		const char *s = feed_get_str(a, "areaDesc");
 		const cJSON *pv = feed_get(a, "polygon"), *p;
+		const cJSON *cv = feed_get(a, "circle"),
+		            *gv = feed_get(a, "geocode");
+
+		for (p = first_of(gv); p != NULL && !cJSON_IsNull(gv);
+		     p = cJSON_IsArray(gv) ? p->next : NULL) {
+			const char *g = geocode_value(d, p);
+			if (g != NULL)
+				geos[info->ngeocodes++] = g;
+		}
+		for (p = first_of(cv); p != NULL && !cJSON_IsNull(cv);
+		     p = cJSON_IsArray(cv) ? p->next : NULL) {
+			if (!cJSON_IsString(p) ||
+			    circle(d, p->valuestring,
+			           &polys[info->npolygons]) != 0)
+				feed_skip(d, FEED_REJECT_BAD_VALUE);
+			else
+				info->npolygons++;
+		}
 
 		if (s != NULL && s[0] != '\0') {
 			if (desclen > 0) {
@@ -158,6 +224,7 @@ areas(struct feed_decoder *d, const cJSON *areav, struct feed_cap_info *info)
 		}
 	}
 	info->polygons = polys;
+	info->geocodes = geos;
 	info->area_desc = desclen > 0 ? feed_text(d, desc, desclen) : NULL;
 }
 
@@ -193,7 +260,9 @@ info(struct feed_decoder *d, const cJSON *o, struct feed_cap_info *info)
 	info->headline = feed_get_text(d, o, "headline");
 	info->description = feed_get_text(d, o, "description");
 	exp = feed_get(o, "expires");
-	if (feed_time(d, exp, &info->expires_ms) < 0)
+	if (feed_time(d, exp, &info->expires_ms) < 0 ||
+	    feed_time(d, feed_get(o, "onset"), &info->onset_ms) < 0 ||
+	    feed_time(d, feed_get(o, "effective"), &info->effective_ms) < 0)
 		return FEED_REJECT_BAD_TIME;
 	areas(d, feed_get(o, "area"), info);
 	return FEED_REJECT_NONE;
@@ -234,6 +303,7 @@ alert(struct feed_decoder *d, const cJSON *o)
 	FEED_TRY(
 	    cap_enum(o, "scope", scope_names, COUNT(scope_names), 1, 0, &e));
 	c->scope = (enum feed_cap_scope)e;
+	c->references = feed_get_text(d, o, "references");
 
 	infov = feed_get(o, "info");
 	c->ninfo = count_items(infov);

@@ -15,7 +15,10 @@ struct feed_block;
 struct feed_decoder {
 	size_t max;
 	int slow;
-	int local_offset; /* minutes east of UTC for zoneless times */
+	int zone[FEED_FORMAT_COUNT]; /* minutes east of UTC, zoneless times */
+	int lenient;                 /* numbers with leading zeros accepted */
+	enum feed_format fmt;        /* of the message being decoded */
+	int64_t notified_ms;         /* its notifiedAt, 0: none */
 	struct feed_stats stats;
 
 	/* Scratch space for event strings; allocation never moves. */

@@ -28,7 +28,7 @@ enum cmd_flag {
 
 #define CMD_MAX_OPTS    8
 #define CMD_MAX_QUERIES 4
-#define CMD_MAX_PARAMS  10
+#define CMD_MAX_PARAMS  12
 
 /* A query a command needs, with its parameters (owned copies). */
 struct cmd_query {
