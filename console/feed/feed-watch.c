@@ -365,6 +365,21 @@ watch_file(struct watch *w, const char *path, const struct feed_client_opts *o)
 				buf_printf(&w->line, "file rejected %s",
 				           feed_reject_name(res.reason));
 			put_line(w);
+		} else if (res.skipped > 0 && !w->quiet) {
+			/* Items dropped inside a delivered message: said with
+			 * the first reason, so an integrator sees what is lost.
+			 */
+			if (w->json)
+				buf_printf(&w->line,
+				           "{\"feed\":\"file\",\"pos\":%" PRIu64
+				           ",\"skipped\":%u,\"reason\":\"%s\"}",
+				           c.pos, res.skipped,
+				           feed_reject_name(res.reason));
+			else
+				buf_printf(&w->line, "file skipped %u (%s)",
+				           res.skipped,
+				           feed_reject_name(res.reason));
+			put_line(w);
 		}
 		count_message(w);
 		c.pos++;
