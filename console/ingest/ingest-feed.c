@@ -413,6 +413,57 @@ unmapped(struct ingest *in, const struct feed_reading *r)
 	in->unmapped->slot[i].pending = 0;
 }
 
+/*
+ * Two sources giving one indicator different values for the same time:
+ * the database keeps the first (readings are keyed by indicator and time),
+ * so the conflict is said here, with both sources, not resolved silently.
+ * A small table of the latest (indicator, time) per slot is enough: such
+ * conflicts come from sources sending the same observation close together.
+ */
+#define RECENT_SLOTS 4096
+
+struct recent {
+	char *indicator, *source;
+	int64_t ts;
+	double value;
+};
+
+static void
+check_conflict(struct ingest *in, const struct feed_judged *j,
+               const struct feed_reading *r)
+{
+	static struct recent slot[RECENT_SLOTS];
+	const char *src = r->entity_id ? r->entity_id : r->key;
+	uint32_t h = 2166136261u;
+	struct recent *e;
+
+	if (src == NULL)
+		return;
+	for (const char *p = j->indicator; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h ^= (uint32_t)(j->ts_ms ^ (j->ts_ms >> 32));
+	e = &slot[h % RECENT_SLOTS];
+	if (e->indicator != NULL && e->ts == j->ts_ms &&
+	    strcmp(e->indicator, j->indicator) == 0) {
+		if (e->value != j->value && strcmp(e->source, src) != 0) {
+			in->c.conflicts++;
+			log_msg(LOG_WARN,
+			        "ingest: conflict: %s at %" PRId64
+			        " (epoch ms): %.17g from %s, %.17g from %s; "
+			        "the first is kept",
+			        j->indicator, j->ts_ms, e->value, e->source,
+			        j->value, src);
+		}
+		return;
+	}
+	free(e->indicator);
+	free(e->source);
+	e->indicator = xstrdup(j->indicator);
+	e->source = xstrdup(src);
+	e->ts = j->ts_ms;
+	e->value = j->value;
+}
+
 static int
 feed_index(const struct ingest *in, const struct feed_client *fc)
 {
@@ -476,6 +527,7 @@ add_reading(struct ingest *in, struct feed_client *fc,
 			        in->urls[fi]);
 		}
 	}
+	check_conflict(in, &j, r);
 	ms = j.ts_ms;
 	s = (time_t)(ms / 1000);
 	gmtime_r(&s, &tm);

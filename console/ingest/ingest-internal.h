@@ -50,6 +50,7 @@
 	X(future_time, "readings refused: observed more than 5 min ahead")     \
 	X(unit_mismatch, "readings refused: unit not convertible")             \
 	X(converted, "readings converted to the indicator's unit")             \
+	X(conflicts, "readings conflicting with another source's (logged)")    \
 	X(arrival_time, "readings with no source time (arrival time used)")    \
 	X(out_of_area, "reports refused: outside the city's bounds")           \
 	X(expired, "CAP alerts already expired (nothing raised)")              \

@@ -20,6 +20,8 @@ co 'feed map add WeatherObserved urn:ngsi-ld:Device:device-0A3478 streamGauge fx
 co 'feed map add AirQualityObserved Madrid-AmbientObserved-28079004-* no2 fx.pm25'
 co 'feed map add AirQualityObserved Madrid-AmbientObserved-28079004-* co hp.pm25'
 co 'feed map add AirQualityObserved Madrid-AmbientObserved-28079004-* temperature hp.noise.huaihai'
+# A second gauge on the same indicator, to conflict with the first.
+co 'feed map add WeatherObserved urn:ngsi-ld:WeatherObserved:fx-haiwan-b precipitation fx.rain.haiwan'
 rc=0
 out=$("$CITYOPS" --headless -U officer_fx -c 'feed map add A * b fx.rain' 2>&1) || rc=$?
 [ "$rc" -ne 0 ] && expect_in "$out" 'needs role admin' || fail "an officer mapped a feed: $out"
@@ -64,6 +66,7 @@ expect_in "$log" 'future_time: fx.rain.haiwan observed at 4070908800000'
 expect_in "$log" 'out_of_area: 37.762221815, -122.4651145 \(lat, lon\)'
 expect_in "$log" 'out_of_area: .*40.42'
 expect_in "$log" 'leading_zero'
+expect_in "$log" 'conflict: fx.rain.haiwan at 1748754000000 \(epoch ms\): 5 from urn:ngsi-ld:WeatherObserved:fx-haiwan, 6 from urn:ngsi-ld:WeatherObserved:fx-haiwan-b'
 expect_in "$log" 'CAP rules-cap-expired-1 expired'
 expect_in "$log" 'unmapped: type ACMeasurement id urn:ngsi-ld:ACMeasurement:ACMeasurement:MNCA-ACM-001 attribute frequency'
 # Place: a two-district CAP alert is one incident at their common region.
