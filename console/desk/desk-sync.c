@@ -135,11 +135,13 @@ on_maps(struct desk_sync *sy, const struct db_table *tb)
 	feed_live_map_clear(sy->d->feeds);
 	for (int i = 0; i < tb->nrows; i++)
 		if (db_get(tb, i, "indicator_id") != NULL)
-			feed_live_map_add(sy->d->feeds,
-			                  db_get(tb, i, "entity_type"),
-			                  db_get(tb, i, "entity_id"),
-			                  db_get(tb, i, "attribute"),
-			                  db_get(tb, i, "indicator_id"));
+			feed_live_map_add_units(sy->d->feeds,
+			                        db_get(tb, i, "entity_type"),
+			                        db_get(tb, i, "entity_id"),
+			                        db_get(tb, i, "attribute"),
+			                        db_get(tb, i, "indicator_id"),
+			                        db_get(tb, i, "indicator_unit"),
+			                        db_get(tb, i, "source_unit"));
 	log_msg(LOG_INFO, "feeds: %d entity mappings", tb->nrows);
 }
 

@@ -145,37 +145,6 @@ skip(struct feed_decoder *d, struct feed_cap_xml *x)
 	x->skipped++;
 }
 
-/* "lat,lon radius" */
-static int
-circle(const char *s, size_t len, struct feed_circle *c)
-{
-	const char *comma = memchr(s, ',', len), *sp;
-
-	if (comma == NULL)
-		return -1;
-	sp = memchr(comma, ' ', len - (size_t)(comma - s));
-	if (sp == NULL)
-		return -1;
-	while ((size_t)(sp - s) < len && *sp == ' ')
-		sp++;
-	if (feed_parse_number(s, (size_t)(comma - s), &c->lat) != 0 ||
-	    feed_parse_number(comma + 1, (size_t)(sp - comma - 1), &c->lon) !=
-	        0 ||
-	    feed_parse_number(sp, len - (size_t)(sp - s), &c->radius_km) != 0) {
-		/* "lat,lon  r" leaves a blank inside the lon token. */
-		size_t n = (size_t)(sp - comma - 1);
-		while (n > 0 && comma[n] == ' ')
-			n--;
-		if (feed_parse_number(comma + 1, n, &c->lon) != 0 ||
-		    feed_parse_number(sp, len - (size_t)(sp - s),
-		                      &c->radius_km) != 0)
-			return -1;
-	}
-	if (fabs(c->lat) > 90 || fabs(c->lon) > 180 || c->radius_km < 0)
-		return -1;
-	return 0;
-}
-
 static void
 area_end(struct feed_decoder *d, struct feed_cap_xml *x,
          const struct feed_xml_el *el)
@@ -195,7 +164,7 @@ area_end(struct feed_decoder *d, struct feed_cap_xml *x,
 			*(struct feed_polygon *)vec_push(&x->polys) = p;
 	} else if (strcmp(el->name, "circle") == 0) {
 		struct feed_circle c;
-		if (circle(el->text, el->len, &c) != 0)
+		if (feed_cap_circle(el->text, el->len, &c) != 0)
 			skip(d, x);
 		else
 			*(struct feed_circle *)vec_push(&x->circles) = c;
@@ -231,11 +200,25 @@ cur_info(struct feed_cap_xml *x)
 	return (struct feed_cap_info *)x->infos.v + x->infos.n - 1;
 }
 
+/* Where an <info> time element goes: onset, effective or expires. */
+static int64_t *
+info_time(const struct feed_xml_el *el, struct feed_cap_info *in)
+{
+	if (strcmp(el->name, "onset") == 0)
+		return &in->onset_ms;
+	if (strcmp(el->name, "effective") == 0)
+		return &in->effective_ms;
+	if (strcmp(el->name, "expires") == 0)
+		return &in->expires_ms;
+	return NULL;
+}
+
 static enum feed_reject
 info_field(struct feed_decoder *d, struct feed_cap_xml *x,
            const struct feed_xml_el *el)
 {
 	struct feed_cap_info *in = cur_info(x);
+	int64_t *t;
 	int e;
 
 	if (strcmp(el->name, "language") == 0)
@@ -258,9 +241,8 @@ info_field(struct feed_decoder *d, struct feed_cap_xml *x,
 	         (e = enum_of(el, certainty_names, COUNT(certainty_names))) >=
 	             0)
 		in->certainty = (enum feed_cap_certainty)e;
-	else if (strcmp(el->name, "expires") == 0 && el->len > 0 &&
-	         feed_parse_time(el->text, el->len, d->local_offset,
-	                         &in->expires_ms) != 0)
+	else if ((t = info_time(el, in)) != NULL && el->len > 0 &&
+	         feed_parse_time(el->text, el->len, d->zone[d->fmt], t) != 0)
 		return FEED_REJECT_BAD_TIME;
 	else if (strcmp(el->name, "parameter") == 0)
 		pair_done(d, x, &x->params);
@@ -300,7 +282,7 @@ alert_field(struct feed_decoder *d, struct feed_cap_xml *x,
 	} else if (strcmp(el->name, "sender") == 0) {
 		x->why_sender = feed_ident(d, el->text, el->len, &c->sender);
 	} else if (strcmp(el->name, "sent") == 0) {
-		if (feed_parse_time(el->text, el->len, d->local_offset,
+		if (feed_parse_time(el->text, el->len, d->zone[d->fmt],
 		                    &c->sent_ms) != 0)
 			return FEED_REJECT_BAD_TIME;
 	} else if (strcmp(el->name, "status") == 0) {
@@ -373,7 +355,7 @@ references(struct feed_decoder *d, struct feed_cap_xml *x)
 		    feed_ident(d, c1 + 1, (size_t)(c2 - c1 - 1),
 		               &refs[n].identifier) == FEED_REJECT_NONE) {
 			if (feed_parse_time(c2 + 1, len - (size_t)(c2 + 1 - s),
-			                    d->local_offset,
+			                    d->zone[d->fmt],
 			                    &refs[n].sent_ms) != 0)
 				refs[n].sent_ms = 0;
 			n++;

@@ -8,6 +8,7 @@
  * queues, as CAP asks.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "feed-internal.h"
@@ -113,13 +114,65 @@ count_items(const cJSON *v)
 	return cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 1;
 }
 
-/* Areas of one info: descriptions joined by "; ", polygons collected. */
+/* "lat,lon radius" (CAP 1.2 §3.3.2), for the JSON and the XML decoder. */
+int
+feed_cap_circle(const char *s, size_t len, struct feed_circle *c)
+{
+	const char *comma = memchr(s, ',', len), *sp;
+
+	if (comma == NULL)
+		return -1;
+	sp = memchr(comma, ' ', len - (size_t)(comma - s));
+	if (sp == NULL)
+		return -1;
+	while ((size_t)(sp - s) < len && *sp == ' ')
+		sp++;
+	if (feed_parse_number(s, (size_t)(comma - s), &c->lat) != 0 ||
+	    feed_parse_number(comma + 1, (size_t)(sp - comma - 1), &c->lon) !=
+	        0 ||
+	    feed_parse_number(sp, len - (size_t)(sp - s), &c->radius_km) != 0) {
+		/* "lat,lon  r" leaves a blank inside the lon token. */
+		size_t n = (size_t)(sp - comma - 1);
+		while (n > 0 && comma[n] == ' ')
+			n--;
+		if (feed_parse_number(comma + 1, n, &c->lon) != 0 ||
+		    feed_parse_number(sp, len - (size_t)(sp - s),
+		                      &c->radius_km) != 0)
+			return -1;
+	}
+	if (fabs(c->lat) > 90 || fabs(c->lon) > 180 || c->radius_km < 0)
+		return -1;
+	return 0;
+}
+
+/* A geocode valueName/value pair; the value an identifier (GB/T 2260
+ * codes are all digits). 0, or -1 when the value is missing or unfit. */
+static int
+geocode_pair(struct feed_decoder *d, const cJSON *g, struct feed_pair *out)
+{
+	const char *v = feed_get_str(g, "value");
+	const char *n = feed_get_str(g, "valueName");
+
+	if (v == NULL || v[0] == '\0' ||
+	    feed_ident(d, v, strlen(v), &out->value) != FEED_REJECT_NONE)
+		return -1;
+	out->name = NULL;
+	if (n != NULL &&
+	    feed_ident(d, n, strlen(n), &out->name) != FEED_REJECT_NONE)
+		out->name = NULL;
+	return 0;
+}
+
+/* Areas of one info: descriptions joined by "; ", polygons, circles and
+ * geocodes collected. */
 static void
 areas(struct feed_decoder *d, const cJSON *areav, struct feed_cap_info *info)
 {
-	size_t npoly = 0, desclen = 0;
+	size_t npoly = 0, ncirc = 0, desclen = 0, ngeo = 0;
 	const cJSON *a;
 	struct feed_polygon *polys;
+	struct feed_circle *circs;
+	struct feed_pair *geos;
 	char *desc;
 
 	for (a = first_of(areav); a != NULL;
@@ -127,16 +180,38 @@ areas(struct feed_decoder *d, const cJSON *areav, struct feed_cap_info *info)
 		const char *s = feed_get_str(a, "areaDesc");
 
 		npoly += count_items(feed_get(a, "polygon"));
+		ncirc += count_items(feed_get(a, "circle"));
+		ngeo += count_items(feed_get(a, "geocode"));
 		if (s != NULL)
 			desclen += strlen(s) + 2;
 	}
+	geos = feed_alloc(d, (ngeo + 1) * sizeof *geos);
 	polys = feed_alloc(d, (npoly + 1) * sizeof *polys);
+	circs = feed_alloc(d, (ncirc + 1) * sizeof *circs);
 	desc = feed_alloc(d, desclen + 1);
 	desclen = 0;
 	for (a = first_of(areav); a != NULL;
 	     a = cJSON_IsArray(areav) ? a->next : NULL) {
 		const char *s = feed_get_str(a, "areaDesc");
 		const cJSON *pv = feed_get(a, "polygon"), *p;
+		const cJSON *cv = feed_get(a, "circle"),
+		            *gv = feed_get(a, "geocode");
+
+		for (p = first_of(gv); p != NULL && !cJSON_IsNull(gv);
+		     p = cJSON_IsArray(gv) ? p->next : NULL) {
+			if (geocode_pair(d, p, &geos[info->ngeocodes]) == 0)
+				info->ngeocodes++;
+		}
+		for (p = first_of(cv); p != NULL && !cJSON_IsNull(cv);
+		     p = cJSON_IsArray(cv) ? p->next : NULL) {
+			if (!cJSON_IsString(p) ||
+			    feed_cap_circle(p->valuestring,
+			                    strlen(p->valuestring),
+			                    &circs[info->ncircles]) != 0)
+				feed_skip(d, FEED_REJECT_BAD_VALUE);
+			else
+				info->ncircles++;
+		}
 
 		if (s != NULL && s[0] != '\0') {
 			if (desclen > 0) {
@@ -159,6 +234,8 @@ areas(struct feed_decoder *d, const cJSON *areav, struct feed_cap_info *info)
 		}
 	}
 	info->polygons = polys;
+	info->circles = circs;
+	info->geocodes = geos;
 	info->area_desc = desclen > 0 ? feed_text(d, desc, desclen) : NULL;
 }
 
@@ -194,7 +271,9 @@ info(struct feed_decoder *d, const cJSON *o, struct feed_cap_info *info)
 	info->headline = feed_get_text(d, o, "headline");
 	info->description = feed_get_text(d, o, "description");
 	exp = feed_get(o, "expires");
-	if (feed_time(d, exp, &info->expires_ms) < 0)
+	if (feed_time(d, exp, &info->expires_ms) < 0 ||
+	    feed_time(d, feed_get(o, "onset"), &info->onset_ms) < 0 ||
+	    feed_time(d, feed_get(o, "effective"), &info->effective_ms) < 0)
 		return FEED_REJECT_BAD_TIME;
 	areas(d, feed_get(o, "area"), info);
 	return FEED_REJECT_NONE;
@@ -235,6 +314,7 @@ alert(struct feed_decoder *d, const cJSON *o)
 	FEED_TRY(
 	    cap_enum(o, "scope", scope_names, COUNT(scope_names), 1, 0, &e));
 	c->scope = (enum feed_cap_scope)e;
+	c->references = feed_get_text(d, o, "references");
 
 	infov = feed_get(o, "info");
 	c->ninfo = count_items(infov);

@@ -613,6 +613,9 @@ feed_client_new(struct lws_context *ctx, const struct feed_client_opts *o,
 #undef DEF
 	fc->dec = feed_decoder_new();
 	feed_decoder_set_max(fc->dec, fc->o.max_message);
+	feed_decoder_set_lenient(fc->dec, fc->o.lenient);
+	if (fc->o.zones != NULL)
+		(void)feed_decoder_set_zones(fc->dec, fc->o.zones);
 	fc->rng = (uint64_t)mono_ms() * 0x9e3779b97f4a7c15ULL ^
 	          (uint64_t)getpid() ^ (uint64_t)(uintptr_t)fc;
 	if (fc->rng == 0)

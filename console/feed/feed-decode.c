@@ -145,7 +145,9 @@ feed_decoder_new(void)
 	struct feed_decoder *d = xcalloc(1, sizeof *d);
 
 	d->max = FEED_MAX_DEFAULT;
-	d->local_offset = 480;
+	/* Zone-less times: the specs of NGSI-LD (and v2), Open311 and CAP
+	 * say UTC; our native format is the centre's own. */
+	d->zone[FEED_FORMAT_NATIVE] = 480;
 	d->head = xmalloc(sizeof *d->head + BLOCK_MIN);
 	d->head->next = NULL;
 	d->head->cap = BLOCK_MIN;
@@ -186,9 +188,93 @@ feed_decoder_set_slow(struct feed_decoder *d, int slow)
 }
 
 void
+feed_decoder_set_zone(struct feed_decoder *d, enum feed_format f, int minutes)
+{
+	for (int i = 0; i < FEED_FORMAT_COUNT; i++)
+		if (f == FEED_FORMAT_AUTO || (int)f == i)
+			d->zone[i] = minutes;
+}
+
+/* "+08:00", "-0500", "+8", "UTC": minutes east of UTC; 0 or -1. */
+static int
+parse_offset(const char *s, size_t n, int *out)
+{
+	int sign, h = 0, m = 0, digits = 0;
+	size_t i = 1;
+
+	if (n == 3 && memcmp(s, "UTC", 3) == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (n < 2 || (s[0] != '+' && s[0] != '-'))
+		return -1;
+	sign = s[0] == '-' ? -1 : 1;
+	for (; i < n && s[i] >= '0' && s[i] <= '9' && digits < 2; i++, digits++)
+		h = h * 10 + (s[i] - '0');
+	if (digits == 0)
+		return -1;
+	if (i < n && s[i] == ':')
+		i++;
+	for (digits = 0; i < n && s[i] >= '0' && s[i] <= '9' && digits < 2;
+	     i++, digits++)
+		m = m * 10 + (s[i] - '0');
+	if (i != n || h > 14 || m > 59)
+		return -1;
+	*out = sign * (h * 60 + m);
+	return 0;
+}
+
+int
+feed_decoder_set_zones(struct feed_decoder *d, const char *spec)
+{
+	int zones[FEED_FORMAT_COUNT], all, off;
+	const char *p = spec;
+
+	if (d != NULL)
+		memcpy(zones, d->zone, sizeof zones);
+	else
+		memset(zones, 0, sizeof zones);
+	if (spec == NULL || *spec == '\0')
+		return -1;
+	if (strchr(spec, '=') == NULL) {
+		if (parse_offset(spec, strlen(spec), &all) != 0)
+			return -1;
+		for (int i = 0; i < FEED_FORMAT_COUNT; i++)
+			zones[i] = all;
+	} else {
+		while (*p != '\0') {
+			size_t n = strcspn(p, ","), k = strcspn(p, "=");
+			char name[16];
+			int f;
+
+			if (k >= n || k == 0 || k >= sizeof name)
+				return -1;
+			memcpy(name, p, k);
+			name[k] = '\0';
+			if ((f = feed_format_from_name(name)) <= 0 ||
+			    parse_offset(p + k + 1, n - k - 1, &off) != 0)
+				return -1;
+			zones[f] = off;
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+	}
+	if (d != NULL)
+		memcpy(d->zone, zones, sizeof zones);
+	return 0;
+}
+
+void
 feed_decoder_set_local_offset(struct feed_decoder *d, int minutes)
 {
-	d->local_offset = minutes;
+	d->zone[FEED_FORMAT_NATIVE] = minutes;
+}
+
+void
+feed_decoder_set_lenient(struct feed_decoder *d, int lenient)
+{
+	d->lenient = lenient;
 }
 
 const struct feed_stats *
@@ -560,7 +646,7 @@ feed_time(struct feed_decoder *d, const cJSON *v, int64_t *ms)
 	/* An interval "start/end" (dateObserved in some models): the end. */
 	if (strchr(s, '/') != NULL)
 		s = strrchr(s, '/') + 1;
-	return feed_parse_time(s, strlen(s), d->local_offset, ms) == 0 ? 0 : -1;
+	return feed_parse_time(s, strlen(s), d->zone[d->fmt], ms) == 0 ? 0 : -1;
 }
 
 static enum feed_format
@@ -610,6 +696,37 @@ json_space_only(const char *p, const char *end)
 	return 1;
 }
 
+/*
+ * A number outside strings that starts with 0 followed by a digit: "006",
+ * "-01". Strings are skipped with their escapes.
+ */
+static int
+has_leading_zero(const char *p, size_t len)
+{
+	const char *end = p + len;
+	int prev_num = 0; /* the previous byte belongs to a number */
+
+	while (p < end) {
+		char c = *p;
+
+		if (c == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			p++;
+			prev_num = 0;
+			continue;
+		}
+		if (!prev_num && c == '0' && p + 1 < end && p[1] >= '0' &&
+		    p[1] <= '9')
+			return 1;
+		prev_num = (c >= '0' && c <= '9') || c == '.' || c == 'e' ||
+		           c == 'E' || c == '+' || (c == '-' && prev_num);
+		p++;
+	}
+	return 0;
+}
+
 static enum feed_reject
 decode_tree(struct feed_decoder *d, const char *buf, size_t len,
             enum feed_format *fmt)
@@ -631,6 +748,10 @@ decode_tree(struct feed_decoder *d, const char *buf, size_t len,
 	memcpy(d->copy, buf, len);
 	d->copy[len] = '\0';
 	buf = d->copy;
+	/* cJSON reads 006 as 6; JSON forbids it, and what a source meant by
+	 * it (a code? octal?) is not ours to guess. */
+	if (!d->lenient && has_leading_zero(buf, len))
+		return FEED_REJECT_LEADING_ZERO;
 	root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (root == NULL)
 		return FEED_REJECT_INVALID_JSON;
@@ -641,6 +762,8 @@ decode_tree(struct feed_decoder *d, const char *buf, size_t len,
 	}
 	if (*fmt == FEED_FORMAT_AUTO)
 		*fmt = detect(root);
+	d->fmt = *fmt;
+	d->notified_ms = 0;
 	switch (*fmt) {
 	case FEED_FORMAT_NATIVE:
 		why = feed_native_tree(d, root);

@@ -15,7 +15,10 @@ struct feed_block;
 struct feed_decoder {
 	size_t max;
 	int slow;
-	int local_offset; /* minutes east of UTC for zoneless times */
+	int zone[FEED_FORMAT_COUNT]; /* minutes east of UTC, zoneless times */
+	int lenient;                 /* numbers with leading zeros accepted */
+	enum feed_format fmt;        /* of the message being decoded */
+	int64_t notified_ms;         /* its notifiedAt, 0: none */
 	struct feed_stats stats;
 
 	/* Scratch space for event strings; allocation never moves. */
@@ -156,6 +159,9 @@ size_t feed_o311_xml_skipped(struct feed_o311_xml *x, enum feed_reject *why);
 /* Parses "lat,lon lat,lon …" into scratch (feed-cap.c); 0 or -1. */
 int feed_cap_polygon(struct feed_decoder *d, const char *s,
                      struct feed_polygon *out);
+/* Parses a CAP circle "lat,lon radius-km" of len bytes (feed-cap.c);
+ * 0 or -1. */
+int feed_cap_circle(const char *s, size_t len, struct feed_circle *c);
 
 /* Largest epoch ms accepted: 9999-12-31T23:59:59.999Z. */
 #define FEED_TS_LIMIT 253402300799999LL

@@ -134,7 +134,18 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 		enum model_state was = MODEL_STATE_NODATA;
 		long was_src = -1;
 
-		r.key = feed_map_lookup(fl->map, &ev->u.reading);
+		struct feed_judged j;
+		int64_t now = feed_wall_ms();
+
+		/* The same judgement as ingest's (feed_judge): mapped, not
+		 * from the future, converted to the indicator's unit. */
+		r.key = NULL;
+		if (feed_judge(fl->map, &ev->u.reading, now, FEED_FUTURE_MS,
+		               &j) == FEED_REJECT_NONE) {
+			r.key = j.indicator;
+			r.value = j.value;
+			r.ts_ms = j.ts_ms;
+		}
 		before = r.key ? model_vitals_find(fl->model, r.key) : NULL;
 		if (before != NULL) {
 			was = before->state;
@@ -242,6 +253,16 @@ feed_live_map_add(struct feed_live *fl, const char *entity_type,
                   const char *indicator)
 {
 	feed_map_add(fl->map, entity_type, entity_id, attr, indicator);
+}
+
+void
+feed_live_map_add_units(struct feed_live *fl, const char *entity_type,
+                        const char *entity_id, const char *attr,
+                        const char *indicator, const char *indicator_unit,
+                        const char *source_unit)
+{
+	feed_map_add_units(fl->map, entity_type, entity_id, attr, indicator,
+	                   indicator_unit, source_unit);
 }
 
 const struct feed_health *

@@ -4,14 +4,16 @@
  * once after changes is simpler than a hash and fast enough for a lookup
  * per reading.
  */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cityops/feed/feed-map.h"
+#include "cityops/feed/feed-unit.h"
 #include "cityops/core/util.h"
 
 struct row {
-	char *type, *id, *attr, *indicator;
+	char *type, *id, *attr, *indicator, *ind_unit, *src_unit;
 	size_t seq; /* order of adding: the later of equal rows wins */
 };
 
@@ -69,6 +71,8 @@ feed_map_clear(struct feed_map *m)
 		free(m->rows[i].id);
 		free(m->rows[i].attr);
 		free(m->rows[i].indicator);
+		free(m->rows[i].ind_unit);
+		free(m->rows[i].src_unit);
 	}
 	m->n = 0;
 	m->sorted = 1;
@@ -104,6 +108,8 @@ find(struct feed_map *m, const char *type, const char *id, const char *attr)
 				free(o->id);
 				free(o->attr);
 				free(o->indicator);
+				free(o->ind_unit);
+				free(o->src_unit);
 				*o = m->rows[i];
 				continue;
 			}
@@ -130,6 +136,22 @@ void
 feed_map_add(struct feed_map *m, const char *entity_type, const char *entity_id,
              const char *attr, const char *indicator)
 {
+	feed_map_add_units(m, entity_type, entity_id, attr, indicator, NULL,
+	                   NULL);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+}
+
+void
+feed_map_add_units(struct feed_map *m, const char *entity_type,
+                   const char *entity_id, const char *attr,
+                   const char *indicator, const char *indicator_unit,
+                   const char *source_unit)
+{
 	struct row *r;
 
 	if (m->n == m->cap) {
@@ -141,6 +163,8 @@ feed_map_add(struct feed_map *m, const char *entity_type, const char *entity_id,
 	r->id = xstrdup(entity_id && *entity_id ? entity_id : "*");
 	r->attr = xstrdup(attr);
 	r->indicator = xstrdup(indicator);
+	r->ind_unit = dup_or_null(indicator_unit);
+	r->src_unit = dup_or_null(source_unit);
 	r->seq = m->seq++;
 	m->sorted = 0;
 }
@@ -151,19 +175,87 @@ feed_map_count(const struct feed_map *m)
 	return m->n;
 }
 
-const char *
-feed_map_lookup(struct feed_map *m, const struct feed_reading *r)
+/* A pattern row of the type and attribute matching the id or the ref. */
+static struct row *
+find_pattern(struct feed_map *m, const char *type, const char *attr,
+             const char *id, const char *ref)
+{
+	struct row *best = NULL;
+
+	for (size_t i = 0; i < m->n; i++) {
+		struct row *r = &m->rows[i];
+
+		if (strchr(r->id, '*') == NULL || strcmp(r->id, "*") == 0 ||
+		    strcmp(r->type, type) != 0 || strcmp(r->attr, attr) != 0)
+			continue;
+		if (fnmatch(r->id, id, 0) == 0 ||
+		    (ref != NULL && fnmatch(r->id, ref, 0) == 0)) {
+			/* The longest pattern is the most specific. */
+			if (best == NULL || strlen(r->id) > strlen(best->id))
+				best = r;
+		}
+	}
+	return best;
+}
+
+int
+feed_map_find(struct feed_map *m, const struct feed_reading *r,
+              struct feed_map_hit *hit)
 {
 	struct row *row;
 	const char *type;
 
-	if (r->key != NULL)
-		return r->key;
+	memset(hit, 0, sizeof *hit);
+	if (r->key != NULL) {
+		hit->indicator = r->key;
+		return 0;
+	}
 	if (r->entity_id == NULL || r->attr == NULL)
-		return NULL;
+		return -1;
 	type = r->entity_type ? short_type(r->entity_type) : "";
-	if ((row = find(m, type, r->entity_id, r->attr)) != NULL ||
-	    (row = find(m, type, "*", r->attr)) != NULL)
-		return row->indicator;
-	return NULL;
+	if ((row = find(m, type, r->entity_id, r->attr)) == NULL &&
+	    (r->ref == NULL ||
+	     (row = find(m, type, r->ref, r->attr)) == NULL) &&
+	    (row = find_pattern(m, type, r->attr, r->entity_id, r->ref)) ==
+	        NULL &&
+	    (row = find(m, type, "*", r->attr)) == NULL)
+		return -1;
+	hit->indicator = row->indicator;
+	hit->indicator_unit = row->ind_unit;
+	hit->source_unit = row->src_unit;
+	return 0;
+}
+
+const char *
+feed_map_lookup(struct feed_map *m, const struct feed_reading *r)
+{
+	struct feed_map_hit hit;
+
+	return feed_map_find(m, r, &hit) == 0 ? hit.indicator : NULL;
+}
+
+enum feed_reject
+feed_judge(struct feed_map *m, const struct feed_reading *r, int64_t now_ms,
+           int64_t ahead_ms, struct feed_judged *out)
+{
+	struct feed_map_hit hit;
+
+	memset(out, 0, sizeof *out);
+	if (feed_map_find(m, r, &hit) != 0)
+		return FEED_REJECT_UNMAPPED;
+	out->indicator = hit.indicator;
+	out->ts_ms = r->ts_ms > 0 ? r->ts_ms : now_ms;
+	if (out->ts_ms > now_ms + ahead_ms)
+		return FEED_REJECT_FUTURE_TIME;
+	out->to = hit.indicator_unit;
+	out->from = r->unit != NULL ? r->unit : hit.source_unit;
+	if (out->from == NULL)
+		out->from =
+		    feed_unit_default(r->entity_type, r->attr, &out->model);
+	out->value = r->value;
+	if (out->from != NULL && out->to != NULL &&
+	    feed_unit_convert(out->from, out->to, r->value, &out->value) !=
+	        FEED_UNIT_OK)
+		return FEED_REJECT_UNIT_MISMATCH;
+	return FEED_REJECT_NONE;
 }

@@ -14,21 +14,49 @@
 
 #include "feed-internal.h"
 
-/* Observation types we know; any other "...Observed" type is taken too. */
-static const char *const observed_types[] = {
-    "AirQualityObserved", "WeatherObserved",    "TrafficFlowObserved",
-    "CrowdFlowObserved",  "NoiseLevelObserved", "WaterQualityObserved",
-    "WaterObserved",      "FloodMonitoring",    "Device",
-    "DeviceMeasurement",
+/*
+ * Attributes that are never readings even when they hold a number: the
+ * entity's own bookkeeping, and identifiers (a station code is not a
+ * measurement, however numeric it looks). See also identifier_like().
+ */
+static const char *const not_readings[] = {
+    "id",
+    "type",
+    "@context",
+    "location",
+    "dateObserved",
+    "dateCreated",
+    "dateModified",
+    "createdAt",
+    "modifiedAt",
+    "observedAt",
+    "laneId",
+    "address",
+    "name",
+    "description",
+    "source",
+    "dataProvider",
+    "refDevice",
+    "seeAlso",
+    "owner",
+    "areaServed",
+    "stationCode",
+    "stationName",
+    "dateObservedFrom",
+    "dateObservedTo",
+    "dateIssued",
+    "validFrom",
+    "validTo",
+    "refPointOfInterest",
+    "serialNumber",
+    "code",
+    "identifier",
+    "controlledProperty",
 };
 
-/* Attributes that are never readings even when they hold a number. */
-static const char *const not_readings[] = {
-    "id",           "type",         "@context",  "location",    "dateObserved",
-    "dateCreated",  "dateModified", "createdAt", "modifiedAt",  "observedAt",
-    "laneId",       "address",      "name",      "description", "source",
-    "dataProvider", "refDevice",    "seeAlso",   "owner",       "areaServed",
-};
+/* Attributes whose value is the entity's stable identity, in preference. */
+static const char *const stable_refs[] = {"refDevice", "refPointOfInterest",
+                                          "stationCode"};
 
 /* The part of an expanded name after its last '/' or '#'. */
 static const char *
@@ -55,6 +83,24 @@ ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 
 	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * Named as an identifier: refXxx relationships, and names ending in Code,
+ * Id, ID, Identifier or Number (stationCode, sensorId, serialNumber).
+ */
+static int
+identifier_like(const char *name)
+{
+	static const char *const suffixes[] = {"Code", "Id", "ID", "Identifier",
+	                                       "Number"};
+
+	if (strncmp(name, "ref", 3) == 0 && name[3] >= 'A' && name[3] <= 'Z')
+		return 1;
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+		if (ends_with(name, suffixes[i]))
+			return 1;
+	return 0;
 }
 
 /*
@@ -99,15 +145,20 @@ numberish(const char *s)
 	return digit;
 }
 
-/* The unit of a normalized attribute: NGSI-LD unitCode or v2 metadata. */
+/*
+ * The unit of a normalized attribute: NGSI-LD unitCode, or NGSIv2
+ * metadata.unitCode as {"type":"Text","value":"GQ"} or a bare string.
+ */
 static const char *
 attr_unit(const cJSON *a)
 {
 	const char *u = feed_get_str(a, "unitCode");
-	const cJSON *md;
+	const cJSON *md, *mu;
 
-	if (u == NULL && (md = feed_get(a, "metadata")) != NULL)
-		u = feed_get_str(feed_get(md, "unitCode"), "value");
+	if (u == NULL && (md = feed_get(a, "metadata")) != NULL &&
+	    (mu = feed_get(md, "unitCode")) != NULL)
+		u = cJSON_IsString(mu) ? mu->valuestring
+		                       : feed_get_str(mu, "value");
 	return u != NULL && u[0] != '\0' ? u : NULL;
 }
 
@@ -128,7 +179,12 @@ attr_time(const cJSON *a)
 
 struct entity {
 	const char *id, *type;
-	int64_t ts;
+	const char *ref; /* stable identity (stable_refs), or NULL */
+	int64_t ts;      /* the entity's observation time, 0: none */
+	int ts_bad;      /* its dateObserved was there but malformed */
+	int has_pos;
+	double lat, lon;
+	unsigned numeric; /* numeric attributes seen */
 };
 
 static void
@@ -141,9 +197,11 @@ attribute(struct feed_decoder *d, const struct entity *e, const cJSON *a)
 	const char *unit = NULL;
 	enum feed_reject why;
 	int64_t ts = e->ts;
+	int own_time = 0;
 
 	if (in_list(name, not_readings,
-	            sizeof not_readings / sizeof not_readings[0]))
+	            sizeof not_readings / sizeof not_readings[0]) ||
+	    identifier_like(name))
 		return;
 	if (cJSON_IsObject(a)) {
 		const char *type = feed_get_str(a, "type");
@@ -159,9 +217,22 @@ attribute(struct feed_decoder *d, const struct entity *e, const cJSON *a)
 				feed_skip(d, FEED_REJECT_BAD_TIME);
 				return;
 			}
+			own_time = rc == 0;
 			if (rc > 0)
 				ts = e->ts;
 		}
+	}
+	/* Numeric strings with a leading zero are codes ("0042"). */
+	if (cJSON_IsString(v) && v->valuestring[0] == '0' &&
+	    v->valuestring[1] >= '0' && v->valuestring[1] <= '9')
+		return;
+	if (!own_time && e->ts_bad) {
+		/* The entity's time was malformed and this attribute has no
+		 * time of its own: this attribute is refused, not the rest. */
+		if (cJSON_IsNumber(v) ||
+		    (cJSON_IsString(v) && numberish(v->valuestring)))
+			feed_skip(d, FEED_REJECT_BAD_TIME);
+		return;
 	}
 	memset(&ev, 0, sizeof ev);
 	ev.type = FEED_EV_READING;
@@ -190,21 +261,35 @@ attribute(struct feed_decoder *d, const struct entity *e, const cJSON *a)
 	}
 	r->entity_id = e->id;
 	r->entity_type = e->type;
+	r->ref = e->ref;
+	r->has_pos = e->has_pos;
+	r->lat = e->lat;
+	r->lon = e->lon;
 	r->ts_ms = ts;
+	r->ts_src = FEED_TIME_OBSERVED;
+	if (ts == 0 && d->notified_ms > 0) {
+		r->ts_ms = d->notified_ms;
+		r->ts_src = FEED_TIME_NOTIFIED;
+	} else if (ts == 0) {
+		r->ts_src = FEED_TIME_NONE;
+	}
 	r->unit = unit != NULL ? feed_text(d, unit, strlen(unit)) : NULL;
 	feed_emit(d, &ev);
 }
 
 static void
-observed(struct feed_decoder *d, const struct entity *e, const cJSON *ent)
+observed(struct feed_decoder *d, struct entity *e, const cJSON *ent)
 {
 	const cJSON *a;
 
 	cJSON_ArrayForEach(a, ent)
 	{
 		struct feed_mark m = feed_mark(d);
+		unsigned before = d->res->events + d->res->skipped;
 
 		attribute(d, e, a);
+		if (d->res->events + d->res->skipped != before)
+			e->numeric++;
 		feed_release(d, m);
 	}
 }
@@ -240,8 +325,10 @@ point(const cJSON *loc, double *lat, double *lon)
 	if (cJSON_GetArraySize(c) < 2 || feed_number(c->child, &x) != 0 ||
 	    feed_number(c->child->next, &y) != 0)
 		return;
-	/* GeoJSON order is longitude, latitude. */
-	if (fabs(y) <= 90 && fabs(x) <= 180) {
+	/* GeoJSON order is longitude, latitude. A latitude over 90 that
+	 * would be a longitude is kept as given: the database tells swapped
+	 * coordinates (one order in the city, the other not) and logs it. */
+	if (fabs(y) <= 180 && fabs(x) <= 180) {
 		*lat = y;
 		*lon = x;
 	}
@@ -401,16 +488,35 @@ entity(struct feed_decoder *d, const cJSON *ent)
 	why = feed_ident(d, e.type, strlen(e.type), &e.type);
 	if (why != FEED_REJECT_NONE)
 		return why;
-	if ((when = feed_get(ent, "dateObserved")) != NULL &&
-	    feed_time(d, attr_value(when), &e.ts) < 0)
-		return FEED_REJECT_BAD_TIME;
-	if (strcmp(e.type, "Alert") == 0)
+	/* The entity's time: dateObserved, else the end of the interval
+	 * dateObservedFrom/dateObservedTo, else an entity-level observedAt. */
+	if ((when = feed_get(ent, "dateObserved")) == NULL &&
+	    (when = feed_get(ent, "dateObservedTo")) == NULL)
+		when = feed_get(ent, "observedAt");
+	if (when != NULL && feed_time(d, attr_value(when), &e.ts) < 0) {
+		e.ts = 0;
+		e.ts_bad = 1;
+	}
+	if (strcmp(e.type, "Alert") == 0) {
+		if (e.ts_bad)
+			return FEED_REJECT_BAD_TIME;
 		return alert(d, &e, ent);
-	if (!in_list(e.type, observed_types,
-	             sizeof observed_types / sizeof observed_types[0]) &&
-	    !ends_with(e.type, "Observed"))
-		return FEED_REJECT_UNKNOWN_TYPE;
+	}
+	for (size_t i = 0; i < sizeof stable_refs / sizeof stable_refs[0];
+	     i++) {
+		const char *ref = attr_str(ent, stable_refs[i]);
+
+		if (ref != NULL && e.ref == NULL &&
+		    feed_ident(d, ref, strlen(ref), &e.ref) != FEED_REJECT_NONE)
+			e.ref = NULL;
+	}
+	point(feed_get(ent, "location"), &e.lat, &e.lon);
+	e.has_pos = !isnan(e.lat) && !isnan(e.lon);
+	/* Any entity type: whatever numeric Property it has is a reading
+	 * candidate, and the mapping decides which indicator it feeds. */
 	observed(d, &e, ent);
+	if (e.numeric == 0)
+		return FEED_REJECT_NO_READINGS;
 	return FEED_REJECT_NONE;
 }
 
@@ -433,6 +539,10 @@ feed_ngsi_tree(struct feed_decoder *d, const cJSON *root)
 			return FEED_REJECT_MISSING_FIELD;
 		if (!cJSON_IsArray(data))
 			return FEED_REJECT_WRONG_TYPE;
+		/* The last fallback for an entity's observation time. */
+		if (feed_time(d, feed_get(root, "notifiedAt"),
+		              &d->notified_ms) < 0)
+			d->notified_ms = 0;
 		feed_each(d, data, entity);
 		return FEED_REJECT_NONE;
 	}

@@ -75,7 +75,7 @@ when(struct feed_decoder *d, struct feed_o311_xml *x,
      const struct feed_xml_el *el, int64_t *ms)
 {
 	if (el->len > 0 &&
-	    feed_parse_time(el->text, el->len, d->local_offset, ms) != 0 &&
+	    feed_parse_time(el->text, el->len, d->zone[d->fmt], ms) != 0 &&
 	    x->why == FEED_REJECT_NONE)
 		x->why = FEED_REJECT_BAD_TIME;
 }

@@ -98,6 +98,17 @@ feed_client_opt(const struct opt_parser *p, int opt, const char *arg,
 			    "not auto, native, ngsi, cap or open311");
 		o->format = (enum feed_format)fmt;
 		return 0;
+	case 'Z':
+		if (feed_decoder_set_zones(NULL, arg) != 0)
+			return opt_error(
+			    p, opt, arg,
+			    "not an offset (+08:00, UTC) or a list "
+			    "ngsi=+00:00,native=+08:00");
+		o->zones = arg;
+		return 0;
+	case 'L':
+		o->lenient = 1;
+		return 0;
 	case 'm':
 		if (opt_int(p, opt, arg, 64, 1 << 30, &v) != 0)
 			return -1;

@@ -331,7 +331,7 @@ file_sink(void *arg, const struct feed_event *ev)
 }
 
 static int
-watch_file(struct watch *w, const char *path, enum feed_format fmt, size_t max)
+watch_file(struct watch *w, const char *path, const struct feed_client_opts *o)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	struct feed_decoder *d;
@@ -345,12 +345,15 @@ watch_file(struct watch *w, const char *path, enum feed_format fmt, size_t max)
 		return 2;
 	}
 	d = feed_decoder_new();
-	feed_decoder_set_max(d, max);
+	feed_decoder_set_max(d, o->max_message);
+	feed_decoder_set_lenient(d, o->lenient);
+	if (o->zones != NULL)
+		(void)feed_decoder_set_zones(d, o->zones);
 	while (!w->done && (n = getline(&line, &cap, f)) > 0) {
 		struct feed_result res;
 		if (line[n - 1] == '\n')
 			n--;
-		feed_decode(d, line, (size_t)n, fmt, file_sink, &c, &res);
+		feed_decode(d, line, (size_t)n, o->format, file_sink, &c, &res);
 		if (res.events == 0 && res.reason != FEED_REJECT_NONE &&
 		    !w->quiet) {
 			if (w->json)
@@ -360,6 +363,21 @@ watch_file(struct watch *w, const char *path, enum feed_format fmt, size_t max)
 				           c.pos, feed_reject_name(res.reason));
 			else
 				buf_printf(&w->line, "file rejected %s",
+				           feed_reject_name(res.reason));
+			put_line(w);
+		} else if (res.skipped > 0 && !w->quiet) {
+			/* Items dropped inside a delivered message: said with
+			 * the first reason, so an integrator sees what is lost.
+			 */
+			if (w->json)
+				buf_printf(&w->line,
+				           "{\"feed\":\"file\",\"pos\":%" PRIu64
+				           ",\"skipped\":%u,\"reason\":\"%s\"}",
+				           c.pos, res.skipped,
+				           feed_reject_name(res.reason));
+			else
+				buf_printf(&w->line, "file skipped %u (%s)",
+				           res.skipped,
 				           feed_reject_name(res.reason));
 			put_line(w);
 		}
@@ -393,6 +411,10 @@ usage(FILE *f)
 	      "      --from N          ask the feed for its stream from "
 	      "position N\n"
 	      "      --max-message N   size cap in bytes (default 1 MiB)\n"
+	      "      --zone Z          zone of times without one: +08:00, or\n"
+	      "                        ngsi=+00:00,open311=-05:00 (defaults:\n"
+	      "                        UTC; native +08:00)\n"
+	      "      --lenient         accept numbers with leading zeros\n"
 	      "      --handshake-ms N  handshake watchdog (default 5000)\n"
 	      "      --ping-ms N       ping after N ms of silence (default "
 	      "10000)\n"
@@ -419,6 +441,8 @@ static const struct option watch_longopts[] = {
     {"latency", no_argument, NULL, 'L'},
     {"from", required_argument, NULL, 'f'},
     {"max-message", required_argument, NULL, 'm'},
+    {"zone", required_argument, NULL, 'Z'},
+    {"lenient", no_argument, NULL, 'L'},
     {"handshake-ms", required_argument, NULL, 'w'},
     {"ping-ms", required_argument, NULL, 'P'},
     {"idle-ms", required_argument, NULL, 'I'},
@@ -569,9 +593,9 @@ feed_watch_main(int argc, char **argv)
 	}
 	w.model = model_vitals_new(0);
 	if (a.file != NULL) {
-		rc = watch_file(&w, a.file, a.o.format,
-		                a.o.max_message ? a.o.max_message
-		                                : FEED_MAX_DEFAULT);
+		if (a.o.max_message == 0)
+			a.o.max_message = FEED_MAX_DEFAULT;
+		rc = watch_file(&w, a.file, &a.o);
 		summary(&w);
 	} else {
 		rc = watch_feeds(&w, &a, argc - optind, argv + optind);

@@ -17,6 +17,7 @@ struct point {
 struct signal {
 	char *key;
 	char *etype, *eid, *attr; /* NULL when not mapped to an entity */
+	char *unit;               /* unitCode sent with it, or NULL */
 	struct point *pts;
 	size_t npts;
 	double noise;

@@ -134,6 +134,13 @@ parse_signal(struct scenario *sc, struct line *l, char *err, size_t errsz,
 			s.etype = xstrdup(a);
 			s.eid = xstrdup(b);
 			s.attr = xstrdup(c);
+		} else if (strcmp(tok, "unit") == 0) {
+			/* The UN/CEFACT code the entity states (unitCode). */
+			if (s.unit != NULL ||
+			    next_token(l, tok, sizeof tok) != 1 ||
+			    !plain_ident(tok) || strlen(tok) > 3)
+				FAIL("unit needs a UN/CEFACT code, e.g. KMH");
+			s.unit = xstrdup(tok);
 		} else if (strcmp(tok, "noise") == 0) {
 			if (next_token(l, tok, sizeof tok) != 1 ||
 			    parse_num(tok, &s.noise) != 0 || s.noise < 0 ||

@@ -58,6 +58,7 @@ scenario_free(struct scenario **sp)
 		free(sc->sig[i].etype);
 		free(sc->sig[i].eid);
 		free(sc->sig[i].attr);
+		free(sc->sig[i].unit);
 		free(sc->sig[i].pts);
 	}
 	for (size_t i = 0; i < sc->nev; i++)
@@ -237,9 +238,11 @@ write_reading(const struct scenario *sc, const struct signal *s, double v,
 	           "{\"type\":\"Notification\",\"id\":\"urn:ngsi-ld:"
 	           "Notification:%s:%" PRIu64 "\",\"notifiedAt\":\"%s\","
 	           "\"data\":[{\"id\":\"%s\",\"type\":\"%s\",\"%s\":{\"type\":"
-	           "\"Property\",\"value\":%.*f,\"observedAt\":\"%s\"}}]}",
-	           sc->name, k, iso, s->eid, s->etype, s->attr, s->decimals, v,
-	           iso);
+	           "\"Property\",\"value\":%.*f,",
+	           sc->name, k, iso, s->eid, s->etype, s->attr, s->decimals, v);
+	if (s->unit != NULL)
+		buf_printf(out, "\"unitCode\":\"%s\",", s->unit);
+	buf_printf(out, "\"observedAt\":\"%s\"}}]}", iso);
 }
 
 /* Replaces a reading by one of the kinds of bad input a feed may carry. */

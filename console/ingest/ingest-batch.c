@@ -303,7 +303,13 @@ ingest_incident_done(void *arg, struct db_table *t, const struct db_error *err)
 		        err->message ? err->message : "?");
 		return;
 	}
-	if (err != NULL) {
+	if (err != NULL && strcmp(err->sqlstate, "CO008") == 0) {
+		/* Located outside the city: refused, never snapped. The
+		 * message names the coordinates or the region code. */
+		in->c.out_of_area++;
+		log_msg(LOG_WARN, "ingest: report refused: %s",
+		        err->message ? err->message : "out_of_area");
+	} else if (err != NULL) {
 		in->c.inc_refused++;
 		log_msg(LOG_WARN, "ingest: an incident report was refused: %s",
 		        err->message ? err->message : "?");
@@ -370,4 +376,31 @@ ingest_alarm_timer_cb(void *arg)
 	}
 	in->alarm_inflight++;
 	db_async_submit(in->db, Q_ALARM_INCIDENTS, 0, NULL, alarms_done, in);
+}
+
+void
+ingest_update_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+
+	if (not_completed(err)) {
+		log_msg(LOG_WARN,
+		        "ingest: a source update was not confirmed (%s); it "
+		        "will be resent after a restart",
+		        err->message ? err->message : "?");
+		return;
+	}
+	if (err != NULL)
+		log_msg(LOG_WARN, "ingest: a source update was refused: %s",
+		        err->message ? err->message : "?");
+	else if (t->nrows == 0)
+		log_msg(LOG_INFO, "ingest: a source update names no open "
+		                  "incident; nothing changed");
+	else
+		log_msg(LOG_INFO, "ingest: incident %s: %s (%s)",
+		        db_get(t, 0, "ref") ?: "?",
+		        db_get(t, 0, "action") ?: "?",
+		        db_get(t, 0, "to_state") ?: "?");
+	db_table_free(&t);
+	answered(in);
 }

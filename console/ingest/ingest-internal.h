@@ -48,6 +48,14 @@
 	X(duplicate, "readings the database already had")                      \
 	X(unknown, "readings of an unknown indicator or a bad value")          \
 	X(unmapped, "entity readings with no mapping")                         \
+	X(future_time, "readings refused: observed more than 5 min ahead")     \
+	X(unit_mismatch, "readings refused: unit not convertible")             \
+	X(converted, "readings converted to the indicator's unit")             \
+	X(conflicts, "readings conflicting with another source's (logged)")    \
+	X(arrival_time, "readings with no source time (arrival time used)")    \
+	X(out_of_area, "reports refused: outside the city's bounds")           \
+	X(expired, "CAP alerts already expired (nothing raised)")              \
+	X(source_updates, "CAP updates/cancels, Open311 status changes")       \
 	X(exercise, "exercise readings (never stored)")                        \
 	X(refused, "readings in batches the database refused")                 \
 	X(raised, "incidents raised")                                          \
@@ -102,6 +110,9 @@ struct ingest {
 	int alarm_inflight, alarm_again;
 
 	int paused, stopping;
+	int64_t ahead_ms;               /* --max-ahead-s: future tolerance */
+	int arrival_logged[MAX_FEEDS];  /* arrival time used: said once */
+	struct unmapped_seen *unmapped; /* rate limit of unmapped logs */
 	struct counters c, logged;
 
 	/* Polled sources (ingest-poll.c). */
@@ -134,8 +145,14 @@ void ingest_flush_timer_cb(void *arg);
 void ingest_incident_done(void *arg, struct db_table *t,
                           const struct db_error *err);
 void ingest_alarm_timer_cb(void *arg);
+/* The answer to a source's update (cityops.feed_incident_update). */
+void ingest_update_done(void *arg, struct db_table *t,
+                        const struct db_error *err);
 
 /* ingest-feed.c */
+
+/* Frees what the feed side keeps between events. */
+void ingest_feed_free(struct ingest *in);
 
 /* Subscribes to every feed, each from its committed position. */
 void ingest_start_feeds(struct ingest *in);

@@ -58,7 +58,10 @@ mappings_done(void *arg, struct db_table *t, const struct db_error *err)
 			           *at = db_get(t, i, "attribute"),
 			           *ind = db_get(t, i, "indicator_id");
 			if (ty && at && ind)
-				feed_map_add(in->map, ty, id, at, ind);
+				feed_map_add_units(
+				    in->map, ty, id, at, ind,
+				    db_get(t, i, "indicator_unit"),
+				    db_get(t, i, "source_unit"));
 		}
 		log_msg(LOG_INFO, "ingest: entity mapping loaded, %zu rows",
 		        feed_map_count(in->map));
@@ -228,6 +231,12 @@ usage(FILE *f)
 	      "      --format F        auto (default), native, ngsi, cap, "
 	      "open311\n"
 	      "      --max-message N   size cap in bytes (default 1 MiB)\n"
+	      "      --zone Z          zone of times without one: +08:00, or\n"
+	      "                        ngsi=+00:00,open311=-05:00 (defaults:\n"
+	      "                        UTC; native +08:00)\n"
+	      "      --lenient         accept numbers with leading zeros\n"
+	      "      --max-ahead-s N   refuse observations more than N s\n"
+	      "                        ahead of the clock (default 300)\n"
 	      "      --handshake-ms N  handshake watchdog (default 5000)\n"
 	      "      --idle-ms N       reconnect after N ms of silence "
 	      "(default 30000)\n"
@@ -282,6 +291,7 @@ ingest_clear(struct ingest *in)
 	feed_sigwatch_free(&in->sw);
 	loop_free(&in->loop);
 	feed_map_free(&in->map);
+	ingest_feed_free(in);
 	buf_free(&in->keys);
 	buf_free(&in->vals);
 	buf_free(&in->ats);
@@ -299,6 +309,9 @@ static const struct option ingest_longopts[] = {
     {"state", required_argument, NULL, 'S'},
     {"format", required_argument, NULL, 'F'},
     {"max-message", required_argument, NULL, 'm'},
+    {"zone", required_argument, NULL, 'Z'},
+    {"lenient", no_argument, NULL, 'L'},
+    {"max-ahead-s", required_argument, NULL, 'H'},
     {"handshake-ms", required_argument, NULL, 'w'},
     {"idle-ms", required_argument, NULL, 'I'},
     {"dsn", required_argument, NULL, 'd'},
@@ -360,6 +373,11 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 			return -1;
 		in->flush_ms = (int)v;
 		return 0;
+	case 'H':
+		if (opt_int(p, opt, arg, 0, 366 * 86400, &v) != 0)
+			return -1;
+		in->ahead_ms = v * 1000;
+		return 0;
 	case 'S':
 		free(a->state);
 		a->state = xstrdup(arg);
@@ -408,6 +426,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 
 	memset(&in, 0, sizeof in);
 	in.batch_max = 10000;
+	in.ahead_ms = FEED_FUTURE_MS;
 	in.flush_ms = 200;
 	in.fopts.format = FEED_FORMAT_AUTO;
 	if ((rc = parse_args(argc, argv, &a)) >= 0) {

@@ -300,7 +300,8 @@ RETURN CASE p_state WHEN 'alarm' THEN 4 WHEN 'warn' THEN 3 WHEN 'stale' THEN 2
 -- Statement-level, so that a batch of readings from the ingest daemon costs
 -- one indicator update per indicator, not per reading: the newest reading
 -- of each indicator in the batch decides its state. Late readings (older
--- than last_at) only go to history.
+-- than last_at) only go to history; stale ones (older than stale_s) never
+-- touch a live alarm.
 CREATE OR REPLACE FUNCTION cityops.reading_apply() RETURNS trigger
 LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
 AS $$
@@ -309,12 +310,19 @@ DECLARE
 	v_ats timestamptz[];
 	v_values numeric[];
 	v_states text[];
+	v_fresh bool[];
 BEGIN
 	SELECT array_agg(s.indicator_id ORDER BY s.indicator_id), array_agg(s.at ORDER BY s.indicator_id),
-		array_agg(s.value ORDER BY s.indicator_id), array_agg(s.state ORDER BY s.indicator_id)
-	INTO v_ids, v_ats, v_values, v_states
+		array_agg(s.value ORDER BY s.indicator_id), array_agg(s.state ORDER BY s.indicator_id),
+		array_agg(s.fresh ORDER BY s.indicator_id)
+	INTO v_ids, v_ats, v_values, v_states, v_fresh
 	FROM (
+		-- fresh: within the indicator's staleness limit. A stale
+		-- observation is history: stored, shown as stale (judged at read
+		-- time from last_at), but it never raises, moves or clears a
+		-- live alarm (issue 10).
 		SELECT DISTINCT ON (n.indicator_id) n.indicator_id, n.at, n.value,
+			n.at >= cityops.now() - make_interval(secs => i.stale_s) AS fresh,
 			threshold_state(n.value, i.last_state, i.side, i.warn, i.alarm, i.hysteresis) AS state
 		FROM new_rows n JOIN indicator i ON i.id = n.indicator_id
 		WHERE i.last_at IS NULL OR n.at >= i.last_at
@@ -330,20 +338,20 @@ BEGIN
 	WHERE i.id = u.id;
 
 	UPDATE alarm a SET state = 'cleared', cleared_at = u.at, value = u.value
-	FROM unnest(v_ids, v_ats, v_values, v_states) AS u(id, at, value, state)
-	WHERE u.state = 'normal' AND a.indicator_id = u.id AND a.state <> 'cleared';
+	FROM unnest(v_ids, v_ats, v_values, v_states, v_fresh) AS u(id, at, value, state, fresh)
+	WHERE u.fresh AND u.state = 'normal' AND a.indicator_id = u.id AND a.state <> 'cleared';
 
 	UPDATE alarm a SET level = u.state, value = u.value,
 		state = CASE WHEN u.state = 'alarm' THEN 'raised' ELSE a.state END
-	FROM unnest(v_ids, v_ats, v_values, v_states) AS u(id, at, value, state)
-	WHERE u.state <> 'normal' AND a.indicator_id = u.id AND a.state <> 'cleared'
+	FROM unnest(v_ids, v_ats, v_values, v_states, v_fresh) AS u(id, at, value, state, fresh)
+	WHERE u.fresh AND u.state <> 'normal' AND a.indicator_id = u.id AND a.state <> 'cleared'
 		AND a.level <> u.state;
 
 	INSERT INTO alarm (indicator_id, region_path, level, value, raised_at)
 	SELECT u.id, i.region_path, u.state, u.value, u.at
-	FROM unnest(v_ids, v_ats, v_values, v_states) AS u(id, at, value, state)
+	FROM unnest(v_ids, v_ats, v_values, v_states, v_fresh) AS u(id, at, value, state, fresh)
 	JOIN indicator i ON i.id = u.id
-	WHERE u.state <> 'normal' AND NOT EXISTS (SELECT 1 FROM alarm a
+	WHERE u.fresh AND u.state <> 'normal' AND NOT EXISTS (SELECT 1 FROM alarm a
 		WHERE a.indicator_id = u.id AND a.state <> 'cleared')
 	ORDER BY u.id;
 	RETURN NULL;

@@ -29,6 +29,9 @@ BEGIN
 		SELECT u.id, u.v, u.at
 		FROM unnest(p_indicators, p_values, p_ats) AS u(id, v, at)
 		JOIN indicator i ON i.id = u.id AND i.region_path <@ me.scope_path
+			AND i.retired_at IS NULL
+		-- Times from the future are judged by ingest (future_time,
+		-- feed_judge), which knows the source's tolerance.
 		WHERE u.at IS NOT NULL AND u.v IS NOT NULL
 			AND u.v NOT IN ('NaN', 'Infinity', '-Infinity')
 	), stored AS (
@@ -46,8 +49,9 @@ $$;
 -- ------------------------------------------------------------------------
 -- Incidents from feeds. The dedup key is required: it is what makes a
 -- resent CAP alert or Open311 request merge instead of doubling. A feed
--- may place an incident by coordinates only; it then goes to the nearest
--- region with a centroid, at the finest level.
+-- may place an incident by coordinates only; it then goes to the deepest
+-- region whose extent contains the point (region_at), and a point outside
+-- the city's bounds is refused with out_of_area (CO008), never snapped.
 -- A report ingest hands over again after a restart (same content and
 -- p_message, the source's identity of the message; migration 015) is
 -- answered with its incident and replayed = true, changing nothing;
@@ -67,6 +71,9 @@ DECLARE
 	v_fresh bool := false;
 	v_ref text;
 	v_merged bool;
+	v_lat float8 := p_lat;
+	v_lon float8 := p_lon;
+	v_swapped bool := false;
 BEGIN
 	PERFORM require_role(me, 'officer', 'raise');
 	PERFORM require_text(p_dedup_key, 'a feed incident needs a dedup key');
@@ -94,22 +101,42 @@ BEGIN
 			END IF;
 		END IF;
 	END IF;
+	-- A GB/T 2260 code (6 digits, or 12 by its prefix) that names no
+	-- region of this city is somewhere else: out of area.
+	IF v_region ~ '^[0-9]{6}([0-9]{6})?$'
+			AND NOT EXISTS (SELECT 1 FROM region r WHERE r.code = v_region) THEN
+		SELECT r.code INTO v_region FROM region r
+			WHERE r.code IN (left(v_region, 9), left(v_region, 6))
+			ORDER BY length(r.code) DESC LIMIT 1;
+		IF v_region IS NULL THEN
+			RAISE EXCEPTION USING ERRCODE = 'CO008',
+				MESSAGE = format('out_of_area: region code %s is not in this city', p_region);
+		END IF;
+	END IF;
 	IF v_region IS NULL THEN
 		IF p_lat IS NULL OR p_lon IS NULL THEN
 			RAISE EXCEPTION USING ERRCODE = 'CO006',
 				MESSAGE = 'a feed incident needs a region or coordinates';
 		END IF;
-		SELECT r.code INTO v_region FROM region r
-			WHERE r.lat IS NOT NULL
-			ORDER BY (r.lat - p_lat) ^ 2 + ((r.lon - p_lon) * cos(radians(p_lat))) ^ 2,
-				nlevel(r.path) DESC
-			LIMIT 1;
+		-- The deepest region containing the point; outside the city's
+		-- bounds it is refused, never snapped (region_at, 55_catalogue).
+		SELECT a.region_code, a.lat, a.lon, a.swapped INTO v_region, v_lat, v_lon, v_swapped
+			FROM region_at(p_lat, p_lon) a;
+		IF v_region IS NULL THEN
+			RAISE EXCEPTION USING ERRCODE = 'CO008',
+				MESSAGE = format('out_of_area: %s, %s (lat, lon) is outside the city''s bounds',
+					p_lat, p_lon);
+		END IF;
+		IF v_swapped THEN
+			RAISE WARNING 'swapped_coordinates: report %: latitude and longitude (%, %) were swapped; placed at %, % in %',
+				p_dedup_key, p_lat, p_lon, v_lat, v_lon, v_region;
+		END IF;
 	END IF;
 	SELECT r.ref, r.merged INTO v_ref, v_merged
 		FROM incident_raise(p_category, p_priority, v_region, p_title, p_location,
 			p_description, p_source, p_dedup_key, p_exercise) r;
-	IF NOT v_merged AND p_lat IS NOT NULL AND p_lon IS NOT NULL THEN
-		UPDATE incident SET lat = p_lat, lon = p_lon WHERE incident.ref = v_ref;
+	IF NOT v_merged AND v_lat IS NOT NULL AND v_lon IS NOT NULL THEN
+		UPDATE incident SET lat = v_lat, lon = v_lon WHERE incident.ref = v_ref;
 	END IF;
 	IF v_fresh THEN
 		UPDATE feed_report SET incident_ref = v_ref WHERE digest = v_digest;

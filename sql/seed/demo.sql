@@ -93,6 +93,14 @@ BEGIN
 	FROM cityops.region s, generate_series(1, 3) g
 	WHERE s.level = 'street';
 
+	-- Extents (issue 10): a box around each street's centroid (about
+	-- 2.6 km by 2.2 km) and each grid's; a real city imports polygons with
+	-- `region import FILE` (GeoJSON, WGS84).
+	UPDATE cityops.region SET extent = polygon(box(point(lon - 0.0135, lat - 0.01),
+		point(lon + 0.0135, lat + 0.01))) WHERE level = 'street';
+	UPDATE cityops.region SET extent = polygon(box(point(lon - 0.0015, lat - 0.002),
+		point(lon + 0.0015, lat + 0.002))) WHERE level = 'grid';
+
 	-- A few residents' committees and villages (居委/村).
 	INSERT INTO cityops.region (code, parent_code, name, level, lat, lon) VALUES
 		('310101002001', '310101002-01', '贵州居委会',     'community', 31.238500, 121.478000),

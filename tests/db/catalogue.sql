@@ -78,7 +78,10 @@ INSERT INTO open_reviewed VALUES
 	('mode', 'the city''s peace/emergency mode is city-wide'),
 	('entity_map', 'feed configuration, no scoped data'),
 	('drill_run', 'drill runs and reports (see docs/security.md, open findings)'),
-	('clock_grant', 'seeding transactions; owner-written, holds no data');
+	('clock_grant', 'seeding transactions; owner-written, holds no data'),
+	('unit_of_measure', 'reference: UN/CEFACT unit codes (issue 10)'),
+	('uom_symbol', 'reference: unit symbols to codes (issue 10)'),
+	('source_category', 'reference: sources'' categories to ours (issue 10)');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
 		WHERE c.relnamespace = 'cityops'::regnamespace AND c.relkind IN ('r', 'p')
 			AND NOT c.relrowsecurity AND c.relname NOT IN (SELECT name FROM open_reviewed)

@@ -8,7 +8,9 @@ scratch_db
 trap 'feed_cleanup; dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || true' EXIT
 
 n=60000
-start=2051222400000  # 2035-01-01, clear of any seeded history
+# Ten days ago: in the past (a reading from the future is refused,
+# issue 10) and clear of the seeded 24 h of history.
+start=$((($(date +%s) - 864000) * 1000))
 args=(--scenario bench --start "$start" --tick-ms 1000 --count $n)
 want=$("$CITYOPS" feed-sim "${args[@]}" --format native --dump |
 	grep -o '"t":"r"' | wc -l)
@@ -19,7 +21,8 @@ start_sim sim "${args[@]}" --format native --rate 0
 	>"$FEED_TMP/ingest.log" 2>&1 &
 FEED_PIDS+=("$!")
 stored() {
-	psql -qAtc "select count(*) from cityops.reading where at >= to_timestamp($start / 1000.0)"
+	psql -qAtc "select count(*) from cityops.reading where at >= to_timestamp($start / 1000.0)
+		and at < to_timestamp($start / 1000.0) + interval '2 days'"
 }
 have_all() { [ "$(stored)" -ge "$want" ]; }
 wait_for 300 have_all ||

@@ -29,7 +29,7 @@ state=$FEED_TMP/ingest.state
 
 ingest_pid=
 run_ingest() {
-	"$CITYOPS" ingest -U cityops_ingest --feed "$url" --state "$state" \
+	"$CITYOPS" ingest -U cityops_ingest --max-ahead-s 864000 --feed "$url" --state "$state" \
 		--batch 200 --flush-ms 50 >>"$FEED_TMP/ingest.log" 2>&1 &
 	ingest_pid=$!
 	FEED_PIDS+=("$ingest_pid")

@@ -36,7 +36,7 @@ at 300 native {"t":"i","src":"110","cat":"typhoon","pri":2,"title":"广告牌\u0
 EOF
 n=$("$CITYOPS" feed-sim --scenario "$scn" --dump | wc -l)
 start_sim sim --scenario "$scn" --rate 200 --count "$n" --hold
-"$CITYOPS" ingest -U cityops_ingest --feed "$SIM_URL" --state "$FEED_TMP/state" \
+"$CITYOPS" ingest -U cityops_ingest --max-ahead-s 864000 --feed "$SIM_URL" --state "$FEED_TMP/state" \
 	>"$FEED_TMP/ingest.log" 2>&1 &
 ingest_pid=$!
 FEED_PIDS+=("$ingest_pid")

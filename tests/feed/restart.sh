@@ -80,7 +80,7 @@ for run in $(seq "$runs"); do
 		# A kill may come before a run reaches the database: count the
 		# starts that did, to know when this one has.
 		ups=$(grep -c 'ingest: database up' "$log" 2>/dev/null || true)
-		"$CITYOPS" ingest -U cityops_ingest --feed "$url" --state "$state" \
+		"$CITYOPS" ingest -U cityops_ingest --max-ahead-s 864000 --feed "$url" --state "$state" \
 			>>"$log" 2>&1 &
 		ingest_pid=$!
 		FEED_PIDS+=("$ingest_pid")

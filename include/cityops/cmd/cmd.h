@@ -26,9 +26,9 @@ enum cmd_flag {
 	CMD_WRITE = 1 << 1, /* changes something: refused when read-only */
 };
 
-#define CMD_MAX_OPTS    8
+#define CMD_MAX_OPTS    12
 #define CMD_MAX_QUERIES 4
-#define CMD_MAX_PARAMS  10
+#define CMD_MAX_PARAMS  12
 
 /* A query a command needs, with its parameters (owned copies). */
 struct cmd_query {

@@ -95,12 +95,36 @@
 	  "'110', '119', '120', 'sensor', 'patrol', 'opinion', 'officer') "    \
 	  "THEN $1 ELSE 'sensor' END, coalesce((SELECT c.code FROM "           \
 	  "cityops.category c WHERE c.code = lower($2) OR c.name = $2 "        \
-	  "LIMIT 1), 'city_mgmt'), $3::int, coalesce((SELECT r.code FROM "     \
-	  "cityops.region r WHERE r.code = $4 OR r.name = $4 OR "              \
-	  "r.short_name = $4 ORDER BY nlevel(r.path) LIMIT 1), CASE WHEN "     \
-	  "$8::float8 IS NULL OR $9::float8 IS NULL THEN '310000' END), $5, "  \
+	  "LIMIT 1), cityops.source_category_of(CASE WHEN $1 = '12345' THEN "  \
+	  "'open311' ELSE 'fiware' END, ARRAY[split_part($2, '/', 2), "        \
+	  "split_part($2, '/', 1)]), 'city_mgmt'), $3::int, coalesce((SELECT " \
+	  "r.code FROM cityops.region r WHERE r.code = $4 OR r.name = $4 OR "  \
+	  "r.short_name = $4 ORDER BY nlevel(r.path) LIMIT 1), CASE WHEN $4 "  \
+	  "~ '^[0-9]{6}([0-9]{6})?$' THEN $4 WHEN $8::float8 IS NULL OR "      \
+	  "$9::float8 IS NULL THEN '310000' END), $5, "                        \
 	  "$6, $7, $8::float8, $9::float8, $10, $11::bool, $12)")              \
-	X(Q_ENTITY_MAPPINGS, SAFE, "SELECT * FROM cityops.entity_mappings()")  \
+	X(Q_ENTITY_MAPPINGS, SAFE, "SELECT * FROM cityops.feed_mappings()")    \
+	X(Q_FEED_INCIDENT_UPDATE, SAFE,                                        \
+	  "SELECT * FROM cityops.feed_incident_update($1, $2, $3, $4::bool, "  \
+	  "$5)")                                                               \
+	X(Q_UNMAPPED_NOTE, SAFE,                                               \
+	  "SELECT cityops.feed_unmapped_note($1, $2, $3, $4, $5::int)")        \
+	/* The catalogue (console/cmd/cmd-catalogue.c, 55_catalogue.sql). */   \
+	X(Q_INDICATOR_ADD, ONCE,                                               \
+	  "SELECT * FROM cityops.indicator_add($1, $2, $3, $4, $5, $6, "       \
+	  "$7::numeric, $8::numeric, $9::numeric, $10::int, $11)")             \
+	X(Q_INDICATOR_SET, ONCE,                                               \
+	  "SELECT * FROM cityops.indicator_set($1, $2, $3)")                   \
+	X(Q_INDICATOR_RETIRE, ONCE,                                            \
+	  "SELECT * FROM cityops.indicator_retire($1)")                        \
+	X(Q_FEED_MAP_ADD, ONCE,                                                \
+	  "SELECT * FROM cityops.feed_map_add($1, $2, $3, $4, $5)")            \
+	X(Q_FEED_MAP_REMOVE, ONCE,                                             \
+	  "SELECT * FROM cityops.feed_map_remove($1, $2, $3)")                 \
+	X(Q_FEED_MAP_LIST, SAFE, "SELECT * FROM cityops.feed_map_list($1)")    \
+	X(Q_FEED_UNMAPPED, SAFE, "SELECT * FROM cityops.feed_unmapped()")      \
+	X(Q_REGION_IMPORT, ONCE,                                               \
+	  "SELECT * FROM cityops.region_import($1::jsonb)")                    \
 	/* Alarm-level alarms without an open incident get one, once. */       \
 	X(Q_ALARM_INCIDENTS, SAFE,                                             \
 	  "SELECT * FROM cityops.raise_alarm_incidents()")                     \

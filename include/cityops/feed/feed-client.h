@@ -66,6 +66,10 @@ struct feed_client_opts {
 	 */
 	int resume;
 	uint64_t resume_pos;
+	/* Zones for zone-less times (feed_decoder_set_zones), NULL: the
+	 * defaults; numbers with leading zeros accepted when lenient. */
+	const char *zones;
+	int lenient;
 };
 
 /* Health for display; owned by the client, valid until the next event. */

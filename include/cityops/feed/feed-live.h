@@ -57,6 +57,11 @@ void feed_live_map_clear(struct feed_live *fl);
 void feed_live_map_add(struct feed_live *fl, const char *entity_type,
                        const char *entity_id, const char *attr,
                        const char *indicator);
+/* A row with the indicator's unit and the row's source unit (codes). */
+void feed_live_map_add_units(struct feed_live *fl, const char *entity_type,
+                             const char *entity_id, const char *attr,
+                             const char *indicator, const char *indicator_unit,
+                             const char *source_unit);
 /* Health of feed i (owned by the set, valid until the next event). */
 const struct feed_health *feed_live_health(struct feed_live *fl, size_t i);
 /* Readings applied. */

@@ -1,13 +1,17 @@
 /*
  * Which NGSI-LD entity attribute feeds which indicator: the rows of
- * cityops.entity_mappings(), looked up once per entity reading. An entity
- * id of "*" matches every entity of the type; an exact id wins over it.
- * Libc only.
+ * cityops.feed_mappings(), looked up once per entity reading. A row's
+ * entity id is matched, most specific first: the exact entity id; the
+ * exact stable identity (the reading's ref: refDevice, refPointOfInterest,
+ * stationCode), for sources whose entity ids change per observation; a
+ * pattern with '*' (fnmatch) against the id, then the ref; finally "*",
+ * every entity of the type. Libc only.
  */
 #ifndef CITYOPS_FEED_MAP_H
 #define CITYOPS_FEED_MAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cityops/feed/feed.h"
 
@@ -26,6 +30,52 @@ void feed_map_clear(struct feed_map *m);
 void feed_map_add(struct feed_map *m, const char *entity_type,
                   const char *entity_id, const char *attr,
                   const char *indicator);
+/*
+ * Adds a row with units: indicator_unit is the indicator's UN/CEFACT code,
+ * source_unit the unit the source sends when it names none (NULL: the
+ * Smart Data Model default applies). Strings are copied; NULL allowed.
+ */
+void feed_map_add_units(struct feed_map *m, const char *entity_type,
+                        const char *entity_id, const char *attr,
+                        const char *indicator, const char *indicator_unit,
+                        const char *source_unit);
+
+/* What a reading maps to; strings owned by the map (or the reading). */
+struct feed_map_hit {
+	const char *indicator;
+	const char *indicator_unit; /* NULL: unknown, no conversion */
+	const char *source_unit;    /* the row's, NULL when none */
+};
+/*
+ * Fills *hit for r and returns 0, or returns -1 when nothing maps it. A
+ * native reading (r->key) maps to its key with no units.
+ */
+int feed_map_find(struct feed_map *m, const struct feed_reading *r,
+                  struct feed_map_hit *hit);
+
+/* A reading judged for storing: what it feeds, in which unit, when. */
+struct feed_judged {
+	const char *indicator;
+	double value;      /* in the indicator's unit */
+	int64_t ts_ms;     /* the observation time, or now_ms (arrival) */
+	const char *from;  /* the source's unit as decided, or NULL */
+	const char *to;    /* the indicator's unit, or NULL */
+	const char *model; /* the Smart Data Model the default came from */
+};
+
+/*
+ * The one judgement of a decoded reading, for ingest and the console
+ * alike: returns FEED_REJECT_NONE with *out filled, or unmapped (no row),
+ * future_time (more than ahead_ms after now_ms; FEED_FUTURE_MS unless a
+ * simulation plays faster than real time) or unit_mismatch
+ * (out->from and out->to name both). The source's unit is, in order: the
+ * reading's, the mapping row's, the Smart Data Model default; with none,
+ * the value is taken as in the indicator's unit.
+ */
+enum feed_reject feed_judge(struct feed_map *m, const struct feed_reading *r,
+                            int64_t now_ms, int64_t ahead_ms,
+                            struct feed_judged *out);
+
 /* Rows held. */
 size_t feed_map_count(const struct feed_map *m);
 /*

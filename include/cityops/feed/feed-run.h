@@ -25,10 +25,10 @@ void feed_sigwatch_free(struct feed_sigwatch **wp);
 
 /*
  * The feed client's options, the same in feed-watch and ingest: --format
- * (F), --max-message (m), --handshake-ms (w), --ping-ms (P), --idle-ms (I)
- * and --backoff-ms (B), by the letter getopt_long returned. Returns 0 when
- * opt was one of them and set o, -1 when its value was refused (and said
- * so on stderr), 1 when opt is none of them.
+ * (F), --max-message (m), --handshake-ms (w), --ping-ms (P), --idle-ms (I),
+ * --backoff-ms (B), --zone (Z) and --lenient (L), by the letter getopt_long
+ * returned. Returns 0 when opt was one of them and set o, -1 when its value was
+ * refused (and said so on stderr), 1 when opt is none of them.
  */
 int feed_client_opt(const struct opt_parser *p, int opt, const char *arg,
                     struct feed_client_opts *o);

@@ -1,11 +1,11 @@
 /*
- * Feed decoding: websocket message bytes to typed events.
+ * Feed decoding: message bytes to typed events.
  *
  * One decoder understands four formats: our native JSON (docs/feed-format.md),
- * NGSI-LD notifications and entities, CAP 1.2 rendered as JSON, and Open311
- * GeoReport v2 service requests. A message is decoded into plain C structs
- * that are handed, one at a time, to a sink callback; no cJSON type leaves
- * the decoder and nothing is allocated per message once the decoder's
+ * NGSI-LD notifications and entities (and NGSIv2), CAP 1.2 rendered as JSON,
+ * and Open311 GeoReport v2 service requests. A message is decoded into plain
+ * C structs that are handed, one at a time, to a sink callback; no cJSON type
+ * leaves the decoder and nothing is allocated per message once the decoder's
  * scratch space has grown to the largest message seen.
  *
  * Every string in an event is valid UTF-8 without controls or bidi
@@ -14,6 +14,44 @@
  * identifier is not clean is dropped with reason invalid_utf8, because a
  * repaired identifier would name a different thing. Free text (titles,
  * descriptions, addresses) is cleaned and the event is kept.
+ *
+ * THE OUTPUT MODEL'S CONTRACT (issue 10). These structs are the one place
+ * where time, unit and place are carried, whatever the transport (websocket,
+ * HTTP notification, MQTT, polled XML): a decoder for a new transport fills
+ * the same fields by the same rules, and ingest and the console judge them
+ * in one place (docs/ingest.md, "Time, units, place").
+ *
+ *  Time. Every *_ms field is epoch milliseconds UTC, 0 when the source gave
+ *  none. A time written without a zone is read in the source's zone
+ *  (feed_decoder_set_zone; defaults: UTC for NGSI, Open311 and CAP as their
+ *  specs say, +08:00 for native). A reading's ts_ms is the observation time
+ *  from the source, in this order: the attribute's observedAt (member or
+ *  sub-attribute), NGSIv2 metadata.timestamp / metadata.dateObserved, the
+ *  entity's dateObserved, dateObservedTo (an interval's end), the
+ *  notification's notifiedAt (ts_src NOTIFIED); 0 with ts_src NONE when
+ *  none exists, and the consumer then uses the arrival time and logs that
+ *  once per source. A malformed time drops that attribute (bad_time), not
+ *  the entity. Judging future and stale times needs a clock and the
+ *  indicator, so it is the consumer's: more than FEED_FUTURE_MS ahead is
+ *  refused future_time; older than the indicator's staleness limit is
+ *  history (stored, never a live alarm).
+ *
+ *  Units. unit is the source's UN/CEFACT common code as given (unitCode,
+ *  NGSIv2 metadata.unitCode as object or string), or NULL. The consumer
+ *  fills a NULL from the mapping row or the Smart Data Model default
+ *  (feed-unit.h) and converts to the indicator's unit or refuses
+ *  unit_mismatch naming both.
+ *
+ *  Place. has_pos with lat/lon (WGS84, as decoded: GeoJSON order already
+ *  turned into latitude, longitude) when the entity or report has a point;
+ *  the database places it in the deepest region whose extent contains it,
+ *  or refuses out_of_area. Nothing is snapped here.
+ *
+ *  Mapping. A reading names an indicator (key, native) or an entity
+ *  attribute (entity_type short name, entity_id, attr) plus ref, the
+ *  entity's stable identity when it has one (refDevice, refPointOfInterest,
+ *  stationCode), for sources whose entity ids change per observation.
+ *  Identifier-like attributes are never readings.
  */
 #ifndef CITYOPS_FEED_H
 #define CITYOPS_FEED_H
@@ -54,7 +92,14 @@ enum feed_format {
 	X(TOO_LONG, "too_long", "identifier longer than FEED_ID_MAX")          \
 	X(NUL, "nul", "a NUL character (raw or \\u0000) in the message")       \
 	X(INVALID_XML, "invalid_xml",                                          \
-	  "XML not well-formed, with a DOCTYPE, or nested too deep")
+	  "XML not well-formed, with a DOCTYPE, or nested too deep")           \
+	X(FUTURE_TIME, "future_time", "observed more than 5 min ahead")        \
+	X(UNIT_MISMATCH, "unit_mismatch", "unit not convertible")              \
+	X(OUT_OF_AREA, "out_of_area", "located outside the city's bounds")     \
+	X(LEADING_ZERO, "leading_zero", "number with a leading zero")          \
+	X(NO_READINGS, "no_readings", "entity without a numeric Property")     \
+	X(UNMAPPED, "unmapped", "no mapping for the entity attribute")         \
+	X(EXPIRED, "expired", "CAP alert already expired")
 
 enum feed_reject {
 #define X(id, name, help) FEED_REJECT_##id,
@@ -65,6 +110,8 @@ enum feed_reject {
 
 /* Longest identifier accepted, in bytes. */
 #define FEED_ID_MAX 256
+/* Observations further ahead than this are refused as future_time. */
+#define FEED_FUTURE_MS (5 * 60 * 1000)
 /* Default cap on one message, in bytes (feed_decoder_set_max). */
 #define FEED_MAX_DEFAULT (1024 * 1024)
 
@@ -88,14 +135,24 @@ enum feed_event_type {
  * key is NULL and (entity_id, entity_type, attr) name an entity attribute,
  * which the model's mapping table turns into an indicator.
  */
+enum feed_time_src {
+	FEED_TIME_NONE,     /* no time at all: the consumer uses arrival */
+	FEED_TIME_OBSERVED, /* the source's observation time */
+	FEED_TIME_NOTIFIED, /* the notification's notifiedAt (fallback) */
+};
+
 struct feed_reading {
 	const char *key;
 	const char *entity_id;
 	const char *entity_type; /* short name: "AirQualityObserved" */
 	const char *attr;
-	double value;     /* always finite */
-	int64_t ts_ms;    /* observed, epoch ms; 0 when the feed gave none */
+	const char *ref; /* stable entity identity, or NULL (see above) */
+	double value;    /* always finite */
+	int64_t ts_ms;   /* observed, epoch ms; 0 when the feed gave none */
+	enum feed_time_src ts_src;
 	const char *unit; /* NULL when absent (UN/CEFACT code for NGSI) */
+	int has_pos;      /* lat, lon valid */
+	double lat, lon;
 };
 
 #define FEED_LEVEL_LIST(X)                                                     \
@@ -251,13 +308,17 @@ struct feed_cap_info {
 	const struct feed_pair *geocodes;
 	size_t nparams;
 	const struct feed_pair *params;
-	int64_t expires_ms; /* 0 when absent */
+	int64_t onset_ms, effective_ms; /* 0 when absent */
+	int64_t expires_ms;             /* 0 when absent */
 };
 
 struct feed_cap {
 	const char *identifier;
 	const char *sender;
 	int64_t sent_ms;
+	/* Update/Cancel: "sender,identifier,sent" triples, space separated
+	 * as CAP writes them; NULL when absent. */
+	const char *references;
 	enum feed_cap_status status;
 	enum feed_cap_msgtype msg_type;
 	enum feed_cap_scope scope;
@@ -382,9 +443,27 @@ int feed_format_from_name(const char *s);
 
 /*
  * Sets the UTC offset in minutes assumed for times without a zone and for
- * bare dates (default +480, Asia/Shanghai: local feeds often omit it).
+ * bare dates in messages of format f (FEED_FORMAT_AUTO: every format).
+ * Defaults: NGSI, Open311 and CAP 0 (UTC, as their specs say), native +480
+ * (the centre's zone, Asia/Shanghai).
  */
+void feed_decoder_set_zone(struct feed_decoder *d, enum feed_format f,
+                           int minutes);
+/*
+ * Applies a zone spec: "+08:00" (every format) or a comma-separated list
+ * "ngsi=+00:00,open311=-05:00,native=+08:00"; offsets as ±HH:MM or ±HHMM,
+ * or "UTC". Returns 0, or -1 (nothing changed) when spec is malformed. d
+ * may be NULL to only check the spec.
+ */
+int feed_decoder_set_zones(struct feed_decoder *d, const char *spec);
+/* The native format's zone (kept for callers before issue 10). */
 void feed_decoder_set_local_offset(struct feed_decoder *d, int minutes);
+/*
+ * Accepts numbers written with a leading zero ("service_code": 006, as the
+ * Open311 spec's own example has) when lenient is 1; by default they are
+ * invalid JSON and the message is refused leading_zero.
+ */
+void feed_decoder_set_lenient(struct feed_decoder *d, int lenient);
 
 /*
  * Parses an ISO 8601 date-time in the forms the standards we read allow:

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The share of the public example payloads (tests/feed/fixtures/public/)
+# that cityops fully understands, partly understands, or refuses with the
+# reason its README expects. Decoder level (feed-watch --file): what the
+# database does afterwards (units, places) is tests/feed/rules.sh's.
+#
+#   bench/public-payloads.sh [path/to/cityops]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$root/build/cityops}
+dir=$root/tests/feed/fixtures/public
+total=0 full=0 part=0 refused_ok=0 wrong=0
+for f in "$dir"/*.json*; do
+	name=$(basename "$f")
+	expect=$(awk -F'|' -v n="$name" '$2 ~ " "n" " {gsub(/ /, "", $4); print $4}' "$dir/README.md")
+	out=$(tr '\n' ' ' <"$f" | "$bin" feed-watch --json --file - 2>/dev/null)
+	events=$(printf '%s\n' "$out" | grep -c '"type":' || true)
+	reason=$(printf '%s\n' "$out" | sed -n 's/.*"rejected":"\([a-z_]*\)".*/\1/p' | head -1)
+	skipped=$(printf '%s\n' "$out" | grep -c '"skipped"' || true)
+	total=$((total + 1))
+	if [ "$events" -gt 0 ] && [ -z "$reason" ] && [ "$skipped" -eq 0 ]; then
+		got=understood
+		full=$((full + 1))
+	elif [ "$events" -gt 0 ]; then
+		got=partly
+		part=$((part + 1))
+	else
+		got=refused:$reason
+		if [ "$got" = "$expect" ]; then refused_ok=$((refused_ok + 1)); else wrong=$((wrong + 1)); fi
+	fi
+	printf '%-45s %-22s expect %s\n' "$name" "$got" "$expect"
+done
+pct() { awk -v a="$1" -v b="$total" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+echo "payloads $total: understood $full ($(pct $full)), partly $part ($(pct $part)), refused with the expected reason $refused_ok ($(pct $refused_ok)), other $wrong ($(pct $wrong))"
