@@ -52,8 +52,8 @@ $(tail -20 "$work/console.log")"
 		sleep 0.2
 	done
 }
-p0=$(port_of_primary)
-wait_screen "DB ● 127.0.0.1:$p0" 60
+
+wait_screen "DB ● 127.0.0.1:[0-9]+" 90
 
 # Ingest, fed by the simulator.
 "$CITYOPS" feed-sim --port 0 --rate 50 >"$work/sim.out" 2>"$work/sim.log" &
