@@ -42,8 +42,13 @@ struct db;
 
 /*
  * Connects with a libpq conninfo string (NULL or "" means the PG* environment,
- * service files and .pgpass, as psql does), waiting at most timeout_ms.
- * Returns NULL and fills err on failure. Notices go to the log, never stderr.
+ * service files and .pgpass, as psql does; several hosts and
+ * target_session_attrs=read-write as libpq takes them), waiting at most
+ * timeout_ms; when that fails (the database is down or failing over) it
+ * tries again with backoff for CITYOPS_CONNECT_WAIT seconds (default 30,
+ * 0: fail at once). Returns NULL and fills err on failure. Notices go to
+ * the log, never stderr. Every link gets TCP keepalives and
+ * tcp_user_timeout unless the conninfo sets them (db-conn.c).
  *
  * A connection made here rides out a restart of the database: when its
  * link is lost, the next db_run re-opens it with backoff (at once, then
