@@ -176,9 +176,9 @@ round failover kill_primary
 old=node_1
 [ "$(ha port node_1)" = "$(port_of_primary)" ] && old=node_2
 ha restart-node "$old"
-end=$((SECONDS + 120))
+end=$((SECONDS + 300))
 until ha settled >/dev/null 2>&1; do
-	[ $SECONDS -le $end ] || fail "the killed node did not come back as a standby: $(ha status 2>&1)"
+	[ $SECONDS -le $end ] || fail "the killed node did not come back as a standby within 300 s: $(ha status 2>&1)"
 	sleep 0.5
 done
 round switchover switchover
