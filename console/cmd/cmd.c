@@ -565,6 +565,31 @@ unknown_hint(const struct cmd_ctx *ctx)
 	return xstrdup("check whether it was applied before repeating it");
 }
 
+/*
+ * Tells the officer how a change whose link was lost was settled by its
+ * request id (db.h): never silently.
+ */
+static void
+say_settled(struct cmd_ctx *ctx)
+{
+	for (int i = 0; i < ctx->nqueries; i++) {
+		const struct db_table *t = ctx->tables[i];
+		const char *verb = ctx->entry->name;
+		if (t == NULL || t->settled == DB_SETTLED_NONE)
+			continue;
+		if (t->settled == DB_SETTLED_CONFIRMED)
+			result_message(ctx->res,
+			               "%s confirmed after reconnect "
+			               "(request %s)",
+			               verb, t->request_id);
+		else
+			result_message(ctx->res,
+			               "%s not applied: sent again after "
+			               "reconnect (request %s)",
+			               verb, t->request_id);
+	}
+}
+
 void
 cmd_finish(struct cmd_ctx **ctxp, const struct db_error *err)
 {
@@ -578,8 +603,11 @@ cmd_finish(struct cmd_ctx **ctxp, const struct db_error *err)
 	} else if (err != NULL &&
 	           (err->message != NULL || err->sqlstate[0] != '\0'))
 		result_fail_db(ctx->res, err);
-	else if (ctx->entry->finish != NULL)
-		ctx->entry->finish(ctx);
+	else {
+		say_settled(ctx);
+		if (ctx->entry->finish != NULL)
+			ctx->entry->finish(ctx);
+	}
 	ctx_free(ctx);
 	*ctxp = NULL;
 }

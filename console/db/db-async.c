@@ -37,6 +37,8 @@ struct db_request {
 	db_done_fn done;
 	void *arg;
 	int sent;
+	int settle; /* REQ: the link was lost; look params[0] up next */
+	int resent; /* REQ: settled as not applied and sent again */
 };
 
 enum conn_state { CS_DOWN, CS_CONNECTING, CS_LISTENING, CS_UP };
@@ -127,7 +129,7 @@ static void
 conn_start(struct db_conn *c)
 {
 	conn_close(c);
-	c->db.conn = PQconnectStart(c->owner->conninfo);
+	c->db.conn = db_conn_start(c->owner->conninfo);
 	if (c->db.conn == NULL || PQstatus(c->db.conn) == CONNECTION_BAD) {
 		char *msg = c->db.conn ? db_trimmed(PQerrorMessage(c->db.conn))
 		                       : xstrdup("out of memory");
@@ -199,7 +201,9 @@ link_down(struct db_async *a, const char *why)
 	 * and say so. Reads are simply sent again after reconnecting. */
 	for (pp = &a->head; *pp != NULL;) {
 		struct db_request *q = *pp;
-		if (q->sent && query_once(q->q)) {
+		if (q->sent && query_request(q->q))
+			q->settle = 1; /* settled by its id after reconnect */
+		else if (q->sent && query_once(q->q)) {
 			struct db_error err = {0};
 			*pp = q->next;
 			db_error_set(
@@ -317,6 +321,68 @@ conn_collect(struct db_conn *c)
 	return 0;
 }
 
+/*
+ * A failed answer that leaves the request to be tried again on a new link:
+ * the node refused it as the wrong one (not applied), or a REQ change's id
+ * is taken (CO008: settle by looking it up). 1 when so handled.
+ */
+static int
+retry_head(struct db_async *a)
+{
+	struct db_conn *c = &a->worker;
+	struct db_request *q = a->head;
+	const char *st = c->err.sqlstate;
+	char why[300];
+
+	if (!c->failed || q->settle)
+		return 0;
+	if (query_request(q->q) && strcmp(st, "CO008") == 0) {
+		q->settle = 1;
+		q->sent = 0;
+		c->failed = 0;
+		db_error_clear(&c->err);
+		return 1;
+	}
+	if (!db_wrong_node(st))
+		return 0;
+	snprintf(why, sizeof why, "%s", c->err.message ? c->err.message : st);
+	q->sent = 0; /* refused, not applied: send it on the new link */
+	c->failed = 0;
+	db_error_clear(&c->err);
+	link_down(a, why);
+	return 1;
+}
+
+/* The answer to a settling lookup: 1 when the request is complete. */
+static int
+settled_head(struct db_async *a, struct db_table **t)
+{
+	struct db_conn *c = &a->worker;
+	struct db_request *q = a->head;
+	struct db_table *found;
+
+	if (!q->settle || c->failed)
+		return c->failed;
+	found = c->keep != NULL ? db_table_from(c->keep) : NULL;
+	PQclear(c->keep);
+	c->keep = NULL;
+	if (found != NULL && found->nrows > 0) {
+		*t = db_request_table(found);
+		(*t)->settled = DB_SETTLED_CONFIRMED;
+		snprintf((*t)->request_id, sizeof(*t)->request_id, "%s",
+		         q->params[0]);
+		db_table_free(&found);
+		return 1;
+	}
+	db_table_free(&found);
+	log_msg(LOG_INFO, "request %s was not applied; sending it again",
+	        q->params[0]);
+	q->settle = 0;
+	q->sent = 0;
+	q->resent = 1;
+	return 0;
+}
+
 static void
 finish_head(struct db_async *a)
 {
@@ -325,15 +391,25 @@ finish_head(struct db_async *a)
 	struct db_table *t = NULL;
 
 	loop_timer_stop(a->stmt);
+	if (retry_head(a))
+		return;
+	if (q->settle && !settled_head(a, &t))
+		return; /* not applied: pump sends it again */
 	a->head = q->next;
 	if (a->head == NULL)
 		a->tail = NULL;
-	if (!c->failed && c->keep != NULL)
+	if (t == NULL && !c->failed && c->keep != NULL)
 		t = db_table_from(c->keep);
-	else if (!c->failed)
+	else if (t == NULL && !c->failed)
 		t = xcalloc(1, sizeof *t);
 	PQclear(c->keep);
 	c->keep = NULL;
+	if (t != NULL && query_request(q->q)) {
+		if (t->settled == DB_SETTLED_NONE && q->resent)
+			t->settled = DB_SETTLED_RESENT;
+		snprintf(t->request_id, sizeof t->request_id, "%s",
+		         q->params[0]);
+	}
 	if (c->failed)
 		q->done(q->arg, NULL, &c->err);
 	else
@@ -352,8 +428,11 @@ pump(struct db_async *a)
 
 	if (a->link != DB_LINK_UP || q == NULL || q->sent || a->in_callback)
 		return;
-	log_msg(LOG_DEBUG, "query %s (async)", query_name(q->q));
-	if (!PQsendQueryParams(c->db.conn, query_sql(q->q), q->nparams, NULL,
+	log_msg(LOG_DEBUG, "query %s (async)%s", query_name(q->q),
+	        q->settle ? ", settling its request id" : "");
+	if (!PQsendQueryParams(c->db.conn,
+	                       query_sql(q->settle ? Q_REQUEST_GET : q->q),
+	                       q->settle ? 1 : q->nparams, NULL,
 	                       (const char *const *)q->params, NULL, NULL, 0)) {
 		char *msg = db_trimmed(PQerrorMessage(c->db.conn));
 		link_down(a, msg);
@@ -554,10 +633,10 @@ db_async_submit(struct db_async *a, enum query_id q, int nparams,
 		db_error_clear(&err);
 		return;
 	}
-	if (nparams > DB_ASYNC_MAX_PARAMS ||
+	if (nparams + query_request(q) > DB_ASYNC_MAX_PARAMS ||
 	    (query_once(q) && a->link != DB_LINK_UP)) {
 		struct db_error err = {0};
-		if (nparams > DB_ASYNC_MAX_PARAMS)
+		if (nparams + query_request(q) > DB_ASYNC_MAX_PARAMS)
 			db_error_set(&err, "too many parameters");
 		else
 			db_error_set(&err,
@@ -570,9 +649,14 @@ db_async_submit(struct db_async *a, enum query_id q, int nparams,
 	}
 	r = xcalloc(1, sizeof *r);
 	r->q = q;
-	r->nparams = nparams;
+	if (query_request(q)) {
+		/* A change with a request id: $1 is the id (query.h). */
+		char id[37];
+		db_request_id(id);
+		r->params[r->nparams++] = xstrdup(id);
+	}
 	for (int i = 0; i < nparams; i++)
-		r->params[i] = params[i] ? xstrdup(params[i]) : NULL;
+		r->params[r->nparams++] = params[i] ? xstrdup(params[i]) : NULL;
 	r->done = done;
 	r->arg = arg;
 	if (a->tail != NULL)

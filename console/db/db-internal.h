@@ -27,9 +27,33 @@ struct db {
 	char *conninfo; /* set by db_connect: the link may be re-opened */
 	int gave_up;    /* the last reconnect window ran out */
 	int in_tx;      /* the last statement left a transaction open */
+	int window_ms;  /* reconnect window when not the default */
 	struct db_sticky sticky[DB_MAX_STICKY];
 	int nsticky;
 };
+
+/* Starts a link with the continuity defaults (db-conn.c). */
+PGconn *db_conn_start(const char *conninfo);
+/* 1 for a SQLSTATE meaning "reconnect: wrong node or link gone". */
+int db_wrong_node(const char *sqlstate);
+/* A new random request id (UUID text, 36 characters). */
+void db_request_id(char out[37]);
+/* "host:port" of an open link, or "". */
+void db_conn_node(PGconn *conn, char *out, size_t size);
+
+/* db.c's own steps, shared with db-request.c. */
+int db_conn_ok(const struct db *db);
+int db_send(struct db *db, const char *sql, int nparams,
+            const char *const *params, struct db_table **out,
+            struct db_error *err);
+int db_link_broken(struct db *db);
+int db_reconnect(struct db *db, struct db_error *err);
+/* db_run for a REQ query (db-request.c). */
+int db_run_request(struct db *db, enum query_id q, int nparams,
+                   const char *const *params, struct db_table **out,
+                   struct db_error *err);
+/* The table a settled request's recorded result makes (db-request.c). */
+struct db_table *db_request_table(const struct db_table *lookup);
 
 /* libpq's message without its trailing newline; the caller frees it. */
 char *db_trimmed(const char *s);

@@ -116,7 +116,7 @@ open_conn(const char *conninfo, int timeout_ms, struct db_error *err)
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	PGconn *conn;
 
-	conn = PQconnectStart(conninfo != NULL ? conninfo : "");
+	conn = db_conn_start(conninfo);
 	if (conn == NULL) {
 		db_error_set(err, "out of memory connecting to the database");
 		return NULL;
@@ -149,12 +149,49 @@ fail : {
 }
 }
 
+/*
+ * How long a first connection waits for a database that is down or
+ * failing over (CITYOPS_CONNECT_WAIT seconds, default 30; 0 fails at once).
+ */
+static int
+connect_wait_ms(void)
+{
+	const char *v = getenv("CITYOPS_CONNECT_WAIT");
+	char *end;
+	long s;
+
+	if (v == NULL || *v == '\0')
+		return DB_RECONNECT_MS;
+	s = strtol(v, &end, 10);
+	if (*end != '\0' || s < 0 || s > 3600)
+		return DB_RECONNECT_MS;
+	return (int)s * 1000;
+}
+
 struct db *
 db_connect(const char *conninfo, int timeout_ms, struct db_error *err)
 {
 	PGconn *conn = open_conn(conninfo, timeout_ms, err);
 	struct db *db;
+	int wait;
 
+	if (conn == NULL && (wait = connect_wait_ms()) > 0) {
+		/* Down or failing over as we start: wait for it, bounded,
+		 * as a running session does. */
+		log_msg(LOG_WARN, "%s; waiting up to %d s for the database",
+		        err != NULL && err->message ? err->message
+		                                    : "database unreachable",
+		        wait / 1000);
+		db = xcalloc(1, sizeof *db);
+		db->conninfo = xstrdup(conninfo != NULL ? conninfo : "");
+		db->window_ms = wait;
+		if (db_reconnect(db, err) != 0) {
+			db_close(&db);
+			return NULL;
+		}
+		db->window_ms = 0;
+		return db;
+	}
 	if (conn == NULL)
 		return NULL;
 	db = xcalloc(1, sizeof *db);
@@ -187,8 +224,8 @@ db_close(struct db **db)
 }
 
 /* 1 when the connection is open as far as libpq knows. */
-static int
-conn_ok(const struct db *db)
+int
+db_conn_ok(const struct db *db)
 {
 	return db != NULL && db->conn != NULL &&
 	       PQstatus(db->conn) == CONNECTION_OK;
@@ -197,7 +234,13 @@ conn_ok(const struct db *db)
 int
 db_ok(const struct db *db)
 {
-	return conn_ok(db) || (db != NULL && db->conninfo != NULL);
+	return db_conn_ok(db) || (db != NULL && db->conninfo != NULL);
+}
+
+void
+db_node(const struct db *db, char *out, size_t size)
+{
+	db_conn_node(db != NULL ? db->conn : NULL, out, size);
 }
 
 static enum db_kind
@@ -264,9 +307,9 @@ db_error_from(PGresult *res, PGconn *conn, struct db_error *err)
  * Sends a statement and collects its results without blocking past the
  * deadline. The last result that carries rows or an error wins.
  */
-static int
-run(struct db *db, const char *sql, int nparams, const char *const *params,
-    struct db_table **out, struct db_error *err)
+int
+db_send(struct db *db, const char *sql, int nparams, const char *const *params,
+        struct db_table **out, struct db_error *err)
 {
 	long long deadline = now_ms() + DB_STATEMENT_MS;
 	PGresult *res, *keep = NULL;
@@ -274,7 +317,7 @@ run(struct db *db, const char *sql, int nparams, const char *const *params,
 
 	if (out != NULL)
 		*out = NULL;
-	if (!conn_ok(db)) {
+	if (!db_conn_ok(db)) {
 		db_error_set(err, "database unreachable: not connected");
 		return -1;
 	}
@@ -343,12 +386,12 @@ timeout:
  * restart or an administrator ends sessions with a message and a close,
  * which wait unread in the socket). Reads what is waiting, never blocks.
  */
-static int
-link_broken(struct db *db)
+int
+db_link_broken(struct db *db)
 {
 	struct pollfd pfd;
 
-	if (!conn_ok(db))
+	if (!db_conn_ok(db))
 		return 1;
 	pfd.fd = PQsocket(db->conn);
 	pfd.events = POLLIN;
@@ -384,8 +427,8 @@ replay_sticky(struct db *db, struct db_error *err)
 {
 	for (int i = 0; i < db->nsticky; i++) {
 		const struct db_sticky *k = &db->sticky[i];
-		if (run(db, query_sql(k->q), k->nparams,
-		        (const char *const *)k->params, NULL, err) != 0)
+		if (db_send(db, query_sql(k->q), k->nparams,
+		            (const char *const *)k->params, NULL, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -398,11 +441,13 @@ replay_sticky(struct db *db, struct db_error *err)
  * many commands does not wait the whole window for each. 0, or -1 with
  * err filled.
  */
-static int
-reconnect(struct db *db, struct db_error *err)
+int
+db_reconnect(struct db *db, struct db_error *err)
 {
 	long long start = now_ms();
-	long long end = start + (db->gave_up ? 0 : DB_RECONNECT_MS);
+	long long end = start + (db->gave_up     ? 0
+	                         : db->window_ms ? db->window_ms
+	                                         : DB_RECONNECT_MS);
 	int backoff = DB_RECONNECT_FIRST_MS, attempts = 0;
 	unsigned seed = (unsigned)start ^ (unsigned)getpid();
 	struct db_error e = {0};
@@ -480,29 +525,46 @@ db_run(struct db *db, enum query_id q, int nparams, const char *const *params,
        struct db_table **out, struct db_error *err)
 {
 	log_msg(LOG_DEBUG, "query %s", query_name(q));
+	if (query_request(q) && db != NULL && !db->in_tx)
+		return db_run_request(db, q, nparams, params, out, err);
 	for (int sends = 1;; sends++) {
 		int rc;
 		char *why;
 
-		if (db != NULL && db->conninfo != NULL && link_broken(db)) {
+		if (db != NULL && db->conninfo != NULL && db_link_broken(db)) {
 			/* Nothing of this statement reached the server yet,
 			 * so even a change may go out on a new link; an open
 			 * transaction, though, died with the old one. */
 			if (db->in_tx) {
-				reconnect(db, NULL);
+				db_reconnect(db, NULL);
 				db_error_set(err,
 				             "database connection lost inside "
 				             "a transaction (the server closed "
 				             "it); it was rolled back");
 				return -1;
 			}
-			if (reconnect(db, err) != 0)
+			if (db_reconnect(db, err) != 0)
 				return -1;
 		}
-		rc = run(db, query_sql(q), nparams, params, out, err);
-		if (rc == 0 || conn_ok(db) || db == NULL ||
+		rc = db_send(db, query_sql(q), nparams, params, out, err);
+		if (rc != 0 && db_conn_ok(db) && db->conninfo != NULL &&
+		    !db->in_tx && err != NULL && db_wrong_node(err->sqlstate) &&
+		    PQtransactionStatus(db->conn) == PQTRANS_IDLE &&
+		    sends < DB_MAX_RESENDS) {
+			/* Refused as on the wrong node (a demoted primary):
+			 * not applied, so it may go out on a new link. */
+			log_msg(LOG_WARN, "query %s: %s; reconnecting",
+			        query_name(q), err->message);
+			PQfinish(db->conn);
+			db->conn = NULL;
+			db_error_clear(err);
+			if (db_reconnect(db, err) != 0)
+				return -1;
+			continue;
+		}
+		if (rc == 0 || db_conn_ok(db) || db == NULL ||
 		    db->conninfo == NULL) {
-			if (conn_ok(db))
+			if (db_conn_ok(db))
 				db->in_tx = PQtransactionStatus(db->conn) !=
 				            PQTRANS_IDLE;
 			return rc;
@@ -547,7 +609,7 @@ db_run(struct db *db, enum query_id q, int nparams, const char *const *params,
 			        "query %s lost its link; sending it "
 			        "again after reconnecting",
 			        query_name(q));
-			if (reconnect(db, err) != 0)
+			if (db_reconnect(db, err) != 0)
 				return -1;
 			continue;
 		}
@@ -584,7 +646,7 @@ db_run_sticky(struct db *db, enum query_id q, int nparams,
 int
 db_exec_script(struct db *db, const char *sql, struct db_error *err)
 {
-	return run(db, sql, 0, NULL, NULL, err);
+	return db_send(db, sql, 0, NULL, NULL, err);
 }
 
 int

@@ -12,10 +12,10 @@ static const char *const names[] = {
 #undef X
 };
 
-enum { SAFE, ONCE };
+enum { SAFE, ONCE, REQ };
 
-static const unsigned char once[] = {
-#define X(id, mode, text) [id] = mode == ONCE,
+static const unsigned char modes[] = {
+#define X(id, mode, text) [id] = mode,
     QUERY_TABLE(X)
 #undef X
 };
@@ -23,7 +23,13 @@ static const unsigned char once[] = {
 int
 query_once(enum query_id q)
 {
-	return once[q];
+	return modes[q] != SAFE;
+}
+
+int
+query_request(enum query_id q)
+{
+	return modes[q] == REQ;
 }
 
 const char *

@@ -461,9 +461,17 @@ on_link(void *arg, enum db_link link, const char *why)
 
 	d->link = link;
 	if (link == DB_LINK_UP) {
-		if (was != DB_LINK_UP && d->down_since_ms != 0)
-			event(sy, DESK_SEV_OK,
-			      "数据库已恢复, 全量同步 (database back, resync)");
+		if (was != DB_LINK_UP && d->down_since_ms != 0) {
+			char node[128] = "";
+			db_node(db_async_db(sy->db), node, sizeof node);
+			event(
+			    sy, DESK_SEV_OK,
+			    "数据库已恢复 %s, %lld s, 全量同步 (database back, "
+			    "resync)",
+			    node,
+			    (long long)((loop_now_ms() - d->down_since_ms) /
+			                1000));
+		}
 		d->down_since_ms = 0;
 		d->link_why[0] = '\0';
 		/* Full resync: everything may have changed meanwhile; the

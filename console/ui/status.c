@@ -126,8 +126,15 @@ status_draw(struct tui *t)
 	for (int i = 0; i < width; i++)
 		mvwaddch(w, 0, i, ' ');
 	x = draw_scope(t, slot);
-	snprintf(buf, sizeof buf, " │ %s │ %s │ ", counts,
-	         link_text(t->d->link));
+	{
+		/* Which node the console is on (issue 11): after a failover
+		 * the officer sees the link come back on the other one. */
+		char node[128] = "";
+		if (t->d->link == DB_LINK_UP)
+			db_node(db_async_db(t->db), node, sizeof node);
+		snprintf(buf, sizeof buf, " │ %s │ %s%s%s │ ", counts,
+		         link_text(t->d->link), node[0] ? " " : "", node);
+	}
 	x += draw_text(w, 0, x, width - x, buf, theme_attr(slot), 0);
 	/* A feed down is drawn as an alarm, so that it cannot be missed, in
 	 * colour or not. */
@@ -157,14 +164,22 @@ status_banner(struct tui *t)
 	if (t->w_banner == NULL)
 		return;
 	in = db_async_retry_in(t->db);
+	/* How long the outage (a failover, a restart) has lasted. */
+	long long lasted =
+	    t->d->down_since_ms != 0
+	        ? (long long)((loop_now_ms() - t->d->down_since_ms) / 1000)
+	        : 0;
 	if (t->d->link == DB_LINK_CONNECTING)
-		snprintf(buf, sizeof buf, " 数据库重连中… (reconnecting) — %s",
-		         t->d->link_why);
+		snprintf(
+		    buf, sizeof buf,
+		    " 数据库切换/重连中 (failover, reconnecting) %lld s — %s",
+		    lasted, t->d->link_why);
 	else
 		snprintf(buf, sizeof buf,
-		         " 数据库断开 (database down): %s — %lld s 后重连; "
-		         "输入不会丢失",
-		         t->d->link_why, in >= 0 ? (in + 999) / 1000 : 0);
+		         " 数据库断开 (failover, database down) %lld s: %s — "
+		         "%lld s 后重连; 输入不会丢失",
+		         lasted, t->d->link_why,
+		         in >= 0 ? (in + 999) / 1000 : 0);
 	werase(t->w_banner);
 	draw_text(t->w_banner, 0, 0, t->cols, buf, theme_attr(SLOT_BANNER), 1);
 	wnoutrefresh(t->w_banner);

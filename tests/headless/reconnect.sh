@@ -3,9 +3,9 @@
 # is restarted four times, then a drill once. Reads after each restart
 # succeed, and so does one that was waiting inside the server when it went
 # down (sent again); a write that
-# was waiting on a lock when the server went down is reported as
-# outcome_unknown and is not sent again (the database holds it at most once,
-# here not at all, since the restart rolled it back); a write sent on an
+# was waiting on a lock when the server went down is settled by its request
+# id (issue 11): the restart rolled it back, so it is sent again with the
+# same id and stored exactly once; a write sent on an
 # idle link that the restart broke is sent once and succeeds; a command
 # typed while the server is down waits for it (bounded) and succeeds.
 #
@@ -92,8 +92,10 @@ sent=$((sent + 1))
 wait_until 30 fx_waiting || fail "the note never waited on the lock"
 restart
 wait_until 60 have_lines "$sent" || fail "no answer to the note in flight"
-expect_in "$(last)" '"code":"outcome_unknown"'
-expect_in "$(last)" "show $ref"
+# Its outcome was unknown; its request id settles it (issue 11): the
+# restart rolled it back, so it is reported and sent again, once.
+expect_in "$(last)" '"ok":true'
+expect_in "$(last)" 'note not applied: sent again after reconnect'
 wait "$locker" 2>/dev/null || true
 locker=
 
@@ -147,8 +149,9 @@ exec 3>&-
 rc=0
 wait "$reader" || rc=$?
 reader=
-# One command failed (the note in flight): exit 1, never a signal.
-[ "$rc" -eq 1 ] || fail "headless exited $rc, want 1; stderr: $(cat "$work/err")"
+# Nothing failed (the note in flight was settled by its request id):
+# exit 0, never a signal.
+[ "$rc" -eq 0 ] || fail "headless exited $rc, want 0; stderr: $(cat "$work/err")"
 [ "$ok" -eq 22 ] || fail "$ok of 22 reads after restarts succeeded"
 
 count() {
@@ -156,7 +159,7 @@ count() {
 		join cityops.incident i on i.id = e.incident_id
 		where i.ref = '$ref' and e.note = '$1'"
 }
-[ "$(count 在途备注-甲)" = 0 ] || fail "the note in flight was stored $(count 在途备注-甲) times, want 0 (rolled back by the restart)"
+[ "$(count 在途备注-甲)" = 1 ] || fail "the note in flight was stored $(count 在途备注-甲) times, want 1 (rolled back by the restart, then sent again with its request id)"
 [ "$(count 重启后备注-乙)" = 1 ] || fail "the note after the idle restart was stored $(count 重启后备注-乙) times, want 1"
 
 # 4. A drill runs through the same path: restarted under a running drill
@@ -180,5 +183,5 @@ wait "$drill" || rc=$?
 drill=
 [ "$rc" -eq 0 ] || fail "the drill restarted under it exited $rc: $(cat "$work/drill.out")"
 expect_in "$(cat "$work/drill.out")" '结果 PASSED'
-echo "22 of 22 reads after 5 restarts succeeded (one in flight, one sent while down); write in flight: outcome_unknown, stored 0 times; a drill restarted under it passed"
+echo "22 of 22 reads after 5 restarts succeeded (one in flight, one sent while down); write in flight: settled by request id, sent again, stored once; a drill restarted under it passed"
 echo "1 passed, 0 failed"

@@ -52,7 +52,7 @@ ref2=$(co -U super_fx --json -c 'raise gas 2 南桥镇 测试第二起' | sed -n
 check_refused super_fx "dispatch $ref2 FX-G01" "FX-G01 is on incident $ref"
 
 # A database that is not there is reported, not crashed on.
-out=$(PGHOST=/nonexistent co -U super_fx -c 'queue' 2>&1) && fail "queue without db succeeded"
+out=$(PGHOST=/nonexistent CITYOPS_CONNECT_WAIT=0 co -U super_fx -c 'queue' 2>&1) && fail "queue without db succeeded"
 expect_in "$out" 'database unreachable'
 # help works without one.
 PGHOST=/nonexistent co -c 'help' >/dev/null 2>&1 || fail "help needs no database"

@@ -6,10 +6,19 @@
 #ifndef CITYOPS_DB_H
 #define CITYOPS_DB_H
 
+#include <stddef.h>
+
 #include "cityops/db/query.h"
 
 /* How a column's values should be shown in JSON. */
 enum db_kind { DB_TEXT, DB_NUMBER, DB_BOOL };
+
+/* How a change with a request id (query.h, REQ) was settled. */
+enum db_settled {
+	DB_SETTLED_NONE,      /* answered on the first send */
+	DB_SETTLED_CONFIRMED, /* the link was lost; the id was found applied */
+	DB_SETTLED_RESENT     /* the link was lost; not applied: sent again */
+};
 
 /* A query result, rows × columns; a NULL cell is SQL NULL. */
 struct db_table {
@@ -17,6 +26,8 @@ struct db_table {
 	char **names;        /* ncols column names */
 	enum db_kind *kinds; /* ncols */
 	char **cells;        /* nrows * ncols, row-major */
+	enum db_settled settled;
+	char request_id[37]; /* a REQ query's request id, else "" */
 };
 
 struct db_error {
@@ -31,8 +42,13 @@ struct db;
 
 /*
  * Connects with a libpq conninfo string (NULL or "" means the PG* environment,
- * service files and .pgpass, as psql does), waiting at most timeout_ms.
- * Returns NULL and fills err on failure. Notices go to the log, never stderr.
+ * service files and .pgpass, as psql does; several hosts and
+ * target_session_attrs=read-write as libpq takes them), waiting at most
+ * timeout_ms; when that fails (the database is down or failing over) it
+ * tries again with backoff for CITYOPS_CONNECT_WAIT seconds (default 30,
+ * 0: fail at once). Returns NULL and fills err on failure. Notices go to
+ * the log, never stderr. Every link gets TCP keepalives and
+ * tcp_user_timeout unless the conninfo sets them (db-conn.c).
  *
  * A connection made here rides out a restart of the database: when its
  * link is lost, the next db_run re-opens it with backoff (at once, then
@@ -50,10 +66,20 @@ void db_close(struct db **db);
  */
 int db_ok(const struct db *db);
 
+/* "host:port" of the node the link is on now, or "" when down. */
+void db_node(const struct db *db, char *out, size_t size);
+
 /*
  * Runs a named query with text parameters (NULL for SQL NULL). Returns 0 and
  * a table the caller frees with db_table_free, or -1 with err filled. Waits
  * at most the connection's statement deadline.
+ *
+ * A REQ query (query.h) gets a new request id as $1 before params (so
+ * nparams counts the caller's parameters only). When its link is lost, or
+ * it hears a "wrong node" SQLSTATE (class 08, 57P01-57P03, 25006), it
+ * reconnects and looks the id up: found, the recorded result comes back
+ * with settled DB_SETTLED_CONFIRMED; not found, it is sent again with the
+ * same id (DB_SETTLED_RESENT). A duplicate id never applies twice.
  *
  * On a connection from db_connect whose link is lost: found broken before
  * sending (a restart while idle), it reconnects first and sends the

@@ -17,15 +17,16 @@
 	X(Q_INCIDENT, SAFE, "SELECT * FROM cityops.incident_get($1)")          \
 	X(Q_TIMELINE, SAFE, "SELECT * FROM cityops.incident_timeline($1)")     \
 	X(Q_INCIDENT_UNITS, SAFE, "SELECT * FROM cityops.incident_units($1)")  \
-	X(Q_RAISE, ONCE,                                                       \
-	  "SELECT * FROM cityops.incident_raise($1, $2::int, $3, "             \
-	  "$4, $5, $6, $7, $8, $9::bool)")                                     \
-	X(Q_ACT, ONCE,                                                         \
-	  "SELECT * FROM cityops.incident_act($1, $2, $3, $4::text[])")        \
+	X(Q_RAISE, REQ,                                                        \
+	  "SELECT * FROM cityops.request_raise($1::uuid, $2, $3::int, $4, "    \
+	  "$5, $6, $7, $8, $9, $10::bool)")                                    \
+	X(Q_ACT, REQ,                                                          \
+	  "SELECT * FROM cityops.request_act($1::uuid, $2, $3, $4, "           \
+	  "$5::text[])")                                                       \
 	X(Q_UNITS, SAFE, "SELECT * FROM cityops.units($1, $2, $3, $4::bool)")  \
 	X(Q_UNIT, SAFE, "SELECT * FROM cityops.unit_get($1)")                  \
-	X(Q_UNIT_SET, ONCE,                                                    \
-	  "SELECT * FROM cityops.unit_set_status($1, $2, $3)")                 \
+	X(Q_UNIT_SET, REQ,                                                     \
+	  "SELECT * FROM cityops.request_unit_set($1::uuid, $2, $3, $4)")      \
 	X(Q_RECOMMEND, SAFE, "SELECT * FROM cityops.recommend($1, $2::int)")   \
 	X(Q_REGION, SAFE, "SELECT * FROM cityops.region_get($1)")              \
 	X(Q_REGION_CHILDREN, SAFE,                                             \
@@ -34,7 +35,13 @@
 	X(Q_HISTORY, SAFE,                                                     \
 	  "SELECT * FROM cityops.indicator_history($1, $2::int)")              \
 	X(Q_MODE, SAFE, "SELECT * FROM cityops.mode_get()")                    \
-	X(Q_MODE_SET, ONCE, "SELECT * FROM cityops.mode_set($1, $2, $3, $4)")  \
+	X(Q_MODE_SET, REQ,                                                     \
+	  "SELECT * FROM cityops.request_mode_set($1::uuid, $2, $3, $4, $5)")  \
+	/* Settles a request after a lost link (migration 031). */             \
+	X(Q_REQUEST_GET, SAFE,                                                 \
+	  "SELECT r.command, n.name, n.val FROM cityops.request_get("          \
+	  "$1::uuid) r LEFT JOIN LATERAL unnest(r.names, r.vals) "             \
+	  "AS n(name, val) ON true")                                           \
 	X(Q_LISTEN, SAFE, "LISTEN cityops")                                    \
 	/* The console's own reads (console/tui.c), over the same functions.   \
 	 */                                                                    \
@@ -176,5 +183,7 @@ const char *query_sql(enum query_id q);
 const char *query_name(enum query_id q);
 /* 1 when the query must not be sent again after a lost connection. */
 int query_once(enum query_id q);
+/* 1 when the query is a change with a request id in $1 (REQ). */
+int query_request(enum query_id q);
 
 #endif
