@@ -6,6 +6,10 @@
 # bytes it writes to its pty are recorded with pipe-pane.
 #
 #   bench/console-bench.sh [SECONDS]     (default 30 s per measurement)
+#   PEER=/other/cityops bench/console-bench.sh [SECONDS]
+#       also: first full paint with 5,000 indicators and the whole
+#       10,000-incident queue, this build and PEER (e.g. a build of main)
+#       alternating, 5 runs each, on the same data
 #
 # Needs the private database (scripts/devdb) and build/cityops.
 set -euo pipefail
@@ -148,6 +152,24 @@ echo "RSS $(rss_kb "$pid") kB (after first paint)"
 steady big "$pid"
 echo "RSS $(rss_kb "$pid") kB (after ${SECS}s)"
 stop big
+
+# The same, this build against a peer build, alternating.
+paint_big() { # NAME BINARY: ms to the first full paint, queue-limit 10000
+	run "$1" 200 60 "$2" -U super_city --config "$cfg" --log "$WORK/$1.log" >/dev/null
+	for _ in $(seq 400); do grep -q 'first full paint' "$WORK/$1.log" 2>/dev/null && break; sleep 0.05; done
+	sed -n 's/.*first full paint \([0-9]*\) ms.*/\1/p' "$WORK/$1.log"
+	stop "$1"
+}
+if [ -n "${PEER:-}" ]; then
+	say "== first full paint, queue-limit 10000: this build vs $PEER (ms, alternating)"
+	this=() peer=()
+	for i in 1 2 3 4 5; do
+		peer+=("$(paint_big "peer$i" "$PEER")")
+		this+=("$(paint_big "this$i" "$CITYOPS")")
+	done
+	echo "peer: ${peer[*]}"
+	echo "this: ${this[*]}"
+fi
 
 # The same data with the default configuration (the queue pane fetches its
 # first 1,000 incidents, not all 10,000): what a duty officer's console does.
