@@ -96,14 +96,17 @@ CREATE UNLOGGED TABLE bench.inc3 AS
 SELECT i.*, to_char(i.day, 'YYMMDD') || '-' || CASE WHEN seq < 10000
 		THEN lpad(seq::text, 4, '0') ELSE seq::text END AS ref,
 	nextval('cityops.incident_id_seq') AS id
-FROM (SELECT i.*, coalesce(c.last, 0)
+FROM (SELECT i.*, coalesce((SELECT last_value - (NOT is_called)::int FROM cityops.ref_seq) - c.base, 0)
 		+ row_number() OVER (PARTITION BY i.day ORDER BY i.created_at, i.n) AS seq
 	FROM bench.inc2 i LEFT JOIN cityops.ref_counter c ON c.day = i.day) i;
 DROP TABLE bench.inc2;
 
-INSERT INTO cityops.ref_counter AS c (day, last)
-SELECT day, max(substr(ref, 8)::int) FROM bench.inc3 GROUP BY day
-ON CONFLICT (day) DO UPDATE SET last = greatest(c.last, excluded.last);
+-- The day's next number is nextval('ref_seq') - base (migration 040): a
+-- base below the sequence's value by the day's highest number continues it.
+INSERT INTO cityops.ref_counter AS c (day, base)
+SELECT day, (SELECT last_value - (NOT is_called)::int FROM cityops.ref_seq) - max(substr(ref, 8)::bigint)
+FROM bench.inc3 GROUP BY day
+ON CONFLICT (day) DO UPDATE SET base = least(c.base, excluded.base);
 
 -- ------------------------------------------------------------------------
 -- Bulk load: secondary indexes are dropped and rebuilt afterwards; in

@@ -30,7 +30,8 @@ SELECT 'ref beyond its day''s counter or not of its creation day',
 	(SELECT count(*) FROM cityops.incident i
 	LEFT JOIN cityops.ref_counter c
 		ON c.day = (i.created_at AT TIME ZONE 'Asia/Shanghai')::date
-	WHERE c.day IS NULL OR substr(i.ref, 8)::int > c.last
+	WHERE c.day IS NULL OR substr(i.ref, 8)::bigint
+			> (SELECT last_value - (NOT is_called)::int FROM cityops.ref_seq) - c.base
 		OR left(i.ref, 6) <> to_char(c.day, 'YYMMDD'))
 UNION ALL
 SELECT 'incident without a raise event, or whose last event is not its state',

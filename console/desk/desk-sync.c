@@ -24,6 +24,10 @@
 #define REFETCH_MS       30
 #define VITALS_EVERY_MS  15000
 #define HISTORY_INFLIGHT 4
+/* At start the queue is asked for this many rows first, so the screen is
+ * painted without waiting for a long queue (queue-limit); the rest is
+ * asked for after the other panes' reads. */
+#define QUEUE_FIRST_PAGE 200
 
 enum want_bits {
 	W_QUEUE = 1 << 0,
@@ -65,6 +69,7 @@ struct fetch_req {
 	/* W_EVENTS: the position asked from. */
 	int has_from;
 	uint64_t from;
+	int limit; /* W_QUEUE: rows asked for */
 };
 
 static void fetch_wanted(struct desk_sync *sy);
@@ -154,6 +159,10 @@ apply(struct desk_sync *sy, const struct fetch_req *fr,
 	switch (fr->what) {
 	case W_QUEUE:
 		desk_rows_queue(d, tb, loop_now_ms(), DESK_FRESH_MS);
+		d->queue_partial = fr->limit < sy->o.queue_limit;
+		if (d->queue_partial)
+			sy->want |=
+			    W_QUEUE; /* the rest, after what is queued */
 		break;
 	case W_UNITS:
 		desk_rows_units(d, tb);
@@ -221,7 +230,7 @@ submit(struct desk_sync *sy, struct fetch_req *fr)
 	const char *ex = sy->o.exercise ? "true" : "false";
 	struct db_async *db = sy->db;
 
-	snprintf(limit, sizeof limit, "%d", sy->o.queue_limit);
+	snprintf(limit, sizeof limit, "%d", fr->limit);
 	switch (fr->what) {
 	case W_QUEUE: {
 		const char *p[7] = {NULL, NULL, NULL, NULL, "false", ex, limit};
@@ -285,6 +294,9 @@ submit_fetch(struct desk_sync *sy, unsigned what)
 	fr->what = what;
 	fr->has_from = sy->d->has_horizon;
 	fr->from = sy->d->horizon;
+	fr->limit = sy->o.queue_limit;
+	if (!sy->d->queue_loaded && fr->limit > QUEUE_FIRST_PAGE)
+		fr->limit = QUEUE_FIRST_PAGE;
 	submit(sy, fr);
 }
 

@@ -152,7 +152,8 @@ desk_set_queue(struct desk *d, struct desk_incident *inc, int n, int64_t now_ms,
 		if (ref == NULL)
 			continue;
 		seen[ns++] = xstrdup(ref);
-		if (d->queue_loaded && !strset_has(d->seen, d->nseen, ref)) {
+		if (d->queue_loaded && !d->queue_partial &&
+		    !strset_has(d->seen, d->nseen, ref)) {
 			fresh_add(d, ref, now_ms + fresh_ms);
 			if (inc[i].priority == 1)
 				d->p1_arrived = 1;

@@ -20,17 +20,30 @@ AS $$
 	LIMIT 1
 $$;
 
--- The next ref of the Shanghai calendar day of p_at: YYMMDD-NNNN. The
--- upsert serialises concurrent raises on the day's counter row. Past 9999
--- a day the number grows a digit (migration 009).
+-- The next ref of the Shanghai calendar day of p_at: YYMMDD-NNNN. Past
+-- 9999 a day the number grows a digit (migration 009).
 CREATE OR REPLACE FUNCTION cityops.next_ref(p_at timestamptz) RETURNS text
-LANGUAGE sql SET search_path = cityops, public, pg_temp
+LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
 AS $$
-	INSERT INTO ref_counter AS c (day, last)
-		VALUES ((p_at AT TIME ZONE 'Asia/Shanghai')::date, 1)
-		ON CONFLICT (day) DO UPDATE SET last = c.last + 1
-		RETURNING to_char(day, 'YYMMDD') || '-'
-			|| CASE WHEN last < 10000 THEN lpad(last::text, 4, '0') ELSE last::text END
+-- The day's number is nextval - the day's base (migration 040): no row
+-- lock held to commit, so concurrent raises do not wait for each other.
+DECLARE
+	v_day date := (p_at AT TIME ZONE 'Asia/Shanghai')::date;
+	v bigint := nextval('cityops.ref_seq');
+	v_base bigint;
+BEGIN
+	INSERT INTO ref_counter (day, base) VALUES (v_day, v - 1)
+		ON CONFLICT (day) DO NOTHING;
+	SELECT c.base INTO STRICT v_base FROM ref_counter c WHERE c.day = v_day;
+	-- Drawn before the raise that set the day's base (around midnight):
+	-- draw again; a number above the base is the day's and unique.
+	WHILE v <= v_base LOOP
+		v := nextval('cityops.ref_seq');
+	END LOOP;
+	RETURN to_char(v_day, 'YYMMDD') || '-'
+		|| CASE WHEN v - v_base < 10000 THEN lpad((v - v_base)::text, 4, '0')
+			ELSE (v - v_base)::text END;
+END
 $$;
 
 CREATE OR REPLACE FUNCTION cityops.event_log(p_incident cityops.incident, p_action text,

@@ -240,6 +240,33 @@ arrivals_marked_fresh(void)
 	desk_free(&d);
 }
 
+/* The first page at start, then the whole queue: the rows the second load
+ * adds were there all along, not news (no highlight, no P1 bell). */
+static void
+first_page_then_rest_not_fresh(void)
+{
+	struct desk *d = desk_new();
+	const char *a[] = {"261201-0001"};
+	const char *b[] = {"261201-0001", "261201-0002", "261201-0003"};
+	const int pa[] = {3}, pb[] = {3, 1, 2};
+
+	desk_set_queue(d, queue_of(a, pa, 1), 1, 1000, 500);
+	d->queue_partial = 1;
+	desk_set_queue(d, queue_of(b, pb, 3), 3, 1100, 500);
+	d->queue_partial = 0;
+	CHECK(!desk_is_fresh(d, "261201-0002", 1200));
+	CHECK(!d->p1_arrived);
+	CHECK_INT(d->nqueue, 3);
+	/* From then on, arrivals are news again. */
+	const char *c[] = {"261201-0001", "261201-0002", "261201-0003",
+	                   "261201-0004"};
+	const int pc[] = {3, 1, 2, 1};
+	desk_set_queue(d, queue_of(c, pc, 4), 4, 2000, 500);
+	CHECK(desk_is_fresh(d, "261201-0004", 2100));
+	CHECK(d->p1_arrived);
+	desk_free(&d);
+}
+
 static struct desk_vital
 vital(const char *key, const char *cat, const char *state)
 {
@@ -315,6 +342,7 @@ main(int argc, char **argv)
 	    TEST(event_text_sanitised),
 	    TEST(event_ring_keeps_newest),
 	    TEST(arrivals_marked_fresh),
+	    TEST(first_page_then_rest_not_fresh),
 	    TEST(vitals_grouped_worst_first),
 	    TEST(region_names_once_sorted),
 	    {NULL, NULL},

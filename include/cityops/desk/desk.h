@@ -117,6 +117,10 @@ struct desk {
 
 	struct desk_incident *queue;
 	int nqueue, queue_loaded;
+	/* The queue holds only the first page fetched at start (the rest
+	 * follows once the other panes have their data): the load after it
+	 * announces no row as new. */
+	int queue_partial;
 	int64_t queue_at_ms; /* monotonic ms the queue was fetched */
 	int p1_arrived;      /* a new P1 since the screen last looked */
 	struct desk_unit *units;
