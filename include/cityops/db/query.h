@@ -50,6 +50,13 @@
 	  "extract(epoch FROM at)::bigint AS at_s, actor, action, "            \
 	  "from_state, to_state, unit, note, exercise "                        \
 	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
+	/* Acting on the selection, alarms (sql/functions/75_desk.sql). */     \
+	X(Q_DESK_ACTIONS, SAFE, "SELECT * FROM cityops.desk_actions()")        \
+	X(Q_ALARM_BOARD, SAFE,                                                 \
+	  "SELECT * FROM cityops.alarm_board($1::bool, $2::int)")              \
+	X(Q_ALARM_ACK, ONCE, "SELECT * FROM cityops.alarm_ack_ref($1, $2)")    \
+	X(Q_ALARM_UNACKED, SAFE,                                               \
+	  "SELECT cityops.alarm_unacked($1::bool) AS n")                       \
 	/* The drill runner (console/drill/), migration 008. */                \
 	/* The offset is taken against the server's own clock as the step      \
 	 * starts: drill second $1 of run $2 is clock_start + $1, to the       \
