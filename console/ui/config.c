@@ -63,7 +63,16 @@ static const char defaults[] = "theme dark\n"
                                "bind ? help\n"
                                "bind C-l redraw\n"
                                "bind b toggle-bell\n"
-                               "bind r regions\n";
+                               "bind r regions\n"
+                               /* ui/actions.c: on the selection */
+                               "bind a ack\nbind d dispatch\n"
+                               "bind p accept\nbind o arrive\n"
+                               "bind v resolve\nbind V verify\n"
+                               "bind c close\nbind n note\n"
+                               "bind e escalate\nbind R return\n"
+                               "bind u unfounded\nbind x cancel\n"
+                               "bind A alarms\nbind s unit-status\n"
+                               "bind i raise-from\n";
 
 static const struct {
 	const char *name;

@@ -74,6 +74,8 @@ tui_take_desk(struct tui *t)
 	if (bits & DESK_DIRTY_EVENTS && t->panes[P_EVENTS].sel > 0)
 		t->panes[P_EVENTS].sel++;
 	tui_mark(t, bits);
+	if (bits != 0)
+		actions_desk_changed(t, bits);
 }
 
 /* loop_dirty() from outside (feed clients) lands here. */

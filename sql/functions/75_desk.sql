@@ -80,17 +80,5 @@ BEGIN
 END
 $$;
 
--- Unacknowledged alarm-level alarms in the caller's scope, for the status
--- line's counter.
-CREATE OR REPLACE FUNCTION cityops.alarm_unacked(p_exercise bool DEFAULT false)
-RETURNS int
-LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
-AS $$
-	SELECT count(*)::int FROM alarm a JOIN indicator i ON i.id = a.indicator_id
-	WHERE a.state = 'raised' AND a.level = 'alarm'
-		AND i.exercise = coalesce(p_exercise, false)
-		AND a.region_path <@ (SELECT scope_path())
-$$;
-
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA cityops FROM PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA cityops TO cityops_user;
