@@ -224,6 +224,9 @@ int alarms_key(struct tui *t, struct tui_view *v, int key);
 void picker_refresh(struct tui *t, struct tui_view *v);
 void alarms_open(struct tui *t);
 
+/* clock.c: the display zone (config timezone) for clock and tables. */
+void tui_clock_zone(const struct config *c);
+
 /* latency.c (CITYOPS_LATENCY_LOG) */
 struct latency *latency_open(void);
 void latency_close(struct latency **lp);

@@ -662,6 +662,7 @@ tui_run(struct session *s, const struct tui_opts *o)
 	if (o->theme != NULL)
 		snprintf(t->cfg.theme, sizeof t->cfg.theme, "%s", o->theme);
 	t->bell = t->cfg.bell;
+	tui_clock_zone(&t->cfg);
 	t->d = desk_new();
 	t->loop = loop_new();
 	if (t->loop == NULL) {

@@ -79,6 +79,8 @@ struct config {
 	enum config_layout layout;
 	int queue_limit; /* incidents fetched for the queue pane */
 	int history_hours;
+	/* Display time zone ("timezone NAME"); "" = $PGTZ, else Shanghai. */
+	char timezone[64];
 	/* Live feeds ("feed URL" lines, in order); --feed replaces them. */
 	char feeds[CONFIG_FEEDS_MAX][CONFIG_URL_MAX];
 	int nfeeds;
