@@ -176,8 +176,8 @@ unit_status(struct tui *t)
 	prompt_open(t, MODE_PROMPT, line);
 	t->prompt_for_key = 1;
 	tui_message(t, SLOT_DIM,
-	            "状态: available en_route on_scene "
-	            "off_duty out_of_service (Tab 补全)");
+	            "状态 status: available out_of_service returning "
+	            "(其余随事件变化)");
 }
 
 /* raise-from: the indicator's incident category, region and reading. */
