@@ -184,7 +184,6 @@ picker_keeps_choices_and_marks_taken(void)
 	desk_free(&d);
 }
 
-
 int
 main(int argc, char **argv)
 {
