@@ -89,7 +89,7 @@ finish_alarm(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_alarms_entry = {
     .name = "alarms",
-    .usage = NULL,
+    .usage = "[--exercise] [--limit N]",
     .options = "exercise limit:1-1000",
     .help = "Active alarms in your scope, unacknowledged and worst first.",
     .min_args = 0,
