@@ -55,6 +55,7 @@ desk_rows_queue(struct desk *d, const struct db_table *t, int64_t now_ms,
 		q[i].age_s = num_cell(t, i, "age_s");
 		q[i].has_sla = db_get(t, i, "sla_left_s") != NULL;
 		q[i].sla_left_s = num_cell(t, i, "sla_left_s");
+		q[i].escalation = (int)num_cell(t, i, "escalation");
 	}
 	desk_set_queue(d, q, t->nrows, now_ms, fresh_ms);
 }

@@ -15,6 +15,7 @@
 #include "cityops/cmd/cmd.h"
 #include "cityops/db/db.h"
 #include "cityops/desk/desk-sync.h"
+#include "cityops/desk/desk-actions.h"
 #include "cityops/feed/feed-live.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
@@ -39,8 +40,10 @@ enum want_bits {
 	W_WHOAMI = 1 << 6,
 	W_MAPS = 1 << 7, /* the entity mapping, for NGSI-LD feeds */
 	W_EVENTS = 1 << 8,
-	W_ALL = 0x1ff,
-	W_COUNT = 9,
+	W_ACTIONS = 1 << 9, /* the role's allowed actions (desk-actions.h) */
+	W_ALARMS = 1 << 10, /* the alarm board */
+	W_ALL = 0x7ff,
+	W_COUNT = 11,
 };
 
 /* A read being kept fresh; coalesces requests while one runs. */
@@ -190,6 +193,12 @@ apply(struct desk_sync *sy, const struct fetch_req *fr,
 	case W_MAPS:
 		on_maps(sy, tb);
 		break;
+	case W_ACTIONS:
+		desk_rows_rules(d, tb);
+		break;
+	case W_ALARMS:
+		desk_rows_alarms(d, tb);
+		break;
 	default:
 		break;
 	}
@@ -273,6 +282,14 @@ submit(struct desk_sync *sy, struct fetch_req *fr)
 	case W_MAPS:
 		db_async_submit(db, Q_ENTITY_MAPPINGS, 0, NULL, fetched, fr);
 		break;
+	case W_ACTIONS:
+		db_async_submit(db, Q_DESK_ACTIONS, 0, NULL, fetched, fr);
+		break;
+	case W_ALARMS: {
+		const char *p[2] = {ex, "200"};
+		db_async_submit(db, Q_ALARM_BOARD, 2, p, fetched, fr);
+		break;
+	}
 	default:
 		free(fr);
 	}
@@ -303,9 +320,9 @@ submit_fetch(struct desk_sync *sy, unsigned what)
 static void
 fetch_wanted(struct desk_sync *sy)
 {
-	static const unsigned order[] = {W_WHOAMI, W_MODE,    W_QUEUE,
-	                                 W_EVENTS, W_COUNTS,  W_UNITS,
-	                                 W_VITALS, W_REGIONS, W_MAPS};
+	static const unsigned order[] = {
+	    W_WHOAMI, W_MODE,    W_QUEUE, W_EVENTS,  W_COUNTS, W_UNITS,
+	    W_VITALS, W_REGIONS, W_MAPS,  W_ACTIONS, W_ALARMS};
 
 	if (sy->d->link != DB_LINK_UP)
 		return;
@@ -458,7 +475,7 @@ on_notify(void *arg, const char *payload)
 		event(sy,
 		      strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
 		      "告警 %s %s", id, st);
-		want(sy, W_VITALS | W_REGIONS);
+		want(sy, W_VITALS | W_REGIONS | W_ALARMS);
 	} else {
 		want(sy, W_ALL);
 	}

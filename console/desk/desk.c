@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cityops/desk/desk.h"
+#include "cityops/desk/desk-actions.h"
 #include "cityops/feed/feed-live.h"
 #include "cityops/core/names.h"
 #include "cityops/core/text.h"
@@ -103,6 +104,7 @@ desk_free(struct desk **dp)
 	free(d->shown);
 	strset_free(&d->seen, &d->nseen);
 	strset_free(&d->region_names, &d->nregion_names);
+	desk_act_free(d);
 	free(d);
 	*dp = NULL;
 }

@@ -6,6 +6,7 @@
  *     layout auto|compact|wide
  *     queue-limit 1000        incidents fetched for the queue pane
  *     history-hours 24        span of indicator history charts
+ *     timezone Asia/Shanghai  display zone: status clock and tables
  *     feed URL                subscribe to a live feed (ws://…); one line
  *                             per feed, "feed none" forgets earlier ones
  *     bind KEY ACTION         KEY: a character, or Tab BTab Enter Esc Up
@@ -63,7 +64,16 @@ static const char defaults[] = "theme dark\n"
                                "bind ? help\n"
                                "bind C-l redraw\n"
                                "bind b toggle-bell\n"
-                               "bind r regions\n";
+                               "bind r regions\n"
+                               /* ui/actions.c: on the selection */
+                               "bind a ack\nbind d dispatch\n"
+                               "bind p accept\nbind o arrive\n"
+                               "bind v resolve\nbind V verify\n"
+                               "bind c close\nbind n note\n"
+                               "bind e escalate\nbind R return\n"
+                               "bind u unfounded\nbind x cancel\n"
+                               "bind A alarms\nbind s unit-status\n"
+                               "bind i raise-from\n";
 
 static const struct {
 	const char *name;
@@ -174,6 +184,15 @@ config_line(struct config *c, const char *line, char *err, size_t errsz)
 		c->history_hours = atoi(a1);
 		if (c->history_hours < 1 || c->history_hours > 24 * 31)
 			goto bad;
+	} else if (strcmp(w, "timezone") == 0) {
+		/* An IANA name: letters, digits, / _ + - only. */
+		if (strlen(a1) >= sizeof c->timezone ||
+		    strspn(
+		        a1,
+		        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		        "0123456789/_+-") != strlen(a1))
+			goto bad;
+		snprintf(c->timezone, sizeof c->timezone, "%s", a1);
 	} else if (strcmp(w, "feed") == 0 || strcmp(w, "feeds") == 0) {
 		/* "feeds URL URL…" is the same as one "feed" line each. */
 		if (strcmp(a1, "none") == 0) {

@@ -162,6 +162,7 @@ do_action(struct tui *t, enum config_action a)
 			tui_open_region(t, t->s->scope_code);
 		break;
 	default:
+		actions_run(t, a); /* on the selection: actions.c */
 		break;
 	}
 }
@@ -312,8 +313,18 @@ keys_handle(struct tui *t, const unsigned char *p, size_t n)
 				}
 				continue;
 			}
+			if (t->mode == MODE_CONFIRM) {
+				actions_confirm_key(t, key);
+				continue;
+			}
 			if (key == 0x03) /* Ctrl-C: ask, as q does */
 				key = 'q';
+			if (key >= 0 && t->view != NULL &&
+			    ((t->view->ops == &view_picker &&
+			      picker_key(t, t->view, key)) ||
+			     (t->view->ops == &view_alarms &&
+			      alarms_key(t, t->view, key))))
+				continue;
 			if (key >= 0)
 				do_action(t, config_action_for(key));
 		}

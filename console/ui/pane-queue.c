@@ -47,10 +47,16 @@ row(struct tui *t, int i, struct pane_row *r)
 	} else {
 		cell(r, 6, NULL, F_SLA);
 	}
-	if (q->exercise) {
-		snprintf(r->buf[7], sizeof r->buf[7], "[演练] %s",
+	if (q->exercise || q->escalation > 0) {
+		char esc[16] = "";
+		if (q->escalation > 0)
+			snprintf(esc, sizeof esc, "督办%d ", q->escalation);
+		snprintf(r->buf[7], sizeof r->buf[7], "%s%s%s",
+		         q->exercise ? "[演练] " : "", esc,
 		         q->title ? q->title : "");
 		r->cells[7] = r->buf[7];
+		if (q->escalation > 0)
+			r->slots[7] = SLOT_ALERT_WARN;
 	} else {
 		cell(r, 7, q->title, F_TEXT);
 	}

@@ -90,8 +90,12 @@ line_handler(char *line)
 					append_history(1, history_path);
 			}
 		}
-		tui_run_line(t, line, 0);
+		if (t->prompt_for_key)
+			actions_run_line(t, line);
+		else
+			tui_run_line(t, line, 0);
 	}
+	t->prompt_for_key = 0;
 	free(line);
 }
 
@@ -194,14 +198,16 @@ prompt_draw(struct tui *t)
 	(void)cols;
 	werase(w);
 	if (t->mode != MODE_PROMPT && t->mode != MODE_FILTER) {
-		char hint[160], k1[16], k2[16], k3[16], k4[16];
-		snprintf(
-		    hint, sizeof hint,
-		    "%s 命令  %s 过滤  %s 切换  Enter 详情  %s 帮助  %s 退出",
-		    config_key_for(ACTION_PROMPT, k1, sizeof k1),
-		    config_key_for(ACTION_FILTER, k2, sizeof k2),
-		    config_key_for(ACTION_FOCUS_NEXT, k3, sizeof k3),
-		    config_key_for(ACTION_HELP, k4, sizeof k4), "q");
+		char hint[320], k1[16], k2[16], k3[16], k4[16];
+		if (!actions_hint(t, hint, sizeof hint))
+			snprintf(
+			    hint, sizeof hint,
+			    "%s 命令  %s 过滤  %s 切换  Enter 详情  %s 帮助  "
+			    "%s 退出",
+			    config_key_for(ACTION_PROMPT, k1, sizeof k1),
+			    config_key_for(ACTION_FILTER, k2, sizeof k2),
+			    config_key_for(ACTION_FOCUS_NEXT, k3, sizeof k3),
+			    config_key_for(ACTION_HELP, k4, sizeof k4), "q");
 		draw_text(w, 0, 0, width, hint, theme_attr(SLOT_DIM), 0);
 		leaveok(w, TRUE);
 		wnoutrefresh(w);
@@ -290,6 +296,7 @@ void
 prompt_open(struct tui *t, enum tui_mode mode, const char *initial)
 {
 	t->mode = mode;
+	t->prompt_for_key = 0;
 	rl_set_prompt(mode == MODE_FILTER ? "/" : ":");
 	rl_replace_line(initial ? initial : "", 0);
 	rl_point = rl_end;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cityops/desk/desk-actions.h"
 #include "cityops/feed/feed-live.h"
 #include "tui-internal.h"
 
@@ -148,6 +149,15 @@ status_draw(struct tui *t)
 	         t->s->login ? names_role_label(t->s->role) : "",
 	         t->bell ? " │ 🔔" : "");
 	x += draw_text(w, 0, x, width - x, buf, theme_attr(slot), 0);
+	/* Unacknowledged alarm-level alarms, until someone acknowledges. */
+	if (t->d->act != NULL && t->d->act->unacked > 0) {
+		snprintf(buf, sizeof buf, " 告警未确认 %d ",
+		         t->d->act->unacked);
+		x += 1 +
+		     draw_text(w, 0, x + 1, width - x - 1, buf,
+		               theme_attr(SLOT_ALERT_CRIT) | A_BOLD | A_REVERSE,
+		               0);
+	}
 	/* The clock sits at the right edge when there is room. */
 	if (width - x > 10)
 		draw_text(w, 0, width - 9, 9, clock, theme_attr(slot), 0);
@@ -194,7 +204,7 @@ status_msg(struct tui *t)
 		text = "退出控制台? Quit? (y/n)";
 	werase(t->w_msg);
 	draw_text(t->w_msg, 0, 0, t->cols, text,
-	          theme_attr(t->mode == MODE_QUIT
+	          theme_attr(t->mode == MODE_QUIT || t->mode == MODE_CONFIRM
 	                         ? SLOT_ALERT_CRIT
 	                         : (enum theme_slot)t->msg_slot),
 	          0);

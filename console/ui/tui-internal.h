@@ -79,7 +79,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_text, view_incident, view_indicator,
-    view_region;
+    view_region, view_picker, view_alarms;
 
 /* A view on the stack; the top one covers the panes. */
 struct tui_view {
@@ -94,7 +94,13 @@ struct tui_view {
 	struct tui_view *below;
 };
 
-enum tui_mode { MODE_NORMAL, MODE_PROMPT, MODE_FILTER, MODE_QUIT };
+enum tui_mode {
+	MODE_NORMAL,
+	MODE_PROMPT,
+	MODE_FILTER,
+	MODE_QUIT,
+	MODE_CONFIRM, /* y/n for t->confirm_line (actions.c) */
+};
 
 struct tui {
 	struct loop *loop;
@@ -124,6 +130,9 @@ struct tui {
 	struct tui_view *view;
 	int64_t started; /* monotonic ms at tui_run, for the first paint */
 	int painted;
+
+	char *confirm_line; /* MODE_CONFIRM: the command y runs */
+	int prompt_for_key; /* the prompt was opened by a key (actions.c) */
 
 	/* CITYOPS_LATENCY_LOG: when feed data and keys reach the screen. */
 	struct latency *lat;
@@ -189,6 +198,34 @@ void status_too_small(struct tui *t, int min_cols, int min_rows);
 
 /* keys.c */
 void keys_handle(struct tui *t, const unsigned char *p, size_t n);
+
+/* actions.c: keys on the selected incident, unit, indicator or alarm. */
+/* Runs a selection action (ACTION_ACT_* and the like); 0 if a is not one. */
+int actions_run(struct tui *t, enum config_action a);
+/* Runs a command for a key: one line on the message line, never a view. */
+void actions_run_line(struct tui *t, const char *line);
+/* MODE_CONFIRM: y runs t->confirm_line, anything else drops it. */
+void actions_confirm_key(struct tui *t, int key);
+/* The footer for the selection ("a 受理  d 派单 …"); 0: none. */
+int actions_hint(struct tui *t, char *buf, size_t bufsz);
+/* After the desk changed: the unacknowledged-alarm bell, a picker's rows. */
+void actions_desk_changed(struct tui *t, unsigned bits);
+/* A command line run for the screen, its result handed to done (the
+ * result is freed after it returns). */
+typedef void (*tui_done_fn)(struct tui *t, void *arg, const struct result *r);
+void tui_run_line_then(struct tui *t, const char *line, tui_done_fn done,
+                       void *arg);
+/* view-picker.c, view-alarms.c */
+void picker_open(struct tui *t, const char *ref);
+/* A key the picker or alarm view takes before the bindings (1: taken). */
+int picker_key(struct tui *t, struct tui_view *v, int key);
+int alarms_key(struct tui *t, struct tui_view *v, int key);
+/* Asks again for the picker's recommendation (units changed). */
+void picker_refresh(struct tui *t, struct tui_view *v);
+void alarms_open(struct tui *t);
+
+/* clock.c: the display zone (config timezone) for clock and tables. */
+void tui_clock_zone(const struct config *c);
 
 /* latency.c (CITYOPS_LATENCY_LOG) */
 struct latency *latency_open(void);

@@ -74,6 +74,8 @@ tui_take_desk(struct tui *t)
 	if (bits & DESK_DIRTY_EVENTS && t->panes[P_EVENTS].sel > 0)
 		t->panes[P_EVENTS].sel++;
 	tui_mark(t, bits);
+	if (bits != 0)
+		actions_desk_changed(t, bits);
 }
 
 /* loop_dirty() from outside (feed clients) lands here. */
@@ -660,6 +662,7 @@ tui_run(struct session *s, const struct tui_opts *o)
 	if (o->theme != NULL)
 		snprintf(t->cfg.theme, sizeof t->cfg.theme, "%s", o->theme);
 	t->bell = t->cfg.bell;
+	tui_clock_zone(&t->cfg);
 	t->d = desk_new();
 	t->loop = loop_new();
 	if (t->loop == NULL) {

@@ -152,6 +152,8 @@ struct run {
 	const char *name;
 	int qi;
 	struct tui_view *view; /* where the output goes, or NULL */
+	tui_done_fn done;      /* or handed here (tui_run_line_then) */
+	void *done_arg;
 };
 
 static void run_next(struct run *r);
@@ -211,7 +213,11 @@ run_done(struct run *r)
 
 	result_render_text(&r->res, &out);
 	result_render_error(&r->res, &err);
-	if (r->view != NULL && view_alive(t, r->view)) {
+	if (r->done != NULL) {
+		r->done(t, r->done_arg, &r->res);
+		if (r->ctx == NULL && !r->res.failed)
+			tui_event(t, DESK_SEV_OK, "✓ %s", r->line);
+	} else if (r->view != NULL && view_alive(t, r->view)) {
 		struct buf all = {0};
 		if (out.data)
 			buf_adds(&all, out.data);
@@ -266,6 +272,24 @@ run_line_into(struct tui *t, const char *line, struct tui_view *view)
 	r->t = t;
 	r->line = xstrdup(line);
 	r->view = view;
+	r->ctx = cmd_prepare(t->s, line, &r->res, &r->name);
+	if (r->ctx == NULL) {
+		run_done(r);
+		return;
+	}
+	tui_message(t, SLOT_DIM, "» %s …", line);
+	run_next(r);
+}
+
+void
+tui_run_line_then(struct tui *t, const char *line, tui_done_fn done, void *arg)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+
+	r->t = t;
+	r->line = xstrdup(line);
+	r->done = done;
+	r->done_arg = arg;
 	r->ctx = cmd_prepare(t->s, line, &r->res, &r->name);
 	if (r->ctx == NULL) {
 		run_done(r);

@@ -57,6 +57,17 @@
 	  "extract(epoch FROM at)::bigint AS at_s, actor, action, "            \
 	  "from_state, to_state, unit, note, exercise "                        \
 	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
+	/* Acting on the selection, alarms (sql/functions/75_desk.sql). */     \
+	X(Q_DESK_ACTIONS, SAFE, "SELECT * FROM cityops.desk_actions()")        \
+	X(Q_ALARM_BOARD, SAFE,                                                 \
+	  "SELECT * FROM cityops.alarm_board($1::bool, $2::int)")              \
+	X(Q_ALARM_ACK, ONCE, "SELECT * FROM cityops.alarm_ack_ref($1, $2)")    \
+	X(Q_RAISE_FROM, SAFE,                                                  \
+	  "SELECT coalesce(ic.incident_category, 'city_mgmt') AS category, "   \
+	  "r.name AS region, i.name, i.last_value::text AS value, i.uom "      \
+	  "FROM cityops.indicator i JOIN cityops.region r ON r.code = "        \
+	  "i.region_code LEFT JOIN cityops.indicator_category ic ON ic.code "  \
+	  "= i.category_code WHERE i.id = $1")                                 \
 	/* The drill runner (console/drill/), migration 008. */                \
 	/* The offset is taken against the server's own clock as the step      \
 	 * starts: drill second $1 of run $2 is clock_start + $1, to the       \

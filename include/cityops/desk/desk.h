@@ -43,6 +43,7 @@ struct desk_incident {
 	long long age_s;      /* at fetch time */
 	int has_sla;          /* sla_left_s is meaningful */
 	long long sla_left_s; /* at fetch time; negative: breached */
+	int escalation;       /* 督办 level, 0-3 */
 };
 
 struct desk_unit {
@@ -170,6 +171,9 @@ struct desk {
 	int link;
 	char link_why[256];
 	int64_t down_since_ms;
+
+	/* Actions on the selection and the alarm board (desk-actions.h). */
+	struct desk_act *act;
 
 	/* Region names for completion, sorted, each once. */
 	char **region_names;

@@ -25,7 +25,24 @@
 	X(HELP, "help", "show keys and commands")                              \
 	X(REDRAW, "redraw", "repaint the whole screen")                        \
 	X(BELL, "toggle-bell", "turn the P1 bell on or off")                   \
-	X(REGIONS, "regions", "drill down from your scope's regions")
+	X(REGIONS, "regions", "drill down from your scope's regions")          \
+	/* On the selection (ui/actions.c, issue 14). */                       \
+	X(ACT_ACK, "ack", "acknowledge the selected incident (受理)")          \
+	X(ACT_DISPATCH, "dispatch", "dispatch: the unit picker (派单)")        \
+	X(ACT_ACCEPT, "accept", "units accepted the order (签收)")             \
+	X(ACT_ARRIVE, "arrive", "units on scene (到场)")                       \
+	X(ACT_RESOLVE, "resolve", "handled (办结)")                            \
+	X(ACT_VERIFY, "verify", "verify a resolved incident (核查)")           \
+	X(ACT_CLOSE, "close", "close a verified incident, asks y/n (结案)")    \
+	X(ACT_NOTE, "note", "add a note (备注)")                               \
+	X(ACT_ESCALATE, "escalate", "raise the escalation level (督办)")       \
+	X(ACT_RETURN, "return", "return the order, asks a reason (退单)")      \
+	X(ACT_UNFOUNDED, "unfounded", "unfounded, asks a reason (不实)")       \
+	X(ACT_CANCEL, "cancel", "cancel, asks a reason (撤销)")                \
+	X(ACT_REOPEN, "reopen", "reopen, asks a reason (重新办理)")            \
+	X(ALARMS, "alarms", "the alarm board; ack on the selected alarm")      \
+	X(UNIT_STATUS, "unit-status", "change the selected unit's status")     \
+	X(RAISE_FROM, "raise-from", "raise an incident from the indicator")
 
 enum config_action {
 	ACTION_NONE = -1,
@@ -62,6 +79,8 @@ struct config {
 	enum config_layout layout;
 	int queue_limit; /* incidents fetched for the queue pane */
 	int history_hours;
+	/* Display time zone ("timezone NAME"); "" = $PGTZ, else Shanghai. */
+	char timezone[64];
 	/* Live feeds ("feed URL" lines, in order); --feed replaces them. */
 	char feeds[CONFIG_FEEDS_MAX][CONFIG_URL_MAX];
 	int nfeeds;
