@@ -39,6 +39,7 @@ static const char *const action_help[] = {
 static const char defaults[] = "theme dark\n"
                                "bell off\n"
                                "layout auto\n"
+                               "map auto\n"
                                "queue-limit 1000\n"
                                "history-hours 24\n"
                                "bind q quit\n"
@@ -63,7 +64,8 @@ static const char defaults[] = "theme dark\n"
                                "bind ? help\n"
                                "bind C-l redraw\n"
                                "bind b toggle-bell\n"
-                               "bind r regions\n";
+                               "bind r regions\n"
+                               "bind m map\n";
 
 static const struct {
 	const char *name;
@@ -164,6 +166,15 @@ config_line(struct config *c, const char *line, char *err, size_t errsz)
 			c->layout = LAYOUT_COMPACT;
 		else if (strcmp(a1, "wide") == 0)
 			c->layout = LAYOUT_WIDE;
+		else
+			goto bad;
+	} else if (strcmp(w, "map") == 0) {
+		if (strcmp(a1, "auto") == 0)
+			c->map = MAP_AUTO;
+		else if (strcmp(a1, "on") == 0)
+			c->map = MAP_ON;
+		else if (strcmp(a1, "off") == 0)
+			c->map = MAP_OFF;
 		else
 			goto bad;
 	} else if (strcmp(w, "queue-limit") == 0) {

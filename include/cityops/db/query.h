@@ -30,6 +30,7 @@
 	X(Q_REGION, SAFE, "SELECT * FROM cityops.region_get($1)")              \
 	X(Q_REGION_CHILDREN, SAFE,                                             \
 	  "SELECT * FROM cityops.region_children($1)")                         \
+	X(Q_REGION_MAP, SAFE, "SELECT * FROM cityops.region_map($1)")          \
 	X(Q_VITALS, SAFE, "SELECT * FROM cityops.vitals($1, $2, $3::int)")     \
 	X(Q_HISTORY, SAFE,                                                     \
 	  "SELECT * FROM cityops.indicator_history($1, $2::int)")              \

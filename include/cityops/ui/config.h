@@ -25,7 +25,8 @@
 	X(HELP, "help", "show keys and commands")                              \
 	X(REDRAW, "redraw", "repaint the whole screen")                        \
 	X(BELL, "toggle-bell", "turn the P1 bell on or off")                   \
-	X(REGIONS, "regions", "drill down from your scope's regions")
+	X(REGIONS, "regions", "drill down from your scope's regions")          \
+	X(MAP, "map", "show or hide the district map")
 
 enum config_action {
 	ACTION_NONE = -1,
@@ -52,6 +53,8 @@ enum config_key {
 };
 
 enum config_layout { LAYOUT_AUTO, LAYOUT_COMPACT, LAYOUT_WIDE };
+/* The map pane in wide layouts: auto shows it from 36 rows. */
+enum config_map { MAP_AUTO, MAP_ON, MAP_OFF };
 
 #define CONFIG_FEEDS_MAX 16
 #define CONFIG_URL_MAX   256
@@ -60,6 +63,7 @@ struct config {
 	char theme[64];
 	int bell; /* ring the terminal bell when a P1 arrives */
 	enum config_layout layout;
+	enum config_map map;
 	int queue_limit; /* incidents fetched for the queue pane */
 	int history_hours;
 	/* Live feeds ("feed URL" lines, in order); --feed replaces them. */
