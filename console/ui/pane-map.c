@@ -10,7 +10,8 @@
  * Live: the desk's regions are refetched on every incident and alarm
  * change; the pane remembers what each tile showed and redraws only the
  * tiles whose content changed (and the detail box when the selected
- * one's did), so a recolouring costs the terminal one tile.
+ * one's did); ncurses then sends the terminal only the cells that differ,
+ * so a recolouring costs about one tile (tests/screen/map.sh measures it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,7 +248,7 @@ void
 pane_map_draw(struct tui *t, struct tui_pane *p, int focused)
 {
 	struct map_pane *mp = state(p);
-	int n, full = relayout(t, p, mp, focused), changed = 0;
+	int n, full = relayout(t, p, mp, focused);
 	char sig[64], detail[SIG_MAX];
 
 	n = mp->nsig;
@@ -277,7 +278,6 @@ pane_map_draw(struct tui *t, struct tui_pane *p, int focused)
 			continue;
 		snprintf(mp->sig[i], sizeof mp->sig[i], "%s", sig);
 		draw_tile(t, p, mp, i, i == p->sel, focused);
-		changed++;
 	}
 	if (mp->g.dw > 0) {
 		const struct desk_region *r = &t->d->regions[p->sel];
@@ -287,11 +287,13 @@ pane_map_draw(struct tui *t, struct tui_pane *p, int focused)
 		if (full || strcmp(detail, mp->detail) != 0) {
 			snprintf(mp->detail, sizeof mp->detail, "%s", detail);
 			draw_detail(t, p, mp, p->sel);
-			changed++;
 		}
 	}
-	if (full || changed)
-		wnoutrefresh(p->win);
+	/* Whatever covered the pane (a view, a resize) is gone when it is
+	 * drawn again: the whole window goes to ncurses, which sends the
+	 * terminal only the cells that differ from what it shows. */
+	touchwin(p->win);
+	wnoutrefresh(p->win);
 }
 
 int
