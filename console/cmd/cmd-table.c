@@ -5,18 +5,14 @@
 #include "cityops/cmd/cmd-entries.h"
 
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_help_entry,      &cmd_whoami_entry,
-    &cmd_queue_entry,     &cmd_show_entry,
-    &cmd_raise_entry,     &cmd_ack_entry,
-    &cmd_dispatch_entry,  &cmd_accept_entry,
-    &cmd_return_entry,    &cmd_arrive_entry,
-    &cmd_resolve_entry,   &cmd_verify_entry,
-    &cmd_close_entry,     &cmd_reopen_entry,
-    &cmd_unfounded_entry, &cmd_cancel_entry,
-    &cmd_escalate_entry,  &cmd_note_entry,
-    &cmd_recommend_entry, &cmd_units_entry,
-    &cmd_unit_entry,      &cmd_unit_status_entry,
-    &cmd_region_entry,    &cmd_vitals_entry,
-    &cmd_history_entry,   &cmd_mode_entry,
-    &cmd_switch_entry,    NULL,
+    &cmd_help_entry,        &cmd_whoami_entry,   &cmd_queue_entry,
+    &cmd_show_entry,        &cmd_raise_entry,    &cmd_ack_entry,
+    &cmd_dispatch_entry,    &cmd_accept_entry,   &cmd_return_entry,
+    &cmd_arrive_entry,      &cmd_resolve_entry,  &cmd_verify_entry,
+    &cmd_close_entry,       &cmd_reopen_entry,   &cmd_unfounded_entry,
+    &cmd_cancel_entry,      &cmd_escalate_entry, &cmd_note_entry,
+    &cmd_recommend_entry,   &cmd_units_entry,    &cmd_unit_entry,
+    &cmd_unit_status_entry, &cmd_region_entry,   &cmd_vitals_entry,
+    &cmd_history_entry,     &cmd_mode_entry,     &cmd_switch_entry,
+    &cmd_report_entry,      &cmd_handover_entry, NULL,
 };

@@ -209,6 +209,9 @@ void pane_map_free(struct tui_pane *p);
 /* The rows the map needs at its best (tiles three rows high). */
 int pane_map_rows(void);
 
+/* tui-handover.c: the last handover on the message line and in the log. */
+void tui_show_last_handover(struct tui *t);
+
 /* keys.c */
 void keys_handle(struct tui *t, const unsigned char *p, size_t n);
 

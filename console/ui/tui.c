@@ -639,6 +639,7 @@ run_screen(struct tui *t)
 	tui_event(t, DESK_SEV_DIM, "控制台启动 console started");
 	t->lat = latency_open();
 	start_sync(t);
+	tui_show_last_handover(t);
 	tick_cb(t);
 	render(t);
 	log_msg(LOG_INFO, "console up: %dx%d", t->cols, t->rows);

@@ -118,6 +118,30 @@ CREATE POLICY in_scope ON cityops.handover FOR SELECT TO cityops_user
 	USING (region_path <@ (SELECT cityops.scope_path())
 		OR from_login = session_user OR to_login = session_user);
 
+-- A time as an operator types it for a report: with a zone or offset as
+-- written, without one in Shanghai time ('2026-11-01' is midnight there,
+-- whatever the session's zone); NULL stays NULL; CO006 when it is no time.
+CREATE OR REPLACE FUNCTION cityops.report_time(p text) RETURNS timestamptz
+LANGUAGE plpgsql STABLE SET search_path = cityops, public, pg_temp
+AS $$
+DECLARE
+	v text := btrim(p);
+BEGIN
+	IF v IS NULL OR v = '' THEN
+		RETURN NULL;
+	END IF;
+	IF v ~* '([+-][0-9]{1,2}(:?[0-9]{2})?|z|utc|gmt|[a-z]+/[a-z_]+)$' THEN
+		RETURN v::timestamptz;
+	END IF;
+	RETURN v::timestamp AT TIME ZONE 'Asia/Shanghai';
+EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow
+		OR invalid_parameter_value THEN
+	RAISE EXCEPTION USING ERRCODE = 'CO006', MESSAGE = format('not a time: %s', p),
+		HINT = 'a date or time such as 2026-11-01 or "2026-11-01 08:00" (Shanghai time '
+			'unless an offset such as +00 is given)';
+END
+$$;
+
 -- ------------------------------------------------------------------------
 -- The evaluation report. The cohort is the real incidents raised in
 -- [p_from, p_to); "closed" counts those whose first closing fell in the

@@ -10,6 +10,7 @@ extern const struct cmd_entry cmd_help_entry, cmd_whoami_entry, cmd_queue_entry,
     cmd_verify_entry, cmd_close_entry, cmd_reopen_entry, cmd_unfounded_entry,
     cmd_cancel_entry, cmd_escalate_entry, cmd_note_entry, cmd_recommend_entry,
     cmd_units_entry, cmd_unit_entry, cmd_unit_status_entry, cmd_region_entry,
-    cmd_vitals_entry, cmd_history_entry, cmd_mode_entry, cmd_switch_entry;
+    cmd_vitals_entry, cmd_history_entry, cmd_mode_entry, cmd_switch_entry,
+    cmd_report_entry, cmd_handover_entry;
 
 #endif
