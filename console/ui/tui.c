@@ -301,7 +301,7 @@ tui_map_shown(const struct tui *t)
 	if (t->map_on >= 0)
 		return t->map_on;
 	return t->cfg.map == MAP_ON ||
-	       (t->cfg.map == MAP_AUTO && t->rows >= 36);
+	       (t->cfg.map == MAP_AUTO && t->cols >= 160 && t->rows >= 45);
 }
 
 /* The wide layout with the map: queue over map on the left; vital signs,
@@ -329,8 +329,9 @@ tui_layout_map(struct tui *t, int y, int h)
  * 80x24 shows the essentials: the queue over one more pane (vital signs,
  * or whichever the operator tabbed to; the map takes the whole body). From
  * 120 columns two columns of panes; from 160x45 the regions pane joins.
- * With the map on (config "map", key m) it takes the events' place under
- * the queue, and the events join the right column instead of the regions.
+ * From 160x45 the map (config "map auto") takes the regions pane's place;
+ * on smaller wide screens m puts it under the queue, and the events join
+ * the right column.
  */
 void
 tui_layout(struct tui *t)
@@ -371,7 +372,7 @@ tui_layout(struct tui *t)
 		    other = t->focus == P_QUEUE ? P_VITALS : t->focus;
 		place(t, P_QUEUE, y, 0, qh, cols);
 		place(t, other, y + qh, 0, h - qh, cols);
-	} else if (tui_map_shown(t)) {
+	} else if (tui_map_shown(t) && !(cols >= 160 && rows >= 45)) {
 		tui_layout_map(t, y, h);
 	} else {
 		int lw = cols * 11 / 20, rw = cols - lw - 1;
@@ -383,8 +384,10 @@ tui_layout(struct tui *t)
 			int uh = (h - vh) / 2;
 			place(t, P_VITALS, y, lw + 1, vh, rw);
 			place(t, P_UNITS, y + vh, lw + 1, uh, rw);
-			place(t, P_REGIONS, y + vh + uh, lw + 1, h - vh - uh,
-			      rw);
+			/* The map, when on, is the regions pane's
+			 * superset and takes its place. */
+			place(t, tui_map_shown(t) ? P_MAP : P_REGIONS,
+			      y + vh + uh, lw + 1, h - vh - uh, rw);
 		} else {
 			place(t, P_VITALS, y, lw + 1, vh, rw);
 			place(t, P_UNITS, y + vh, lw + 1, h - vh, rw);

@@ -1,5 +1,5 @@
 # The map pane (issue 15): the sixteen districts as tiles where they are
-# on a real map, at 80x24 (m), 120x36 and 200x60 (in the default layout);
+# on a real map, at 80x24 and 120x36 (m) and 200x60 (default layout);
 # CJK labels aligned; state symbols in colour and without; arrows move by
 # geography; Enter drills into the district and Esc comes back; an alarm
 # stored by another process recolours the tile, and costs the terminal
@@ -94,14 +94,18 @@ wait_gone '地图 上海市'
 screen_quit
 screen_stop
 
-# --- 120x36: in the default layout, with colour; then without.
+# --- 120x36: m puts it under the queue; with colour, then without.
 screen_start 120 36 -- -U super_city --theme dark
+wait_for '事件队列 +[0-9]+ 件未结'
+keys m
 wait_for '地图 上海市'
 wait_for "${tile}奉贤"
 check_geography
 screen_raw | grep -E "$colour" >/dev/null || fail "no colour with the dark theme"
 screen_stop
 screen_start 120 36 NO_COLOR=1 -- -U super_city
+wait_for '事件队列 +[0-9]+ 件未结'
+keys m
 wait_for '地图 上海市'
 wait_for "${tile}奉贤"
 if screen_raw | grep -E "$colour" >/dev/null; then
@@ -109,7 +113,7 @@ if screen_raw | grep -E "$colour" >/dev/null; then
 fi
 screen_stop
 
-# --- 200x60: a tile recolours when another process stores an alarm, and
+# --- 200x60: in the default layout (the regions pane's place); a tile recolours when another process stores an alarm, and
 # the bytes the console writes for it stay near one tile's worth.
 screen_start 200 60 -- -U super_city
 wait_for '地图 上海市'

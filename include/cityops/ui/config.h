@@ -53,7 +53,7 @@ enum config_key {
 };
 
 enum config_layout { LAYOUT_AUTO, LAYOUT_COMPACT, LAYOUT_WIDE };
-/* The map pane in wide layouts: auto shows it from 36 rows. */
+/* The map pane in wide layouts: auto shows it from 160x45. */
 enum config_map { MAP_AUTO, MAP_ON, MAP_OFF };
 
 #define CONFIG_FEEDS_MAX 16
