@@ -1,8 +1,8 @@
 /*
  * The incident loop: ack, dispatch, accept, return, arrive, resolve, verify,
- * close, reopen, unfounded, cancel, escalate, note. Each is an entry whose
- * datum is the action; they share one prepare and one finish, and the
- * database (cityops.incident_act) checks role, scope and transition.
+ * close, reopen, unfounded, cancel, escalate (note: cmd-handover.c). Each is an
+ * entry whose datum is the action; they share one prepare and one finish, and
+ * the database (cityops.incident_act) checks role, scope and transition.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -124,8 +124,7 @@ ACT(cancel, NULL, "<incident> <reason...>", 2, ROLE_supervisor,
     "Cancel an open incident; units are released.");
 ACT(escalate, "esc", "<incident> [reason...]", 1, ROLE_officer,
     "Raise the escalation level (督办), at most 3.");
-ACT(note, "n", "<incident> <text...>", 2, ROLE_officer,
-    "Add a note to the incident's timeline.");
+/* note is in cmd-handover.c: it also marks notes for the next shift. */
 
 const struct cmd_entry cmd_dispatch_entry = {
     .name = "dispatch",

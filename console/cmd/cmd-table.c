@@ -20,5 +20,6 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_history_entry,   &cmd_mode_entry,
     &cmd_switch_entry,    &cmd_indicator_entry,
     &cmd_feed_entry,      &cmd_alarms_entry,
-    &cmd_alarm_entry,     NULL,
+    &cmd_alarm_entry,     &cmd_report_entry,
+    &cmd_handover_entry,  NULL,
 };

@@ -1,7 +1,7 @@
 /*
  * Database answers into desk rows: the one place that knows the column
- * names of the console's reads (queue, units, region_children, vitals,
- * mode_get, open_counts, events_since). The screen never sees them.
+ * names of the console's reads (queue, units, region_children and region_map,
+ * vitals, mode_get, open_counts, events_since). The screen never sees them.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -89,6 +89,13 @@ desk_rows_regions(const struct db_table *t)
 		r[i].worst_indicator = dup_cell(t, i, "worst_indicator");
 		r[i].worst_value = dup_cell(t, i, "worst_value");
 		r[i].open_incidents = dup_cell(t, i, "open_incidents");
+		r[i].short_name = dup_cell(t, i, "short_name");
+		r[i].indicators = dup_cell(t, i, "indicators");
+		r[i].incidents = dup_cell(t, i, "incidents");
+		for (int k = 0; k < 4; k++) {
+			char col[4] = {'p', (char)('1' + k), '\0'};
+			r[i].p[k] = (int)num_cell(t, i, col);
+		}
 	}
 	return r;
 }

@@ -261,7 +261,8 @@ submit(struct desk_sync *sy, struct fetch_req *fr)
 		break;
 	case W_REGIONS: {
 		const char *p[1] = {sy->s->scope_code};
-		db_async_submit(db, Q_REGION_CHILDREN, 1, p, fetched, fr);
+		/* region_children's columns and the map's */
+		db_async_submit(db, Q_REGION_MAP, 1, p, fetched, fr);
 		break;
 	}
 	case W_COUNTS: {
@@ -476,6 +477,14 @@ on_notify(void *arg, const char *payload)
 		      strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
 		      "告警 %s %s", id, st);
 		want(sy, W_VITALS | W_REGIONS | W_ALARMS);
+	} else if (strcmp(type, "handover") == 0) {
+		char to[64] = "";
+		json_field(payload, "from", id, sizeof id);
+		json_field(payload, "to", to, sizeof to);
+		json_field(payload, "state", st, sizeof st);
+		event(sy, DESK_SEV_WARN, "交接班 handover %s → %s %s", id, to,
+		      strcmp(st, "accepted") == 0 ? "已接班 accepted"
+		                                  : "待接班 given");
 	} else {
 		want(sy, W_ALL);
 	}

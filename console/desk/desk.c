@@ -56,6 +56,9 @@ region_clear(struct desk_region *r)
 	free(r->worst_indicator);
 	free(r->worst_value);
 	free(r->open_incidents);
+	free(r->short_name);
+	free(r->indicators);
+	free(r->incidents);
 }
 
 static void

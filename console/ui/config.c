@@ -40,6 +40,7 @@ static const char *const action_help[] = {
 static const char defaults[] = "theme dark\n"
                                "bell off\n"
                                "layout auto\n"
+                               "map auto\n"
                                "queue-limit 1000\n"
                                "history-hours 24\n"
                                "bind q quit\n"
@@ -73,7 +74,8 @@ static const char defaults[] = "theme dark\n"
                                "bind e escalate\nbind R return\n"
                                "bind u unfounded\nbind x cancel\n"
                                "bind A alarms\nbind s unit-status\n"
-                               "bind i raise-from\n";
+                               "bind i raise-from\n"
+                               "bind m map\n";
 
 static const struct {
 	const char *name;
@@ -174,6 +176,15 @@ config_line(struct config *c, const char *line, char *err, size_t errsz)
 			c->layout = LAYOUT_COMPACT;
 		else if (strcmp(a1, "wide") == 0)
 			c->layout = LAYOUT_WIDE;
+		else
+			goto bad;
+	} else if (strcmp(w, "map") == 0) {
+		if (strcmp(a1, "auto") == 0)
+			c->map = MAP_AUTO;
+		else if (strcmp(a1, "on") == 0)
+			c->map = MAP_ON;
+		else if (strcmp(a1, "off") == 0)
+			c->map = MAP_OFF;
 		else
 			goto bad;
 	} else if (strcmp(w, "queue-limit") == 0) {

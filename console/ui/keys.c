@@ -72,6 +72,18 @@ move_sel(struct tui *t, int delta, int absolute)
  * of config.c's table, so the whole key map reads in one place; the
  * longer ones call a function of their own (move_sel, show_help).
  */
+/* Offers a key to the focused pane (the map moves by geography). */
+static int
+pane_key(struct tui *t, int key)
+{
+	struct tui_pane *p = &t->panes[t->focus];
+
+	if (t->view != NULL || t->mode != MODE_NORMAL || p->ops != &pane_map ||
+	    !p->shown)
+		return 0;
+	return pane_map_key(t, p, key, (int)config_action_for(key));
+}
+
 static void
 do_action(struct tui *t, enum config_action a)
 {
@@ -156,6 +168,20 @@ do_action(struct tui *t, enum config_action a)
 		tui_message(t, SLOT_DIM, "P1 提示音 bell %s",
 		            t->bell ? "on" : "off");
 		tui_mark(t, LOOP_DIRTY_STATUS);
+		break;
+	case ACTION_MAP:
+		/* Compact layouts: the map takes the body and the focus, and m
+		 * gives them back; wide ones show or hide it. */
+		if (t->view != NULL)
+			break;
+		if (t->compact) {
+			t->focus = t->focus == P_MAP ? P_QUEUE : P_MAP;
+		} else {
+			t->map_on = !tui_map_shown(t);
+			if (t->map_on)
+				t->focus = P_MAP;
+		}
+		tui_layout(t);
 		break;
 	case ACTION_REGIONS:
 		if (t->s->scope_code)
@@ -325,7 +351,7 @@ keys_handle(struct tui *t, const unsigned char *p, size_t n)
 			     (t->view->ops == &view_alarms &&
 			      alarms_key(t, t->view, key))))
 				continue;
-			if (key >= 0)
+			if (key >= 0 && !pane_key(t, key))
 				do_action(t, config_action_for(key));
 		}
 	}

@@ -70,7 +70,7 @@ pane_loaded(const struct tui *t, const struct tui_pane *p)
 		return t->d->vitals_loaded;
 	if (p->ops == &pane_units)
 		return t->d->units_loaded;
-	if (p->ops == &pane_regions)
+	if (p->ops == &pane_regions || p->ops == &pane_map)
 		return t->d->regions_loaded;
 	return 1;
 }
@@ -133,6 +133,10 @@ pane_draw(struct tui *t, struct tui_pane *p, int focused)
 {
 	int widths[PANE_MAX_COLS], body = p->h - 2;
 
+	if (p->ops == &pane_map) {
+		pane_map_draw(t, p, focused);
+		return;
+	}
 	refilter(t, p);
 	if (p->sel < p->top)
 		p->top = p->sel;

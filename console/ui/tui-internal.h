@@ -49,9 +49,17 @@ struct pane_ops {
 };
 
 extern const struct pane_ops pane_queue, pane_vitals, pane_units, pane_events,
-    pane_regions;
+    pane_regions, pane_map;
 
-enum pane_id { P_QUEUE, P_VITALS, P_UNITS, P_EVENTS, P_REGIONS, P_COUNT };
+enum pane_id {
+	P_QUEUE,
+	P_VITALS,
+	P_UNITS,
+	P_EVENTS,
+	P_REGIONS,
+	P_MAP,
+	P_COUNT
+};
 
 struct tui_pane {
 	const struct pane_ops *ops;
@@ -61,6 +69,7 @@ struct tui_pane {
 	char filter[128];
 	int *index, nindex, cap; /* rows matching the filter */
 	int dirty;
+	void *data; /* the pane's own (ops->free frees it) */
 };
 
 struct tui_view;
@@ -113,6 +122,9 @@ struct tui {
 	enum tui_mode mode;
 	int quit, rows, cols, too_small, full_repaint, compact;
 	int bell;
+	/* The map pane in wide layouts: -1 as the config says (tui_map_shown),
+	 * else as the m key last set it. */
+	int map_on;
 
 	WINDOW *w_status, *w_banner, *w_view, *w_msg, *w_prompt;
 	struct tui_pane panes[P_COUNT];
@@ -154,6 +166,8 @@ void tui_message(struct tui *t, int slot, const char *fmt, ...)
 void tui_event(struct tui *t, enum desk_sev sev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void tui_layout(struct tui *t);
+/* Is the map pane in the wide layout? */
+int tui_map_shown(const struct tui *t);
 /* Seconds since the queue was fetched, to keep ages and SLAs live. */
 long long tui_queue_elapsed(const struct tui *t);
 int tui_is_fresh(struct tui *t, const char *ref);
@@ -195,6 +209,17 @@ void status_draw(struct tui *t);
 void status_banner(struct tui *t);
 void status_msg(struct tui *t);
 void status_too_small(struct tui *t, int min_cols, int min_rows);
+
+/* pane-map.c: the map is not rows, so pane.c hands it its drawing and
+ * keys.c its keys (arrows move by geography; 1 when it took the key). */
+void pane_map_draw(struct tui *t, struct tui_pane *p, int focused);
+int pane_map_key(struct tui *t, struct tui_pane *p, int key, int action);
+void pane_map_free(struct tui_pane *p);
+/* The rows the map needs at its best (tiles three rows high). */
+int pane_map_rows(void);
+
+/* tui-handover.c: the last handover on the message line and in the log. */
+void tui_show_last_handover(struct tui *t);
 
 /* keys.c */
 void keys_handle(struct tui *t, const unsigned char *p, size_t n);

@@ -49,7 +49,7 @@ pane_bit(int pane)
 	static const unsigned bits[P_COUNT] = {
 	    [P_QUEUE] = LOOP_DIRTY_QUEUE,     [P_VITALS] = LOOP_DIRTY_VITALS,
 	    [P_UNITS] = LOOP_DIRTY_UNITS,     [P_EVENTS] = LOOP_DIRTY_EVENTS,
-	    [P_REGIONS] = LOOP_DIRTY_REGIONS,
+	    [P_REGIONS] = LOOP_DIRTY_REGIONS, [P_MAP] = LOOP_DIRTY_REGIONS,
 	};
 	return bits[pane];
 }
@@ -297,10 +297,43 @@ free_windows(struct tui *t)
 	}
 }
 
+int
+tui_map_shown(const struct tui *t)
+{
+	if (t->map_on >= 0)
+		return t->map_on;
+	return t->cfg.map == MAP_ON ||
+	       (t->cfg.map == MAP_AUTO && t->cols >= 160 && t->rows >= 45);
+}
+
+/* The wide layout with the map: queue over map on the left; vital signs,
+ * units and events on the right. */
+static void
+tui_layout_map(struct tui *t, int y, int h)
+{
+	int lw = t->cols * 11 / 20, rw = t->cols - lw - 1;
+	int mh = h * 2 / 5 > pane_map_rows() ? pane_map_rows() : h * 2 / 5;
+	int vh = h * 11 / 20, uh = (h - vh) / 2;
+
+	if (mh < 8)
+		mh = 8;
+	place(t, P_QUEUE, y, 0, h - mh, lw);
+	place(t, P_MAP, y + h - mh, 0, mh, lw);
+	place(t, P_VITALS, y, lw + 1, vh, rw);
+	place(t, P_UNITS, y + vh, lw + 1, uh, rw);
+	place(t, P_EVENTS, y + vh + uh, lw + 1, h - vh - uh, rw);
+	for (int r = y; r < y + h; r++)
+		mvwaddch(stdscr, r, lw, ' ');
+	wnoutrefresh(stdscr);
+}
+
 /*
  * 80x24 shows the essentials: the queue over one more pane (vital signs,
- * or whichever the operator tabbed to). From 120 columns two columns of
- * panes; from 160x45 the regions pane joins.
+ * or whichever the operator tabbed to; the map takes the whole body). From
+ * 120 columns two columns of panes; from 160x45 the regions pane joins.
+ * From 160x45 the map (config "map auto") takes the regions pane's place;
+ * on smaller wide screens m puts it under the queue, and the events join
+ * the right column.
  */
 void
 tui_layout(struct tui *t)
@@ -334,11 +367,15 @@ tui_layout(struct tui *t)
 	wide = t->cfg.layout == LAYOUT_WIDE ||
 	       (t->cfg.layout == LAYOUT_AUTO && cols >= 120 && rows >= 30);
 	t->compact = !wide;
-	if (!wide) {
+	if (!wide && t->focus == P_MAP) {
+		place(t, P_MAP, y, 0, h, cols);
+	} else if (!wide) {
 		int qh = h / 2 + 1,
 		    other = t->focus == P_QUEUE ? P_VITALS : t->focus;
 		place(t, P_QUEUE, y, 0, qh, cols);
 		place(t, other, y + qh, 0, h - qh, cols);
+	} else if (tui_map_shown(t) && !(cols >= 160 && rows >= 45)) {
+		tui_layout_map(t, y, h);
 	} else {
 		int lw = cols * 11 / 20, rw = cols - lw - 1;
 		int qh = h * 3 / 5, vh = h * 11 / 20;
@@ -349,8 +386,10 @@ tui_layout(struct tui *t)
 			int uh = (h - vh) / 2;
 			place(t, P_VITALS, y, lw + 1, vh, rw);
 			place(t, P_UNITS, y + vh, lw + 1, uh, rw);
-			place(t, P_REGIONS, y + vh + uh, lw + 1, h - vh - uh,
-			      rw);
+			/* The map, when on, is the regions pane's
+			 * superset and takes its place. */
+			place(t, tui_map_shown(t) ? P_MAP : P_REGIONS,
+			      y + vh + uh, lw + 1, h - vh - uh, rw);
 		} else {
 			place(t, P_VITALS, y, lw + 1, vh, rw);
 			place(t, P_UNITS, y + vh, lw + 1, h - vh, rw);
@@ -590,6 +629,8 @@ run_screen(struct tui *t)
 	t->panes[P_UNITS].ops = &pane_units;
 	t->panes[P_EVENTS].ops = &pane_events;
 	t->panes[P_REGIONS].ops = &pane_regions;
+	t->panes[P_MAP].ops = &pane_map;
+	t->map_on = -1; /* as the config says, until m */
 	t->render_timer = loop_timer_new(t->loop, render_cb, t);
 	t->tick_timer = loop_timer_new(t->loop, tick_cb, t);
 	loop_set_dirty_hook(t->loop, dirty_hook, t);
@@ -603,6 +644,7 @@ run_screen(struct tui *t)
 	tui_event(t, DESK_SEV_DIM, "控制台启动 console started");
 	t->lat = latency_open();
 	start_sync(t);
+	tui_show_last_handover(t);
 	tick_cb(t);
 	render(t);
 	log_msg(LOG_INFO, "console up: %dx%d", t->cols, t->rows);
@@ -634,8 +676,11 @@ tui_free(struct tui *t)
 	while (t->view != NULL)
 		view_pop(t);
 	desk_free(&t->d);
-	for (int i = 0; i < P_COUNT; i++)
+	for (int i = 0; i < P_COUNT; i++) {
 		free(t->panes[i].index);
+		if (t->panes[i].ops == &pane_map)
+			pane_map_free(&t->panes[i]);
+	}
 	free(t->resume_line);
 	free(t);
 }

@@ -11,7 +11,7 @@ extern const struct cmd_entry cmd_help_entry, cmd_whoami_entry, cmd_queue_entry,
     cmd_cancel_entry, cmd_escalate_entry, cmd_note_entry, cmd_recommend_entry,
     cmd_units_entry, cmd_unit_entry, cmd_unit_status_entry, cmd_region_entry,
     cmd_vitals_entry, cmd_history_entry, cmd_mode_entry, cmd_switch_entry,
-    cmd_indicator_entry, cmd_feed_entry;
+    cmd_indicator_entry, cmd_feed_entry, cmd_report_entry, cmd_handover_entry;
 /* cmd-alarm.c (issue 14) */
 extern const struct cmd_entry cmd_alarms_entry, cmd_alarm_entry;
 

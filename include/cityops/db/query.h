@@ -31,6 +31,21 @@
 	X(Q_REGION, SAFE, "SELECT * FROM cityops.region_get($1)")              \
 	X(Q_REGION_CHILDREN, SAFE,                                             \
 	  "SELECT * FROM cityops.region_children($1)")                         \
+	X(Q_REGION_MAP, SAFE, "SELECT * FROM cityops.region_map($1)")          \
+	/* Reports and the shift handover (console/cmd/cmd-report.c,           \
+	 * cmd-handover.c; sql/functions/80_reports.sql). */                   \
+	X(Q_REPORT_PERIOD, SAFE,                                               \
+	  "SELECT * FROM cityops.report_period(cityops.report_time($1), "      \
+	  "cityops.report_time($2), $3)")                                      \
+	X(Q_REPORT_SHIFT, SAFE,                                                \
+	  "SELECT * FROM cityops.report_shift(cityops.report_time($1), "       \
+	  "cityops.report_time($2))")                                          \
+	X(Q_HANDOVER_GIVE, ONCE,                                               \
+	  "SELECT * FROM cityops.handover_give($1, $2)")                       \
+	X(Q_HANDOVER_ACCEPT, ONCE, "SELECT * FROM cityops.handover_accept()")  \
+	X(Q_HANDOVER_LAST, SAFE, "SELECT * FROM cityops.handover_last()")      \
+	X(Q_HANDOVER_NOTE, ONCE,                                               \
+	  "SELECT * FROM cityops.handover_note($1, $2)")                       \
 	X(Q_VITALS, SAFE, "SELECT * FROM cityops.vitals($1, $2, $3::int)")     \
 	X(Q_HISTORY, SAFE,                                                     \
 	  "SELECT * FROM cityops.indicator_history($1, $2::int)")              \

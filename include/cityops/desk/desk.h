@@ -54,6 +54,12 @@ struct desk_unit {
 struct desk_region {
 	char *code, *name, *level, *worst_state, *worst_indicator;
 	char *worst_value, *open_incidents; /* as the database formats them */
+	/* The map's (region_map; NULL or 0 from region_children): the name
+	 * without its suffix, open incidents by priority (p[0] is P1), the
+	 * worst indicators ("name\x1fvalue\x1fstate" lines) and the newest
+	 * open incidents ("ref\x1fpriority\x1ftitle" lines). */
+	char *short_name, *indicators, *incidents;
+	int p[4];
 };
 
 /* An indicator as the database last judged it. */

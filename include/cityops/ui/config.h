@@ -42,7 +42,8 @@
 	X(ACT_REOPEN, "reopen", "reopen, asks a reason (重新办理)")            \
 	X(ALARMS, "alarms", "the alarm board; ack on the selected alarm")      \
 	X(UNIT_STATUS, "unit-status", "change the selected unit's status")     \
-	X(RAISE_FROM, "raise-from", "raise an incident from the indicator")
+	X(RAISE_FROM, "raise-from", "raise an incident from the indicator")    \
+	X(MAP, "map", "show or hide the district map")
 
 enum config_action {
 	ACTION_NONE = -1,
@@ -69,6 +70,8 @@ enum config_key {
 };
 
 enum config_layout { LAYOUT_AUTO, LAYOUT_COMPACT, LAYOUT_WIDE };
+/* The map pane in wide layouts: auto shows it from 160x45. */
+enum config_map { MAP_AUTO, MAP_ON, MAP_OFF };
 
 #define CONFIG_FEEDS_MAX 16
 #define CONFIG_URL_MAX   256
@@ -77,6 +80,7 @@ struct config {
 	char theme[64];
 	int bell; /* ring the terminal bell when a P1 arrives */
 	enum config_layout layout;
+	enum config_map map;
 	int queue_limit; /* incidents fetched for the queue pane */
 	int history_hours;
 	/* Display time zone ("timezone NAME"); "" = $PGTZ, else Shanghai. */

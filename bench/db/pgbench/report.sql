@@ -1,0 +1,3 @@
+-- The evaluation report (issue 15): a month by district, ending a month
+-- ago (closed history). -D by="'district'".
+SELECT * FROM cityops.report_period(now() - interval '60 days', now() - interval '30 days', :by);

@@ -1,0 +1,139 @@
+# The map pane (issue 15): the sixteen districts as tiles where they are
+# on a real map, at 80x24 and 120x36 (m) and 200x60 (default layout);
+# CJK labels aligned; state symbols in colour and without; arrows move by
+# geography; Enter drills into the district and Esc comes back; an alarm
+# stored by another process recolours the tile, and costs the terminal
+# little more than that tile.
+. "$(dirname "$0")/../lib.sh"
+scratch_db
+. "$(dirname "$0")/../screen-lib.sh"
+
+colour=$'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)(;[0-9;]*)?m'
+tile='(!!|! |\?\?|ok|--) '
+
+# The screen row (0-based) and display column of a tile's label.
+where() { # where NAME
+	screen >"$SCREEN_HOME/cap"
+	python3 - "$SCREEN_HOME/cap" "$1" <<'PY'
+import re, sys, unicodedata
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+for y, line in enumerate(open(sys.argv[1], encoding="utf-8")):
+    m = re.search(r"(!!|! |\?\?|ok|--) " + sys.argv[2] + r"(\s|$)", line)
+    if m:
+        print(y, width(line[:m.start()]))
+        sys.exit(0)
+sys.exit("no tile " + sys.argv[2])
+PY
+}
+
+# Geography: 崇明 above 宝山 above 虹口; 青浦 and 松江 at the left edge;
+# 浦东 right of 黄浦; 金山 and 奉贤 on the bottom row; and tiles of one
+# row start at columns a whole tile apart (CJK labels aligned).
+check_geography() {
+	local cm bs hk qp sj hp pd js fx pt ja
+	cm=$(where 崇明) bs=$(where 宝山) hk=$(where 虹口) qp=$(where 青浦)
+	sj=$(where 松江) hp=$(where 黄浦) pd=$(where 浦东) js=$(where 金山)
+	fx=$(where 奉贤) pt=$(where 普陀) ja=$(where 静安)
+	set -- $cm; local cmy=$1 cmx=$2
+	set -- $bs; local bsy=$1 bsx=$2
+	set -- $hk; local hky=$1 hkx=$2
+	set -- $qp; local qpy=$1 qpx=$2
+	set -- $sj; local sjx=$2
+	set -- $hp; local hpy=$1 hpx=$2
+	set -- $pd; local pdy=$1 pdx=$2
+	set -- $js; local jsy=$1
+	set -- $fx; local fxy=$1
+	set -- $pt; local pty=$1 ptx=$2
+	set -- $ja; local jay=$1 jax=$2
+	[ "$cmy" -lt "$bsy" ] && [ "$bsy" -lt "$hky" ] && [ "$cmx" = "$bsx" ] &&
+		[ "$bsx" = "$hkx" ] || fail "崇明/宝山/虹口 not stacked: $cm / $bs / $hk
+$(screen)"
+	[ "$qpx" = "$sjx" ] && [ "$qpx" -lt "$ptx" ] || fail "青浦/松江 not west: $qp $sj
+$(screen)"
+	[ "$hpy" = "$pdy" ] && [ "$hpx" -lt "$pdx" ] || fail "浦东 not east of 黄浦
+$(screen)"
+	[ "$jsy" = "$fxy" ] && [ "$jsy" -gt "$hpy" ] || fail "金山/奉贤 not south
+$(screen)"
+	[ "$qpy" = "$pty" ] && [ "$pty" = "$jay" ] && [ "$jay" = "$hky" ] ||
+		fail "central row not aligned: $qp $pt $ja $hk
+$(screen)"
+	[ $((ptx - qpx)) = $((jax - ptx)) ] && [ $((jax - ptx)) = $((hkx - jax)) ] ||
+		fail "tiles not evenly spaced (CJK widths?): $qpx $ptx $jax $hkx
+$(screen)"
+}
+
+# --- 80x24: m brings the map; arrows; Enter drills; Esc back; m leaves.
+screen_start 80 24 -- -U super_city
+wait_for '事件队列 +[0-9]+ 件未结'
+keys m
+wait_for '地图 上海市'
+wait_for "${tile}奉贤"
+check_geography
+[ "$(screen | grep -oE "$tile" | wc -l)" -ge 16 ] || fail "fewer than 16 tiles at 80x24
+$(screen)"
+# The selection starts at the first district by code (黄浦); the detail
+# box names it. Right goes east to 浦东, Down from there south to 奉贤.
+wait_for '黄浦区 '
+keys Right
+wait_for '浦东新区 '
+keys Down
+wait_for '奉贤区 '
+# Its newest incidents and worst indicators are in the detail box.
+wait_for '最新事件 newest'
+wait_for 'P[1-4] 2[0-9]{5}-[0-9]{4}'
+keys Enter
+wait_for '上海市 › 奉贤区'
+wait_for '南桥镇'
+keys Escape
+wait_for '地图 上海市'
+wait_for '奉贤区 '
+keys m
+wait_for '事件队列 +[0-9]+ 件未结'
+wait_gone '地图 上海市'
+screen_quit
+screen_stop
+
+# --- 120x36: m puts it under the queue; with colour, then without.
+screen_start 120 36 -- -U super_city --theme dark
+wait_for '事件队列 +[0-9]+ 件未结'
+keys m
+wait_for '地图 上海市'
+wait_for "${tile}奉贤"
+check_geography
+screen_raw | grep -E "$colour" >/dev/null || fail "no colour with the dark theme"
+screen_stop
+screen_start 120 36 NO_COLOR=1 -- -U super_city
+wait_for '事件队列 +[0-9]+ 件未结'
+keys m
+wait_for '地图 上海市'
+wait_for "${tile}奉贤"
+if screen_raw | grep -E "$colour" >/dev/null; then
+	fail "colour escapes with NO_COLOR"
+fi
+screen_stop
+
+# --- 200x60: in the default layout (the regions pane's place); a tile recolours when another process stores an alarm, and
+# the bytes the console writes for it stay near one tile's worth.
+screen_start 200 60 -- -U super_city
+wait_for '地图 上海市'
+wait_for "${tile}崇明"
+check_geography
+screen | grep -q '!! 崇明' && fail "崇明 in alarm before the reading"
+tm pipe-pane -o "cat >>$SCREEN_HOME/bytes"
+# let the start-up settle: the clock ticks; measure from here
+sleep 1
+: >"$SCREEN_HOME/bytes"
+psql -qAtX -c "SELECT count(*) FROM cityops.ingest_readings(ARRAY['cm.rain'],
+	ARRAY[80]::float8[], ARRAY[cityops.now()])" >/dev/null
+wait_for "!! 崇明"
+sleep 0.5
+tm pipe-pane
+bytes=$(wc -c <"$SCREEN_HOME/bytes")
+echo "map recolour: $bytes bytes written by the console (200x60)"
+printf '%s\n' "$bytes" >"${MAP_BYTES_OUT:-/dev/null}"
+# A full repaint of this screen is over 10,000 bytes; the tile, its
+# detail, the vital-signs row and event line that changed with it, and a
+# clock tick are well under a tenth of that.
+[ "$bytes" -lt 3000 ] || fail "recolouring wrote $bytes bytes"
+screen_quit
