@@ -49,6 +49,9 @@ static int
 secret_equal(const char *got, const char *want)
 {
 	size_t gn = strlen(got), wn = strlen(want);
+
+	/* A header value may carry blanks around it (RFC 9110 OWS). */
+	trim(&got, &gn);
 	unsigned diff = gn != wn;
 
 	for (size_t i = 0; i < wn; i++)

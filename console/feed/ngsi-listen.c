@@ -38,6 +38,7 @@ struct pss {
 	enum req_state state;
 	struct ngsi_http_verdict v;
 	struct ngsi_chunked ch;
+	int close_after; /* chunked, or the sender asked for close */
 	char *body;
 	size_t len, cap;
 	uint64_t token;
@@ -50,6 +51,7 @@ struct ngsi_listen {
 	char addr[64], path[256];
 	char *secret_header, *secret;
 	int port, read_timeout_s;
+	int secret_token; /* lws's index when it knows the header, else -1 */
 	ngsi_listen_body_fn fn;
 	void *arg;
 	struct pss *waiting;
@@ -214,14 +216,12 @@ on_head(struct ngsi_listen *l, struct lws *wsi, struct pss *p, const char *uri)
 	    hdr(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING, te, sizeof te);
 	r.expect = hdr(wsi, WSI_TOKEN_HTTP_EXPECT, ex, sizeof ex);
 	r.link = hdr(wsi, WSI_TOKEN_HTTP_LINK, link, sizeof link);
-	if (l->secret_header != NULL) {
-		if (strcmp(l->secret_header, "authorization:") == 0)
-			r.secret = hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, sec,
-			               sizeof sec);
-		else
-			r.secret =
-			    custom(wsi, l->secret_header, sec, sizeof sec);
-	}
+	if (l->secret_header != NULL)
+		r.secret =
+		    l->secret_token >= 0
+		        ? hdr(wsi, (enum lws_token_indexes)l->secret_token, sec,
+		              sizeof sec)
+		        : custom(wsi, l->secret_header, sec, sizeof sec);
 	r.tenant = custom(wsi, "ngsild-tenant:", ten, sizeof ten);
 	if (r.tenant == NULL)
 		r.tenant = custom(wsi, "fiware-service:", ten, sizeof ten);
@@ -230,6 +230,15 @@ on_head(struct ngsi_listen *l, struct lws *wsi, struct pss *p, const char *uri)
 		return refuse(l, wsi, p, p->v.status, p->v.why);
 	p->state = REQ_BODY;
 	p->len = 0;
+	{
+		char conn[32];
+		const char *c =
+		    hdr(wsi, WSI_TOKEN_CONNECTION, conn, sizeof conn);
+		/* lws 4.1.6 cannot find the end of a chunked body, so it
+		 * cannot read a next request after one: close after. */
+		p->close_after =
+		    p->v.chunked || (c != NULL && strcasestr(c, "close"));
+	}
 	memset(&p->ch, 0, sizeof p->ch);
 	lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, l->read_timeout_s);
 	if (p->v.expect_continue) {
@@ -307,9 +316,11 @@ on_writable(struct ngsi_listen *l, struct lws *wsi, struct pss *p)
 	if (p->state != REQ_REPLY)
 		return 0;
 	p->state = REQ_IDLE;
-	if (reply(wsi, HTTP_STATUS_NO_CONTENT, 0, NULL) != 0)
+	if (reply(wsi, HTTP_STATUS_NO_CONTENT, p->close_after, NULL) != 0)
 		return -1;
 	l->h.replied++;
+	if (p->close_after)
+		return -1; /* everything was read: a clean close */
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -385,6 +396,17 @@ ngsi_listen_new(struct lws_context *ctx, const struct ngsi_listen_opts *o,
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
 		l->secret = xstrdup(o->secret);
+		/* lws parses the headers it knows (Authorization,
+		 * X-Auth-Token …) into tokens, and keeps only the others
+		 * for lws_hdr_custom_copy. */
+		l->secret_token = -1;
+		for (int t = 0; t < WSI_TOKEN_COUNT; t++) {
+			const unsigned char *name =
+			    lws_token_to_string((enum lws_token_indexes)t);
+			if (name != NULL &&
+			    strcmp((const char *)name, l->secret_header) == 0)
+				l->secret_token = t;
+		}
 		l->cfg.secret_header = l->secret_header;
 		l->cfg.secret = l->secret;
 	}
