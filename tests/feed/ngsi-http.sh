@@ -11,7 +11,9 @@
 #   - exactly once across kill -9: notifications are posted one after the
 #     other, each until it gets 204 (a broker never resends after 204);
 #     meanwhile ingest is killed with SIGKILL at random moments and
-#     restarted. At the end the database holds every notification's
+#     restarted (--flush-ms 1000 widens the time between a 204 and the
+#     database commit, where a kill finds what a 204 sent too early would
+#     lose). At the end the database holds every notification's
 #     readings exactly once, none missing, none extra, and the spool is
 #     empty. A 204 sent before the notification was safely kept would show
 #     here as a missing reading.
@@ -51,7 +53,7 @@ start_ingest() {
 	"$CITYOPS" ingest --ngsi-listen 127.0.0.1:0/ngsi-ld/notify \
 		--ngsi-secret-file "$FEED_TMP/secret" --ngsi-max-body 65536 \
 		--ngsi-timeout 2 --state "$FEED_TMP/state" --spool "$FEED_TMP/spool" \
-		--flush-ms 50 --log - >>"$LOG" 2>&1 &
+		--flush-ms 1000 --log - >>"$LOG" 2>&1 &
 	ingest_pid=$!
 	FEED_PIDS+=("$ingest_pid")
 	echo "$ingest_pid" >"$FEED_TMP/pid"
@@ -86,27 +88,29 @@ awk -v n="$n" -v dir="$FEED_TMP/n" -v a="$FIX/notification-airquality.json" \
 # framings by number; prints "I CODE" per notification (000 when the
 # connection failed). One curl for all: this machine may be busy.
 post_all() {
-	local i url="http://127.0.0.1:$port/ngsi-ld/notify?subscriptionId=urn:ngsi-ld:Subscription:cityops-air"
-	local link='Link: <https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
+	awk -v url="http://127.0.0.1:$port/ngsi-ld/notify?subscriptionId=urn:ngsi-ld:Subscription:cityops-air" \
+		-v dir="$FEED_TMP/n" '
+	BEGIN { link = "Link: <https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld>; rel=\\\"http://www.w3.org/ns/json-ld#context\\\"; type=\\\"application/ld+json\\\"" }
 	{
-		while read -r i; do
-			printf 'url = "%s"\n' "$url"
-			printf 'header = "User-Agent: orionld/1.5.1"\nheader = "NGSILD-Tenant: shanghai"\n'
-			printf 'header = "Ngsild-Attribute-Format: Normalized"\nheader = "X-Auth-Token: tr0ub4dor&3"\n'
-			printf 'header = "Connection: close"\n'
-			case $((i % 4)) in
-			0) printf 'header = "Content-Type: application/json; charset=utf-8"\nheader = "Expect:"\n' ;;
-			1) printf 'header = "Content-Type: application/json"\nheader = "Expect: 100-continue"\n' ;;
-			2) printf 'header = "Content-Type: application/json"\nheader = "Transfer-Encoding: chunked"\n' ;;
-			3) printf 'header = "Content-Type: application/ld+json"\n' ;;
-			esac
-			[ $((i % 4)) = 3 ] || printf 'header = "%s"\n' "${link//\"/\\\"}"
-			printf 'data-binary = "@%s/n/%s"\noutput = "/dev/null"\nwrite-out = "%s %%{http_code}\\n"\nmax-time = 10\n' "$FEED_TMP" "$i" "$i"
-			printf 'next\n' # between transfers: a last one would be empty
-		done <"$1"
-	} >"$FEED_TMP/curl.cfg"
-	sed -i '$d' "$FEED_TMP/curl.cfg"
-	curl -s -K "$FEED_TMP/curl.cfg" || true
+		i = $1
+		if (NR > 1) print "next"
+		printf "url = \"%s\"\n", url
+		print "header = \"User-Agent: orionld/1.5.1\"\nheader = \"NGSILD-Tenant: shanghai\""
+		print "header = \"Ngsild-Attribute-Format: Normalized\"\nheader = \"X-Auth-Token: tr0ub4dor&3\""
+		print "header = \"Connection: close\""
+		if (i % 4 == 0) print "header = \"Content-Type: application/json; charset=utf-8\"\nheader = \"Expect:\""
+		if (i % 4 == 1) print "header = \"Content-Type: application/json\"\nheader = \"Expect: 100-continue\""
+		if (i % 4 == 2) print "header = \"Content-Type: application/json\"\nheader = \"Transfer-Encoding: chunked\""
+		if (i % 4 == 3) print "header = \"Content-Type: application/ld+json\""
+		else printf "header = \"%s\"\n", link
+		printf "data-binary = \"@%s/%s\"\noutput = \"/dev/null\"\nwrite-out = \"%%{stderr}%s %%{http_code}\\n\"\nmax-time = 10\n", dir, i, i
+	}' "$1" >"$FEED_TMP/curl.cfg"
+	# Answers go to stderr, written as they come (stdout is buffered):
+	# the killer watches them.
+	curl -s -K "$FEED_TMP/curl.cfg" 2>"$FEED_TMP/codes.live" || true
+	cat "$FEED_TMP/codes.live" >>"$FEED_TMP/all-codes"
+	cat "$FEED_TMP/codes.live"
+	: >"$FEED_TMP/codes.live"
 }
 code() { curl -s -o /dev/null -w '%{http_code}' -m 10 "$@" || true; }
 in_db() { q "select count(*) from cityops.reading where indicator_id in ('bs.pm25','bs.wind') and at >= '2016-03-15 11:00Z' and at < '2016-03-15 12:00Z'"; }
@@ -141,18 +145,25 @@ kill -0 "$ingest_pid" || fail "ingest died on refusals"
 
 # ---- the stream, with kill -9 at random moments -----------------------
 # The killer: sleeps a random 0.2-1.5 s, kills, restarts; $kills times.
+# The killer: kills at random points of the stream (by notifications
+# answered so far), restarting ingest after each.
+answered() { cat "$FEED_TMP/all-codes" "$FEED_TMP/codes.live" 2>/dev/null | grep -c ' 204$' || true; }
+answered_past() { [ "$(answered)" -ge "$1" ]; }
+points=
+for k in $(seq "$kills"); do points+="$((5 + RANDOM % (n - 20))) "; done
+points=$(printf '%s\n' $points | sort -n | tr '\n' ' ')
 killer() {
-	local k
-	for k in $(seq "$kills"); do
-		sleep "$((RANDOM % 13 / 10 + 0)).$((2 + RANDOM % 8))"
+	local p
+	for p in $points; do
+		wait_for 120 answered_past "$p" || break
 		kill -9 "$ingest_pid" 2>/dev/null || true
-		wait "$ingest_pid" 2>/dev/null || true
-		echo "killed" >>"$FEED_TMP/kills"
+		echo "killed at $(answered)" >>"$FEED_TMP/kills"
 		start_ingest
 		echo "$port" >"$FEED_TMP/port"
 	done
 	echo done >>"$FEED_TMP/kills"
 }
+: >"$FEED_TMP/all-codes"
 echo "$port" >"$FEED_TMP/port"
 killer &
 killer_pid=$!
@@ -180,7 +191,7 @@ done
 wait "$killer_pid" || true
 port=$(cat "$FEED_TMP/port")
 ingest_pid=$(cat "$FEED_TMP/pid")
-echo "ngsi-http: $n notifications answered 204 ($retries resends after connection failures), $(grep -c killed "$FEED_TMP/kills") kills"
+echo "ngsi-http: $n notifications answered 204 ($retries resends after connection failures), kills: $(grep killed "$FEED_TMP/kills" | tr '\n' ' ')"
 [ "$(grep -c killed "$FEED_TMP/kills")" -eq "$kills" ] || fail "the killer did not finish"
 # A duplicate delivery (brokers may resend) changes nothing.
 echo 0 >"$FEED_TMP/dup"
