@@ -126,6 +126,7 @@ ingest_checkpoint(struct ingest *in)
 	k = &in->ck[in->nck++];
 	k->after = in->submitted;
 	memcpy(k->pos, in->reached, sizeof k->pos);
+	k->spool = in->spool_reached;
 }
 
 void
@@ -140,6 +141,10 @@ ingest_commit_checkpoints(struct ingest *in)
 				in->committed[i] = in->ck[n].pos[i];
 				in->state_dirty = 1;
 			}
+		if (in->ck[n].spool > in->spool_committed) {
+			in->spool_committed = in->ck[n].spool;
+			ingest_push_committed(in, in->spool_committed);
+		}
 		n++;
 	}
 	if (n > 0) {
@@ -169,6 +174,7 @@ ingest_pace(struct ingest *in)
 		if (in->fc[i] != NULL)
 			feed_client_pause(in->fc[i], pause);
 	ingest_poll_pause(in, pause);
+	ingest_push_pause(in, pause);
 }
 
 /* ---- database requests ------------------------------------------------ */

@@ -607,8 +607,13 @@ static void
 on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
          uint64_t pos)
 {
-	struct ingest *in = arg;
+	ingest_feed_event(arg, fc, ev);
+}
 
+void
+ingest_feed_event(struct ingest *in, struct feed_client *fc,
+                  const struct feed_event *ev)
+{
 	if (in->stopping)
 		return;
 	switch (ev->type) {
@@ -640,12 +645,6 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 	default:
 		break;
 	}
-}
-
-void
-ingest_feed_event(struct ingest *in, const struct feed_event *ev)
-{
-	on_event(in, NULL, ev, FEED_POS_UNKNOWN);
 }
 
 static void
@@ -688,6 +687,12 @@ ingest_start_feeds(struct ingest *in)
 	h.message = on_message;
 	h.arg = in;
 	in->feeds_started = 1;
+	if (ingest_push_start(in) != 0) {
+		log_msg(LOG_ERROR, "ingest: cannot start the push sources");
+		in->stopping = 1;
+		loop_quit(in->loop);
+		return;
+	}
 	for (int i = 0; i < in->nfeeds; i++) {
 		struct feed_client_opts o = in->fopts;
 		o.url = in->urls[i];

@@ -19,6 +19,7 @@
 #include "cityops/ingest/ingest.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
+#include "cityops/core/opt.h"
 #include "cityops/core/text.h"
 #include "cityops/core/util.h"
 
@@ -78,7 +79,24 @@ struct counters {
 struct ckpt {
 	uint64_t after; /* requests that must be answered first */
 	uint64_t pos[MAX_FEEDS];
+	uint64_t spool; /* the push sources' spool position (ingest-push.c) */
 };
+
+/* The push sources' options, numbered apart from every letter. */
+enum {
+	OPT_PUSH_FIRST = 0x900,
+	OPT_NGSI_LISTEN = OPT_PUSH_FIRST,
+	OPT_NGSI_MAX_BODY,
+	OPT_NGSI_TIMEOUT,
+	OPT_NGSI_SECRET_HEADER,
+	OPT_NGSI_SECRET_FILE,
+	OPT_MQTT,
+	OPT_MQTT_ID,
+	OPT_SPOOL,
+	OPT_PUSH_LAST = OPT_SPOOL,
+};
+
+struct ingest_push;
 
 struct ingest {
 	struct loop *loop;
@@ -118,6 +136,10 @@ struct ingest {
 	/* Polled sources (ingest-poll.c). */
 	struct ingest_poll *poll;
 	struct src_cap_opts capopts;
+	/* Push sources (ingest-push.c): spool positions decoded and
+	 * committed, like a feed's stream positions. */
+	struct ingest_push *push;
+	uint64_t spool_reached, spool_committed;
 };
 
 /* ingest.c */
@@ -156,8 +178,10 @@ void ingest_feed_free(struct ingest *in);
 
 /* Subscribes to every feed, each from its committed position. */
 void ingest_start_feeds(struct ingest *in);
-/* One decoded event from any source: a reading or an incident report. */
-void ingest_feed_event(struct ingest *in, const struct feed_event *ev);
+/* One decoded event from any source: a reading or an incident report;
+ * fc is the websocket feed it came on, NULL for polled and pushed ones. */
+void ingest_feed_event(struct ingest *in, struct feed_client *fc,
+                       const struct feed_event *ev);
 
 /* ingest-poll.c */
 
@@ -174,5 +198,23 @@ void ingest_poll_stop(struct ingest *in);
 /* Appends each source's health to the stats line. */
 void ingest_poll_stats(struct ingest *in, struct buf *b);
 void ingest_poll_free(struct ingest *in);
+/* ingest-push.c */
+
+/* Takes a push option; returns 0, -1 (refused, said) or 1 (not ours). */
+int ingest_push_opt(const struct opt_parser *p, int opt, const char *arg,
+                    struct ingest *in);
+/* 1 when --ngsi-listen or --mqtt was given. */
+int ingest_push_wanted(const struct ingest *in);
+/* Replays the spool, then listens and subscribes; 0 or -1 (logged). */
+int ingest_push_start(struct ingest *in);
+/* The database confirmed everything before spool position pos. */
+void ingest_push_committed(struct ingest *in, uint64_t pos);
+/* Stops (1) or restarts (0) reading MQTT (backpressure). */
+void ingest_push_pause(struct ingest *in, int pause);
+/* Appends " ngsi=… mqtt0=… spool=…" to the stats line. */
+void ingest_push_health(struct ingest *in, struct buf *b);
+/* Stops taking messages (SIGTERM); what is kept is still answered. */
+void ingest_push_stop(struct ingest *in);
+void ingest_push_free(struct ingest *in);
 
 #endif

@@ -121,7 +121,7 @@ on_event(void *arg, struct src_cap *s, const char *key,
 
 	(void)s;
 	(void)key;
-	ingest_feed_event(ps->in, ev);
+	ingest_feed_event(ps->in, NULL, ev);
 }
 
 static void

@@ -95,7 +95,10 @@ on_link(void *arg, enum db_link link, const char *why)
 		log_msg(LOG_WARN,
 		        "ingest: database down (%s); %d requests kept for "
 		        "resending",
-		        why ? why : "?", db_async_pending(in->db));
+		        why ? why : "?",
+		        /* NULL when the first connect fails inside
+		         * db_async_new, before it has returned. */
+		        in->db != NULL ? db_async_pending(in->db) : 0);
 	}
 }
 
@@ -132,6 +135,7 @@ log_stats(struct ingest *in, int final)
 #undef X
 	buf_printf(&b, " queued=%d", db_async_pending(in->db));
 	ingest_poll_stats(in, &b);
+	ingest_push_health(in, &b);
 	for (int i = 0; i < in->nfeeds; i++) {
 		if (in->fc[i] == NULL)
 			continue;
@@ -190,6 +194,7 @@ on_signal(void *arg, int signo)
 	}
 	log_msg(LOG_INFO, "ingest: signal %d: flushing and stopping", signo);
 	in->stopping = 1;
+	ingest_push_stop(in);
 	/* Stop taking messages first, then send what we have. */
 	for (int i = 0; i < in->nfeeds; i++) {
 		if (in->fc[i] != NULL)
@@ -209,7 +214,8 @@ on_signal(void *arg, int signo)
 static void
 usage(FILE *f)
 {
-	fputs("usage: cityops ingest --feed URL... [options]\n"
+	fputs("usage: cityops ingest [--feed URL]... [--ngsi-listen SPEC] "
+	      "[--mqtt URL]... [options]\n"
 	      "  -f, --feed URL        subscribe to a websocket feed "
 	      "(repeatable)\n"
 	      "      --cap URL         poll a CAP Atom/RSS index or CAP "
@@ -222,6 +228,24 @@ usage(FILE *f)
 	      "                        only for a server you run)\n"
 	      "      --ca-file FILE    PEM CAs for https:// instead of the "
 	      "system store\n"
+	      "      --ngsi-listen [ADDR:]PORT[/PATH]\n"
+	      "                        take NGSI-LD notifications POSTed "
+	      "there\n"
+	      "                        (default 127.0.0.1, /notify)\n"
+	      "      --ngsi-max-body N body cap in bytes (default 1 MiB; "
+	      "413 past it)\n"
+	      "      --ngsi-timeout S  a request whole within S s (default "
+	      "10)\n"
+	      "      --ngsi-secret-file FILE  ask for the secret in FILE in "
+	      "a header\n"
+	      "      --ngsi-secret-header NAME  that header (default "
+	      "X-Auth-Token)\n"
+	      "      --mqtt mqtt://HOST[:PORT]/FILTER  subscribe, QoS 1 "
+	      "(repeatable)\n"
+	      "      --mqtt-id ID      client id base (default "
+	      "cityops-ingest-HOST)\n"
+	      "      --spool DIR       push messages kept until stored "
+	      "(default STATE.spool)\n"
 	      "  -b, --batch N         readings per statement (default 10000)\n"
 	      "  -t, --flush-ms N      send a partial batch after N ms "
 	      "(default 200)\n"
@@ -281,6 +305,7 @@ ingest_clear(struct ingest *in)
 	for (int i = 0; i < in->nfeeds; i++)
 		feed_client_free(&in->fc[i]);
 	ingest_poll_stop(in);
+	ingest_push_free(in);
 	db_async_free(&in->db);
 	ingest_poll_free(in);
 	loop_timer_free(&in->flush_timer);
@@ -318,6 +343,14 @@ static const struct option ingest_longopts[] = {
     {"user", required_argument, NULL, 'U'},
     {"log", required_argument, NULL, 'l'},
     {"debug", no_argument, NULL, 'D'},
+    {"ngsi-listen", required_argument, NULL, OPT_NGSI_LISTEN},
+    {"ngsi-max-body", required_argument, NULL, OPT_NGSI_MAX_BODY},
+    {"ngsi-timeout", required_argument, NULL, OPT_NGSI_TIMEOUT},
+    {"ngsi-secret-header", required_argument, NULL, OPT_NGSI_SECRET_HEADER},
+    {"ngsi-secret-file", required_argument, NULL, OPT_NGSI_SECRET_FILE},
+    {"mqtt", required_argument, NULL, OPT_MQTT},
+    {"mqtt-id", required_argument, NULL, OPT_MQTT_ID},
+    {"spool", required_argument, NULL, OPT_SPOOL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -340,6 +373,8 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	int rc;
 
 	if ((rc = feed_client_opt(p, opt, arg, &in->fopts)) <= 0)
+		return rc;
+	if ((rc = ingest_push_opt(p, opt, arg, in)) <= 0)
 		return rc;
 	switch (opt) {
 	case 'f':
@@ -408,7 +443,8 @@ parse_args(int argc, char **argv, struct ingest_args *a)
 
 	if ((rc = opt_getopt(&p, argc, argv, parse_opt, a)) >= 0)
 		return rc;
-	if ((a->in->nfeeds == 0 && ingest_poll_count(a->in) == 0) ||
+	if ((a->in->nfeeds == 0 && ingest_poll_count(a->in) == 0 &&
+	     !ingest_push_wanted(a->in)) ||
 	    optind < argc) {
 		usage(stderr);
 		return 2;
