@@ -144,8 +144,8 @@ void ingest_feed_event(struct ingest *in, const struct feed_event *ev);
 
 /* ingest-poll.c */
 
-/* Adds a polled CAP source; returns 0, or -1 when there are too many. */
-int ingest_poll_add(struct ingest *in, const char *url);
+/* Adds a polled CAP (or Open311) source; 0, or -1: too many. */
+int ingest_poll_add(struct ingest *in, const char *url, int open311);
 int ingest_poll_count(const struct ingest *in);
 /* Loads each source's cache and starts polling. */
 void ingest_poll_start(struct ingest *in);
