@@ -147,6 +147,9 @@ void ingest_feed_event(struct ingest *in, const struct feed_event *ev);
 /* Adds a polled CAP (or Open311) source; 0, or -1: too many. */
 int ingest_poll_add(struct ingest *in, const char *url, int open311);
 int ingest_poll_count(const struct ingest *in);
+/* Adds the sources of a file of "cap URL" / "open311 URL" lines ('#':
+ * comment); returns 0, or -1 (said on stderr). */
+int ingest_poll_sources_file(struct ingest *in, const char *path);
 /* Loads each source's cache and starts polling. */
 void ingest_poll_start(struct ingest *in);
 /* Commits the documents whose requests have all been answered. */

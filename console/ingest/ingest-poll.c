@@ -20,10 +20,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cityops/feed/http-client.h"
 #include "cityops/feed/keyset.h"
 #include "cityops/feed/src-cap.h"
 #include "cityops/feed/src-open311.h"
 #include "ingest-internal.h"
+
+#define MAX_POLLED 64
 
 struct pending {
 	char *key;
@@ -47,7 +50,7 @@ struct poll_src {
 };
 
 struct ingest_poll {
-	struct poll_src src[MAX_FEEDS];
+	struct poll_src src[MAX_POLLED];
 	int n;
 };
 
@@ -64,8 +67,21 @@ ingest_poll_add(struct ingest *in, const char *url, int open311)
 {
 	struct ingest_poll *p = get(in);
 
-	if (p->n == MAX_FEEDS)
+	char host[256], path[2048];
+	int tls, port;
+
+	if (http_url_parse(url, &tls, host, sizeof host, &port, path,
+	                   sizeof path) != 0) {
+		fprintf(stderr,
+		        "cityops ingest: %s: not an http:// or https:// URL\n",
+		        url);
 		return -1;
+	}
+	if (p->n == MAX_POLLED) {
+		fprintf(stderr, "cityops ingest: more than %d polled sources\n",
+		        MAX_POLLED);
+		return -1;
+	}
 	p->src[p->n].in = in;
 	p->src[p->n].open311 = open311;
 	p->src[p->n].url = xstrdup(url);
@@ -332,4 +348,40 @@ ingest_poll_free(struct ingest *in)
 	}
 	free(p);
 	in->poll = NULL;
+}
+
+int
+ingest_poll_sources_file(struct ingest *in, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int lineno = 0, rc = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "cityops ingest: cannot read %s: %s\n", path,
+		        strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+		char kind[16], url[4000], extra[2];
+		int n;
+		lineno++;
+		n = sscanf(line, " %15s %3999s %1s", kind, url, extra);
+		if (n <= 0 || kind[0] == '#')
+			continue;
+		if (n != 2 || (strcmp(kind, "cap") != 0 &&
+		               strcmp(kind, "open311") != 0)) {
+			fprintf(stderr,
+			        "cityops ingest: %s:%d: want \"cap URL\" or "
+			        "\"open311 URL\"\n",
+			        path, lineno);
+			rc = -1;
+		} else if (ingest_poll_add(in, url, kind[0] == 'o') != 0) {
+			fprintf(stderr, "cityops ingest: %s:%d: refused\n",
+			        path, lineno);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	return rc;
 }

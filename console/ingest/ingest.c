@@ -216,6 +216,8 @@ usage(FILE *f)
 	      "(its base,\n"
 	      "                        or requests.json or requests.xml; "
 	      "repeatable)\n"
+	      "      --sources FILE    \"cap URL\" and \"open311 URL\" lines "
+	      "(repeatable)\n"
 	      "      --poll-interval S seconds between polls (default 60, "
 	      "at least 10)\n"
 	      "      --poll-min S      the floor of --poll-interval (default "
@@ -296,6 +298,7 @@ static const struct option ingest_longopts[] = {
     {"feed", required_argument, NULL, 'f'},
     {"cap", required_argument, NULL, 'C'},
     {"open311", required_argument, NULL, 'O'},
+    {"sources", required_argument, NULL, 'Y'},
     {"poll-interval", required_argument, NULL, 'V'},
     {"ca-file", required_argument, NULL, 'A'},
     {"poll-min", required_argument, NULL, 'N'},
@@ -339,10 +342,9 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 		                  arg);
 	case 'C':
 	case 'O':
-		if (ingest_poll_add(in, arg, opt == 'O') == 0)
-			return 0;
-		fprintf(stderr, "cityops ingest: too many polled sources\n");
-		return -1;
+		return ingest_poll_add(in, arg, opt == 'O');
+	case 'Y':
+		return ingest_poll_sources_file(in, arg);
 	case 'V':
 		if (opt_int(p, opt, arg, 1, 86400, &v) != 0)
 			return -1;
