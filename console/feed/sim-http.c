@@ -27,10 +27,11 @@
 
 struct doc {
 	uint64_t pos;
-	char *id;   /* CAP identifier, or Open311 service_request_id */
-	int64_t ms; /* sent, or requested */
-	char *body; /* CAP XML, or one Open311 request as JSON */
-	char *xml;  /* Open311 only: the request as XML */
+	char *id;     /* CAP identifier, or Open311 service_request_id */
+	int64_t ms;   /* sent, or requested */
+	char *body;   /* CAP XML, or one Open311 request as JSON */
+	char *xml;    /* Open311 only: the request as XML */
+	char *status; /* Open311 only */
 	int recorded;
 };
 
@@ -141,6 +142,8 @@ build_event(void *arg, const struct feed_event *ev)
 		o311_xml(&x, &ev->u.open311);
 		add(&bd->h->reqs, &bd->h->nreqs, bd->pos, ev->u.open311.id,
 		    ev->u.open311.requested_ms, &b, &x);
+		bd->h->reqs[bd->h->nreqs - 1].status = xstrdup(
+		    ev->u.open311.status ? ev->u.open311.status : "open");
 	}
 	buf_free(&b);
 	buf_free(&x);
@@ -190,8 +193,9 @@ published(struct sim_http *h, struct doc *v, size_t n, const char *kind)
 	while (k < n && v[k].pos < live) {
 		if (!v[k].recorded && h->o.record != NULL) {
 			fprintf(h->o.record,
-			        "%" PRIu64 "\t%s\t%s\t%" PRId64 "\n", v[k].pos,
-			        kind, v[k].id, v[k].ms);
+			        "%" PRIu64 "\t%s\t%s\t%" PRId64 "\t%s\n",
+			        v[k].pos, kind, v[k].id, v[k].ms,
+			        v[k].status ? v[k].status : "");
 			fflush(h->o.record);
 		}
 		v[k].recorded = 1;
@@ -435,6 +439,7 @@ docs_free(struct doc *v, size_t n)
 		free(v[i].id);
 		free(v[i].body);
 		free(v[i].xml);
+		free(v[i].status);
 	}
 	free(v);
 }

@@ -33,7 +33,7 @@ struct src_cap {
 	lws_sorted_usec_list_t sul_poll, sul_budget; /* first */
 	struct lws_context *ctx;
 	struct src_cap_opts o;
-	struct src_cap_hooks h;
+	struct src_hooks h;
 	char *url, *etag, *lastmod;
 	struct http_req *index_req;
 	struct keyset known, queued;
@@ -122,7 +122,7 @@ doc_event(void *arg, const struct feed_event *ev)
 	if (c->skip || c->key == NULL)
 		return;
 	s->hl.events++;
-	s->h.event(s->h.arg, s, c->key, ev);
+	s->h.event(s->h.arg, c->key, ev);
 }
 
 static void
@@ -138,7 +138,7 @@ doc_result(struct src_cap *s, const char *key, const struct feed_result *r,
 		        s->url, key, r->skipped, feed_reject_name(r->reason));
 	}
 	s->hl.docs++;
-	s->h.doc(s->h.arg, s, key, r);
+	s->h.doc(s->h.arg, key, r);
 }
 
 static int
@@ -402,7 +402,7 @@ defaults(struct src_cap_opts *o)
 
 struct src_cap *
 src_cap_new(struct lws_context *ctx, const struct src_cap_opts *o,
-            const struct src_cap_hooks *h, const char **why)
+            const struct src_hooks *h, const char **why)
 {
 	struct src_cap *s;
 	char host[256], path[2048];

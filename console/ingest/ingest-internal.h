@@ -185,9 +185,12 @@ void ingest_feed_event(struct ingest *in, struct feed_client *fc,
 
 /* ingest-poll.c */
 
-/* Adds a polled CAP source; returns 0, or -1 when there are too many. */
-int ingest_poll_add(struct ingest *in, const char *url);
+/* Adds a polled CAP (or Open311) source; 0, or -1: too many. */
+int ingest_poll_add(struct ingest *in, const char *url, int open311);
 int ingest_poll_count(const struct ingest *in);
+/* Adds the sources of a file of "cap URL" / "open311 URL" lines ('#':
+ * comment); returns 0, or -1 (said on stderr). */
+int ingest_poll_sources_file(struct ingest *in, const char *path);
 /* Loads each source's cache and starts polling. */
 void ingest_poll_start(struct ingest *in);
 /* Commits the documents whose requests have all been answered. */

@@ -20,9 +20,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cityops/feed/http-client.h"
 #include "cityops/feed/keyset.h"
 #include "cityops/feed/src-cap.h"
+#include "cityops/feed/src-open311.h"
 #include "ingest-internal.h"
+
+#define MAX_POLLED 64
 
 struct pending {
 	char *key;
@@ -32,7 +36,13 @@ struct pending {
 struct poll_src {
 	struct ingest *in;
 	char *url, *cache_path;
+	int open311; /* else CAP */
 	struct src_cap *cap;
+	struct src_open311 *o311;
+	/* Confirmed keys in the order they were confirmed (Open311's
+	 * open set follows the last status of each request). */
+	char **order;
+	size_t norder;
 	FILE *cache;
 	struct keyset committed;
 	struct pending *pend;
@@ -40,7 +50,7 @@ struct poll_src {
 };
 
 struct ingest_poll {
-	struct poll_src src[MAX_FEEDS];
+	struct poll_src src[MAX_POLLED];
 	int n;
 };
 
@@ -53,13 +63,27 @@ get(struct ingest *in)
 }
 
 int
-ingest_poll_add(struct ingest *in, const char *url)
+ingest_poll_add(struct ingest *in, const char *url, int open311)
 {
 	struct ingest_poll *p = get(in);
 
-	if (p->n == MAX_FEEDS)
+	char host[256], path[2048];
+	int tls, port;
+
+	if (http_url_parse(url, &tls, host, sizeof host, &port, path,
+	                   sizeof path) != 0) {
+		fprintf(stderr,
+		        "cityops ingest: %s: not an http:// or https:// URL\n",
+		        url);
 		return -1;
+	}
+	if (p->n == MAX_POLLED) {
+		fprintf(stderr, "cityops ingest: more than %d polled sources\n",
+		        MAX_POLLED);
+		return -1;
+	}
 	p->src[p->n].in = in;
+	p->src[p->n].open311 = open311;
 	p->src[p->n].url = xstrdup(url);
 	p->n++;
 	return 0;
@@ -72,13 +96,14 @@ ingest_poll_count(const struct ingest *in)
 }
 
 static char *
-cache_path(const char *state, const char *url)
+cache_path(const char *state, const char *url, int open311)
 {
 	uint64_t h = 1469598103934665603ull;
 
 	for (const char *s = url; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return xasprintf("%s.cap-%016" PRIx64, state, h);
+	return xasprintf("%s.%s-%016" PRIx64, state,
+	                 open311 ? "open311" : "cap", h);
 }
 
 /* Loads the keys confirmed by earlier runs; opens the file to append. */
@@ -95,11 +120,16 @@ cache_load(struct poll_src *ps)
 			if (len == 0 || line[len - 1] != '\n')
 				continue; /* torn by a kill mid-write */
 			line[len - 1] = '\0';
-			if (line[0] != '\0' && keyset_add(&ps->committed, line))
-				n++;
+			if (line[0] == '\0' ||
+			    !keyset_add(&ps->committed, line))
+				continue;
+			n++;
+			ps->order = xrealloc(ps->order, (ps->norder + 1) *
+			                                    sizeof *ps->order);
+			ps->order[ps->norder++] = xstrdup(line);
 		}
 		fclose(f);
-		log_msg(LOG_INFO, "ingest: cap %s: %zu documents known from %s",
+		log_msg(LOG_INFO, "ingest: %s: %zu items known from %s",
 		        ps->url, n, ps->cache_path);
 	} else if (errno != ENOENT) {
 		log_msg(LOG_WARN, "ingest: cannot read %s: %s", ps->cache_path,
@@ -108,30 +138,26 @@ cache_load(struct poll_src *ps)
 	ps->cache = fopen(ps->cache_path, "a");
 	if (ps->cache == NULL)
 		log_msg(LOG_ERROR,
-		        "ingest: cannot write %s: %s; documents will be "
+		        "ingest: cannot write %s: %s; items will be "
 		        "fetched again after a restart",
 		        ps->cache_path, strerror(errno));
 }
 
 static void
-on_event(void *arg, struct src_cap *s, const char *key,
-         const struct feed_event *ev)
+on_event(void *arg, const char *key, const struct feed_event *ev)
 {
 	struct poll_src *ps = arg;
 
-	(void)s;
 	(void)key;
 	ingest_feed_event(ps->in, NULL, ev);
 }
 
 static void
-on_doc(void *arg, struct src_cap *s, const char *key,
-       const struct feed_result *res)
+on_doc(void *arg, const char *key, const struct feed_result *res)
 {
 	struct poll_src *ps = arg;
 	struct pending *p;
 
-	(void)s;
 	(void)res;
 	if (ps->npend == ps->pcap) {
 		ps->pcap = ps->pcap ? ps->pcap * 2 : 16;
@@ -143,31 +169,63 @@ on_doc(void *arg, struct src_cap *s, const char *key,
 	ingest_poll_commit(ps->in);
 }
 
+static void
+src_known(struct poll_src *ps, const char *key)
+{
+	if (ps->cap != NULL)
+		src_cap_known(ps->cap, key);
+	if (ps->o311 != NULL)
+		src_open311_known(ps->o311, key);
+}
+
+static int
+src_start(struct ingest *in, struct poll_src *ps, const struct src_hooks *h,
+          const char **why)
+{
+	if (ps->open311) {
+		struct src_open311_opts o;
+		memset(&o, 0, sizeof o);
+		o.url = ps->url;
+		o.interval_ms = in->capopts.interval_ms;
+		o.min_interval_ms = in->capopts.min_interval_ms;
+		o.ca_file = in->capopts.ca_file;
+		ps->o311 = src_open311_new(loop_lws(in->loop), &o, h, why);
+		return ps->o311 != NULL ? 0 : -1;
+	} else {
+		struct src_cap_opts o = in->capopts;
+		o.url = ps->url;
+		ps->cap = src_cap_new(loop_lws(in->loop), &o, h, why);
+		return ps->cap != NULL ? 0 : -1;
+	}
+}
+
 void
 ingest_poll_start(struct ingest *in)
 {
-	struct src_cap_hooks h = {.event = on_event, .doc = on_doc};
+	struct src_hooks h = {.event = on_event, .doc = on_doc};
 	struct ingest_poll *p = in->poll;
 
 	for (int i = 0; p != NULL && i < p->n; i++) {
 		struct poll_src *ps = &p->src[i];
-		struct src_cap_opts o = in->capopts;
 		const char *why = NULL;
 
-		ps->cache_path = cache_path(in->state_path, ps->url);
+		ps->cache_path =
+		    cache_path(in->state_path, ps->url, ps->open311);
 		cache_load(ps);
-		o.url = ps->url;
 		h.arg = ps;
-		ps->cap = src_cap_new(loop_lws(in->loop), &o, &h, &why);
-		if (ps->cap == NULL) {
-			log_msg(LOG_ERROR, "ingest: cap %s: %s", ps->url, why);
+		if (src_start(in, ps, &h, &why) != 0) {
+			log_msg(LOG_ERROR, "ingest: %s: %s", ps->url, why);
 			continue;
 		}
-		for (size_t k = 0; k < ps->committed.cap; k++)
-			if (ps->committed.slot[k] != NULL)
-				src_cap_known(ps->cap, ps->committed.slot[k]);
+		for (size_t k = 0; k < ps->norder; k++)
+			src_known(ps, ps->order[k]);
+		for (size_t k = 0; k < ps->norder; k++)
+			free(ps->order[k]);
+		free(ps->order);
+		ps->order = NULL;
+		ps->norder = 0;
 		if (in->paused)
-			src_cap_pause(ps->cap, 1);
+			ingest_poll_pause(in, 1);
 	}
 }
 
@@ -185,8 +243,7 @@ ingest_poll_commit(struct ingest *in)
 			if (keyset_add(&ps->committed, key) &&
 			    ps->cache != NULL)
 				fprintf(ps->cache, "%s\n", key);
-			if (ps->cap != NULL)
-				src_cap_known(ps->cap, key);
+			src_known(ps, key);
 			free(ps->pend[n].key);
 			n++;
 		}
@@ -207,9 +264,12 @@ ingest_poll_pause(struct ingest *in, int pause)
 {
 	struct ingest_poll *p = in->poll;
 
-	for (int i = 0; p != NULL && i < p->n; i++)
+	for (int i = 0; p != NULL && i < p->n; i++) {
 		if (p->src[i].cap != NULL)
 			src_cap_pause(p->src[i].cap, pause);
+		if (p->src[i].o311 != NULL)
+			src_open311_pause(p->src[i].o311, pause);
+	}
 }
 
 void
@@ -225,8 +285,10 @@ ingest_poll_stop(struct ingest *in)
 	if (b.len > 0)
 		log_msg(LOG_INFO, "ingest: polled sources at stop:%s", b.data);
 	buf_free(&b);
-	for (int i = 0; i < p->n; i++)
+	for (int i = 0; i < p->n; i++) {
 		src_cap_free(&p->src[i].cap);
+		src_open311_free(&p->src[i].o311);
+	}
 }
 
 void
@@ -238,15 +300,19 @@ ingest_poll_stats(struct ingest *in, struct buf *b)
 		const struct src_health *h;
 		uint64_t rej = 0;
 
-		if (p->src[i].cap == NULL)
+		if (p->src[i].cap != NULL)
+			h = src_cap_health(p->src[i].cap);
+		else if (p->src[i].o311 != NULL)
+			h = src_open311_health(p->src[i].o311);
+		else
 			continue;
-		h = src_cap_health(p->src[i].cap);
 		for (int r = 0; r < FEED_REJECT_COUNT; r++)
 			rej += h->rejected[r];
 		buf_printf(b,
-		           " cap%d=%s/%" PRIu64 "poll/%" PRIu64 "304/%" PRIu64
+		           " %s%d=%s/%" PRIu64 "poll/%" PRIu64 "304/%" PRIu64
 		           "doc/%" PRIu64 "fail/%" PRIu64 "rej/%zuknown",
-		           i, h->state, h->polls, h->not_modified, h->docs,
+		           p->src[i].open311 ? "open311" : "cap", i, h->state,
+		           h->polls, h->not_modified, h->docs,
 		           h->docs_failed + h->failures, rej, h->known);
 		for (int r = 1; r < FEED_REJECT_COUNT; r++)
 			if (h->rejected[r] > 0)
@@ -267,6 +333,10 @@ ingest_poll_free(struct ingest *in)
 	for (int i = 0; i < p->n; i++) {
 		struct poll_src *ps = &p->src[i];
 		src_cap_free(&ps->cap);
+		src_open311_free(&ps->o311);
+		for (size_t k = 0; k < ps->norder; k++)
+			free(ps->order[k]);
+		free(ps->order);
 		if (ps->cache != NULL)
 			fclose(ps->cache);
 		for (size_t k = 0; k < ps->npend; k++)
@@ -278,4 +348,40 @@ ingest_poll_free(struct ingest *in)
 	}
 	free(p);
 	in->poll = NULL;
+}
+
+int
+ingest_poll_sources_file(struct ingest *in, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int lineno = 0, rc = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "cityops ingest: cannot read %s: %s\n", path,
+		        strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+		char kind[16], url[4000], extra[2];
+		int n;
+		lineno++;
+		n = sscanf(line, " %15s %3999s %1s", kind, url, extra);
+		if (n <= 0 || kind[0] == '#')
+			continue;
+		if (n != 2 || (strcmp(kind, "cap") != 0 &&
+		               strcmp(kind, "open311") != 0)) {
+			fprintf(stderr,
+			        "cityops ingest: %s:%d: want \"cap URL\" or "
+			        "\"open311 URL\"\n",
+			        path, lineno);
+			rc = -1;
+		} else if (ingest_poll_add(in, url, kind[0] == 'o') != 0) {
+			fprintf(stderr, "cityops ingest: %s:%d: refused\n",
+			        path, lineno);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	return rc;
 }

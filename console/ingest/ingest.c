@@ -221,6 +221,12 @@ usage(FILE *f)
 	      "      --cap URL         poll a CAP Atom/RSS index or CAP "
 	      "document\n"
 	      "                        over http(s):// (repeatable)\n"
+	      "      --open311 URL     poll an Open311 GeoReport v2 endpoint "
+	      "(its base,\n"
+	      "                        or requests.json or requests.xml; "
+	      "repeatable)\n"
+	      "      --sources FILE    \"cap URL\" and \"open311 URL\" lines "
+	      "(repeatable)\n"
 	      "      --poll-interval S seconds between polls (default 60, "
 	      "at least 10)\n"
 	      "      --poll-min S      the floor of --poll-interval (default "
@@ -326,6 +332,8 @@ ingest_clear(struct ingest *in)
 static const struct option ingest_longopts[] = {
     {"feed", required_argument, NULL, 'f'},
     {"cap", required_argument, NULL, 'C'},
+    {"open311", required_argument, NULL, 'O'},
+    {"sources", required_argument, NULL, 'Y'},
     {"poll-interval", required_argument, NULL, 'V'},
     {"ca-file", required_argument, NULL, 'A'},
     {"poll-min", required_argument, NULL, 'N'},
@@ -381,10 +389,10 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 		return opt_append(p, opt, in->urls, &in->nfeeds, MAX_FEEDS,
 		                  arg);
 	case 'C':
-		if (ingest_poll_add(in, arg) == 0)
-			return 0;
-		fprintf(stderr, "cityops ingest: too many --cap sources\n");
-		return -1;
+	case 'O':
+		return ingest_poll_add(in, arg, opt == 'O');
+	case 'Y':
+		return ingest_poll_sources_file(in, arg);
 	case 'V':
 		if (opt_int(p, opt, arg, 1, 86400, &v) != 0)
 			return -1;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "cityops/feed/feed.h"
+#include "cityops/feed/src.h"
 
 struct lws_context;
 struct src_cap;
@@ -35,32 +36,10 @@ struct src_cap_opts {
 	int backoff_max_ms;  /* 300000 */
 };
 
-/* Health, for the log and `ingest --status`. */
-struct src_health {
-	const char *url;
-	const char *state;           /* "idle", "polling", "waiting" */
-	char why[200];               /* last failure, "" when none */
-	int64_t last_ok_ms, next_ms; /* wall clock; 0: never / none */
-	uint64_t polls, not_modified, failures;
-	uint64_t docs, docs_failed, events;
-	uint64_t rejected[FEED_REJECT_COUNT]; /* documents, by reason */
-	size_t known;
-};
-
-struct src_cap_hooks {
-	/* An event of document key; pointers live for the call. */
-	void (*event)(void *arg, struct src_cap *s, const char *key,
-	              const struct feed_event *ev);
-	/* Document key is done (decoded, or rejected: res->reason). */
-	void (*doc)(void *arg, struct src_cap *s, const char *key,
-	            const struct feed_result *res);
-	void *arg;
-};
-
 /* Returns a source that polls at once, or NULL with *why (a bad URL). */
 struct src_cap *src_cap_new(struct lws_context *ctx,
                             const struct src_cap_opts *o,
-                            const struct src_cap_hooks *h, const char **why);
+                            const struct src_hooks *h, const char **why);
 void src_cap_free(struct src_cap **sp);
 /* Marks key (a document URL, or identifier|sent) as stored: never again. */
 void src_cap_known(struct src_cap *s, const char *key);
