@@ -1,9 +1,11 @@
 # Writes OUT (a C file) with the git description of the checkout SRC, or ""
 # when SRC is not a git checkout (a release tarball, a Debian source
 # package). Run at every build; OUT changes only when the description does.
-set(describe "")
+# CITYOPS_GIT_DESCRIBE in the environment wins: scripts/package builds in a
+# copy that is not a checkout.
+set(describe "$ENV{CITYOPS_GIT_DESCRIBE}")
 find_package(Git QUIET)
-if(GIT_FOUND AND EXISTS "${SRC}/.git")
+if(describe STREQUAL "" AND GIT_FOUND AND EXISTS "${SRC}/.git")
 	execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${SRC}" describe
 			--tags --always --dirty
 		OUTPUT_VARIABLE describe OUTPUT_STRIP_TRAILING_WHITESPACE
