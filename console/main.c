@@ -22,7 +22,9 @@
 #include "cityops/ingest/ingest.h"
 #include "cityops/core/log.h"
 #include "cityops/core/opt.h"
+#include "cityops/ui/doctor.h"
 #include "cityops/ui/tui.h"
+#include "cityops/ui/version.h"
 
 #define CONNECT_TIMEOUT_MS 5000
 #define MAX_COMMANDS       64
@@ -36,6 +38,8 @@ usage(FILE *f)
 	      "       cityops db migrate | seed --demo | status\n"
 	      "       cityops feed-sim | ingest | feed-watch [--help]\n"
 	      "       cityops drill run FILE | check FILE | clear NAME | list\n"
+	      "       cityops doctor [--config FILE] [--feed URL]...\n"
+	      "       cityops --version [--verbose]\n"
 	      "\n"
 	      "options:\n"
 	      "  -d, --dsn CONNINFO   libpq connection string (default: PG* "
@@ -65,7 +69,9 @@ usage(FILE *f)
 	      "                       (ws://…; repeat for more feeds; replaces "
 	      "the\n"
 	      "                       config file's feed lines)\n"
-	      "  -V, --version        print the version\n"
+	      "  -V, --version        print the version (with --verbose: the "
+	      "libraries\n"
+	      "                       and the server's version)\n"
 	      "  -h, --help           this help\n"
 	      "\n"
 	      "In the console, ':' opens the prompt, '?' lists keys and "
@@ -136,6 +142,7 @@ static const struct option main_longopts[] = {
     {"exercise", no_argument, NULL, 'X'},
     {"feed", required_argument, NULL, 'F'},
     {"version", no_argument, NULL, 'V'},
+    {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -148,7 +155,7 @@ struct args {
 	const char *dsn, *script, *logpath;
 	const char *commands[MAX_COMMANDS];
 	const char *feeds[MAX_FEEDS];
-	int ncommands, headless;
+	int ncommands, headless, version, verbose;
 };
 
 /* One option with its argument; returns 0, or -1 when it was refused. */
@@ -159,8 +166,11 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 
 	switch (opt) {
 	case 'V':
-		printf("cityops %s\n", CITYOPS_VERSION);
-		return 1;
+		a->version = 1;
+		return 0;
+	case 'v':
+		a->verbose = 1;
+		return 0;
 	case 'd':
 		a->dsn = arg;
 		return 0;
@@ -237,6 +247,8 @@ main_subcommand(int argc, char **argv, const char *dsn)
 		return ingest_main(argc, argv, dsn);
 	if (strcmp(argv[0], "drill") == 0)
 		return drill_main(argc - 1, argv + 1, dsn);
+	if (strcmp(argv[0], "doctor") == 0)
+		return doctor_main(argc, argv, dsn);
 	fprintf(stderr, "cityops: unknown subcommand '%s'\n", argv[0]);
 	usage(stderr);
 	return 2;
@@ -293,6 +305,8 @@ main(int argc, char **argv)
 		return status;
 	argc -= optind;
 	argv += optind;
+	if (a.version)
+		return version_print(stdout, a.verbose, a.dsn);
 	if (log_open(a.logpath, LOG_INFO) != 0) {
 		fprintf(stderr, "cityops: cannot open log %s\n", a.logpath);
 		return 2;

@@ -489,3 +489,85 @@ dbadmin_status(struct db *db)
 	sqlset_free(&set);
 	return pending || stale != 0 ? 1 : 0;
 }
+
+/* Whether each record table exists ("absent"), may be read ("ok") or
+ * not ("denied") by this login; 0 or -1. */
+static int
+record_tables(struct db *db, char migrations[8], char functions[8],
+              struct db_error *err)
+{
+	const char *p[2] = {"public.cityops_migration",
+	                    "public.cityops_function_file"};
+	struct db_table *t = NULL;
+
+	if (db_run(db, Q_MIGRATION_TABLES, 2, p, &t, err) != 0)
+		return -1;
+	snprintf(migrations, 8, "%s", db_get(t, 0, "migrations"));
+	snprintf(functions, 8, "%s", db_get(t, 0, "functions"));
+	db_table_free(&t);
+	return 0;
+}
+
+/* One file into c; 0 or -1. */
+static int
+count_file(struct db *db, const struct sql_file *f, int migrations,
+           int functions, struct dbadmin_counts *c, struct db_error *err)
+{
+	char *want = NULL, *have = NULL;
+	int done = 0;
+
+	if (in_dir(f, MIGRATIONS)) {
+		if (migrations &&
+		    (done = is_done(db, basename_of(f->name), err)) < 0)
+			return -1;
+		c->applied += done;
+		c->pending += !done;
+	} else if (in_dir(f, FUNCTIONS)) {
+		if (functions && (checksum_of(db, f->text, &want, err) != 0 ||
+		                  recorded_checksum(db, basename_of(f->name),
+		                                    &have, err) != 0)) {
+			free(want);
+			return -1;
+		}
+		done = have != NULL && strcmp(have, want) == 0;
+		c->functions++;
+		c->stale += !done;
+		free(want);
+		free(have);
+	} else {
+		return 0;
+	}
+	/* A pending migration is named before a function file. */
+	if (!done && (c->first_pending[0] == '\0' ||
+	              (in_dir(f, MIGRATIONS) && c->pending == 1)))
+		snprintf(c->first_pending, sizeof c->first_pending, "%s",
+		         sql_relative(f->name));
+	return 0;
+}
+
+int
+dbadmin_count(struct db *db, struct dbadmin_counts *c, struct db_error *err)
+{
+	struct sqlset set;
+	char migrations[8], functions[8];
+	int rc = 0;
+
+	memset(c, 0, sizeof *c);
+	if (record_tables(db, migrations, functions, err) != 0)
+		return -1;
+	if (strcmp(migrations, "denied") == 0) {
+		c->unreadable = 2;
+		return 0;
+	}
+	c->unreadable = strcmp(functions, "denied") == 0;
+	if (sqlset_load(&set) != 0) {
+		db_error_set(err, "cannot read the SQL files");
+		return -1;
+	}
+	for (const struct sql_file *f = set.files; f->name && rc == 0; f++)
+		if (!c->unreadable || !in_dir(f, FUNCTIONS))
+			rc = count_file(db, f, strcmp(migrations, "ok") == 0,
+			                strcmp(functions, "ok") == 0, c, err);
+	sqlset_free(&set);
+	return rc;
+}

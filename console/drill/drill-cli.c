@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cityops/core/datadir.h"
 #include "drill-internal.h"
 
 static char *
@@ -96,8 +97,15 @@ load(const char *path)
 	struct buf errors = {0};
 	struct drill *d = NULL;
 	size_t len = 0;
-	char *text = read_file(path, &len);
+	char *text = read_file(path, &len), *shipped;
 
+	/* A bare name not in this folder: a shipped drill (datadir.h). */
+	if (text == NULL && errno == ENOENT &&
+	    (shipped = datadir_find("drills", path, ".drill")) != NULL) {
+		text = read_file(shipped, &len);
+		free(shipped);
+		errno = text == NULL ? errno : 0;
+	}
 	if (text == NULL) {
 		fprintf(stderr, "cityops drill: cannot read %s: %s\n", path,
 		        strerror(errno));

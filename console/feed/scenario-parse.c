@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cityops/core/datadir.h"
 #include "cityops/core/util.h"
 #include "scenario-internal.h"
 
@@ -362,7 +363,7 @@ fail:
 struct scenario *
 scenario_load(const char *name_or_path, char *err, size_t errsz)
 {
-	char path[8192], exe[4096];
+	char path[8192];
 	const char *env = getenv("CITYOPS_SCENARIOS");
 	struct buf b = {0};
 	struct scenario *sc = NULL;
@@ -376,20 +377,16 @@ scenario_load(const char *name_or_path, char *err, size_t errsz)
 		f = fopen(name_or_path, "r");
 		snprintf(path, sizeof path, "%s", name_or_path);
 	} else {
-		ssize_t m;
+		char *found;
 		if (env != NULL && *env != '\0') {
 			snprintf(path, sizeof path, "%s/%s.scn", env,
 			         name_or_path);
 			f = fopen(path, "r");
 		}
 		if (f == NULL &&
-		    (m = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
-			char *slash;
-			exe[m] = '\0';
-			if ((slash = strrchr(exe, '/')) != NULL)
-				*slash = '\0';
-			snprintf(path, sizeof path, "%s/../scenarios/%s.scn",
-			         exe, name_or_path);
+		    (found = datadir_find("scenarios", name_or_path, ".scn"))) {
+			snprintf(path, sizeof path, "%s", found);
+			free(found);
 			f = fopen(path, "r");
 		}
 		if (f == NULL) {

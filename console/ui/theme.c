@@ -17,13 +17,10 @@
 
 #include <curses.h>
 
+#include "cityops/core/datadir.h"
 #include "cityops/core/log.h"
 #include "cityops/ui/theme.h"
 #include "cityops/core/util.h"
-
-#ifndef CITYOPS_THEMES_DIR
-#define CITYOPS_THEMES_DIR "/usr/share/cityops/themes"
-#endif
 
 static const char *const slot_names[] = {
 #define X(id, name, help) name,
@@ -223,7 +220,7 @@ static char *
 find_theme(const char *name)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	const char *dirs[3];
+	const char *dirs[2];
 	char *path, *text = NULL;
 	int n = 0;
 
@@ -238,13 +235,17 @@ find_theme(const char *name)
 		dirs[n++] = path;
 	if (getenv("CITYOPS_THEMES") != NULL)
 		dirs[n++] = getenv("CITYOPS_THEMES");
-	dirs[n++] = CITYOPS_THEMES_DIR;
 	for (int i = 0; i < n && text == NULL; i++) {
 		char *file = xasprintf("%s/%s.theme", dirs[i], name);
 		text = read_file(file);
 		free(file);
 	}
 	free(path);
+	/* The shipped themes: build tree, XDG data dirs, install prefix. */
+	if (text == NULL && (path = datadir_find("themes", name, ".theme"))) {
+		text = read_file(path);
+		free(path);
+	}
 	return text;
 }
 

@@ -194,7 +194,18 @@
 	X(Q_ROLLBACK, ONCE, "ROLLBACK")                                        \
 	X(Q_IS_SUPERUSER, SAFE,                                                \
 	  "SELECT rolsuper FROM pg_roles WHERE rolname = "                     \
-	  "session_user")
+	  "session_user")                                                      \
+	/* cityops doctor (console/ui/doctor.c): read-only checks. */          \
+	X(Q_MIGRATION_TABLES, SAFE,                                            \
+	  "SELECT CASE WHEN to_regclass($1) IS NULL THEN 'absent' "            \
+	  "WHEN has_table_privilege(to_regclass($1), 'SELECT') THEN 'ok' "     \
+	  "ELSE 'denied' END AS migrations, "                                  \
+	  "CASE WHEN to_regclass($2) IS NULL THEN 'absent' "                   \
+	  "WHEN has_table_privilege(to_regclass($2), 'SELECT') THEN 'ok' "     \
+	  "ELSE 'denied' END AS functions")                                    \
+	X(Q_SERVER_CLOCK, SAFE,                                                \
+	  "SELECT current_setting('TimeZone') AS timezone, "                   \
+	  "extract(epoch FROM clock_timestamp())::text AS epoch")
 
 enum query_id {
 #define X(id, mode, sql) id,
