@@ -436,6 +436,9 @@ BEGIN
 	DELETE FROM audit a WHERE a.exercise AND (a.drill_run = ANY (v_runs)
 		OR (a.action LIKE 'incident.%'
 			AND a.object IN (SELECT i.ref FROM incident i WHERE i.id = ANY (v_inc))));
+	-- What the reports keep of these incidents (migration 060) goes too.
+	DELETE FROM incident_step s WHERE s.incident_id = ANY (v_inc);
+	DELETE FROM handover_note n WHERE n.incident_id = ANY (v_inc);
 	DELETE FROM incident i WHERE i.id = ANY (v_inc);
 	GET DIAGNOSTICS v_n = ROW_COUNT;
 	-- Readings and alarms of exercise indicators within the runs' drill time.

@@ -138,10 +138,11 @@ awk -v n="$n" 'BEGIN {
 		at = sprintf("2016-03-16T08:%02d:%02d.%03dZ", int(i / 60) % 60, i % 60, 200 + i % 7)
 		if (i % 3 == 0) printf "cm.crowd\t%s\t%s\n", at, i
 		else if (i % 3 == 1) printf "cn.crowd\t%s\t%s\n", at, i
-		else printf "bs.pm25\t%s\t%s\nbs.wind\t%s\t%s.5\n", at, i, at, i
+		# windSpeed is m/s by its Smart Data Model; bs.wind is km/h.
+		else printf "bs.pm25\t%s\t%s\nbs.wind\t%s\t%s\n", at, i, at, (i + 0.5) * 3.6
 	}
 }' | sort >"$FEED_TMP/sent"
-q "select indicator_id, to_char(at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), value::float8
+q "select indicator_id, to_char(at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), round(value::numeric, 6)::float8
    from cityops.reading where indicator_id in ('cm.crowd','cn.crowd','bs.pm25','bs.wind')
    and at >= '2016-03-16 08:00Z' and at < '2016-03-16 09:00Z'" | tr '|' '\t' | sort >"$FEED_TMP/stored"
 diff "$FEED_TMP/sent" "$FEED_TMP/stored" >"$FEED_TMP/diff" || { head "$FEED_TMP/diff" >&2; fail "stored readings differ from those published"; }
