@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * CAP XML decode speed against raw expat on the same bytes: documents/s
  * and MB/s of feed_decode (CAP 1.2 XML → events, scratch, sanitising,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Decode + apply throughput against raw cJSON on the same bytes, in the
  * same run (DESIGN.md: >= 1,000,000 small readings/s on one core, and

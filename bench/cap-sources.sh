@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Memory of `cityops ingest` polling many CAP sources: 50 --cap sources
 # (one feed-sim --http, 50 index URLs told apart by a query string), 200
 # documents each, so 10,000 cached document keys. Prints the peak and

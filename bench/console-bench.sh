@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Console figures (a benchmark, not a test): terminal bytes/s in steady
 # state at 80x24 and 200x60 with htop measured the same way in the same
 # run, idle CPU, RSS with 5,000 indicators and 10,000 open incidents, and

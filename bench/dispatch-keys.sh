@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Keystrokes and seconds to dispatch the recommended unit to a new P1 from
 # the queue (issue 14), typed commands against the keys on the selection,
 # in the same run. The console runs in tmux (tests/screen-lib.sh); each way

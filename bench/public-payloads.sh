@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The share of the public example payloads (tests/feed/fixtures/public/)
 # that cityops fully understands, partly understands, or refuses with the
 # reason its README expects. Decoder level (feed-watch --file): what the

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Shared by the scripts in this folder: paths, package set-up and the build.
 # Sourced, not run.
 

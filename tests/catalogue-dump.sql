@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- A text dump of what the SQL in sql/ makes of schema cityops: every
 \set ON_ERROR_STOP on
 -- function's definition, owner-independent grants and comment, views,

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Sourced by database, headless and screen tests. Each test gets a private
 # copy of the seeded template database, dropped when the test ends.
 set -euo pipefail

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Sourced by tests/screen/*.sh (after tests/lib.sh and scratch_db): runs the
 # real console in a private tmux server of a fixed size and waits, with a
 # bound, for what a user would see. Never a fixed sleep as an assertion.

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- bench/db/generate.sql: incidents at scale for bench/db-bench.
 --
 -- psql variables: incidents (total bench incidents), open (how many of them

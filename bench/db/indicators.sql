@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- bench/db/indicators.sql: :indicators bench indicators bench.i00001 …,
 -- indicator n in district (n - 1) % 16 (districts in code order), on one of
 -- its regions. Inserted with their triggers (region_path).

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- bench/db/prep.sql: what the generators share — streets for the districts
 -- the demo leaves bare, the benchmark's supervisor login, the districts in
 -- code order with the regions incidents land in, SLA per category and

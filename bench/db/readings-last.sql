@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- bench/db/readings-last.sql: the newest reading of every bench indicator,
 -- in one statement with triggers on: reading_apply sets last_* and raises
 -- the alarms, as the ingest path does.

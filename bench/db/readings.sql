@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- bench/db/readings.sql: history for indicators :lo .. :hi, :per readings
 -- each, one every :step seconds ending at :'t0' — all but the newest
 -- (bench/db-bench writes those last, through the reading trigger, so

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- bench/db/verify.sql: the invariants the write functions and triggers
 -- keep, checked over the whole generated database. Every count must be 0;
 -- db-bench stops otherwise.

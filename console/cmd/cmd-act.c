@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The incident loop: ack, dispatch, accept, return, arrive, resolve, verify,
  * close, reopen, unfounded, cancel, escalate (note: cmd-handover.c). Each is an

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * alarms, alarm ack: the active alarms of the operator's scope, worst and
  * unacknowledged first, and acknowledging one by its id or its indicator's

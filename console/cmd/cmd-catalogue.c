@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The catalogue an admin manages by command (issue 10): indicators
  * (`indicator add|set|retire`), the feed mapping (`feed map add|list|

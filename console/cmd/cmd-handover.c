@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The shift handover (交接班): handover <to-login> [note] records that the
  * outgoing officer handed over, handover accept that the incoming one took

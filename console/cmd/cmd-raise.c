@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* raise: an officer raises an incident by hand. */
 #include <stdlib.h>
 #include <string.h>

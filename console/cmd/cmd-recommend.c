@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* recommend: suitable available units for an incident, nearest first. */
 #include "cityops/cmd/cmd-entries.h"
 

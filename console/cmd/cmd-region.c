@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * region: a region and its children, for drilling down city → grid;
  * `region import FILE` loads region extents from GeoJSON (admin, issue 10).

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * report: the evaluation report (评估评价) over a period and the shift
  * report (交接班). The database computes every figure

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* vitals and history: the city's vital signs and one indicator's past. */
 #include <stdlib.h>
 

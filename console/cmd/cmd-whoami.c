@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* whoami: the operator, role and scope of this console. */
 #include "cityops/cmd/cmd-entries.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Run-time data folders: the build tree, XDG data dirs and the install
  * prefix (include/cityops/core/datadir.h).

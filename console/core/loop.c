@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The event loop over libwebsockets 4.1. Descriptors are adopted as raw
  * files into one vhost with one protocol; each adopted wsi carries its

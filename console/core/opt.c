@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The option helpers of include/cityops/core/opt.h. getopt_long does the
  * walking; this is the part every subcommand did again for itself: reading

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The asynchronous side of the database layer (db.h): two connections on
  * the loop, a worker that sends one request at a time and a listener for

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What both sides of the database layer do when they open a link and when
  * an answer says the link is on the wrong node (issue 11): the connection

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What the two sides of the database layer share: db.c (synchronous, for
  * scripts, headless and drills) and db-async.c (on the loop, with LISTEN

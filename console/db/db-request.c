@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Changes with a request id on the synchronous link (db.h, db_run; issue
  * 11). The id is made here, sent as $1, and recorded by the database in

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The synchronous side of the database layer (db.h): one blocking
  * connection for scripts, headless runs, drills and `cityops db`, with

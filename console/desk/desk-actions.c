@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Acting on the selection (include/cityops/desk/desk-actions.h): the
  * operator's allowed actions per state, the alarm board and the unit

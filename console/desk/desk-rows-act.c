@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The columns of the reads for acting on the selection
  * (sql/functions/75_desk.sql, recommend) into desk structs; desk-rows.c

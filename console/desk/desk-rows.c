@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Database answers into desk rows: the one place that knows the column
  * names of the console's reads (queue, units, region_children and region_map,

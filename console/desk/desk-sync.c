@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Keeps the desk live (include/cityops/desk-sync.h). Change records from
  * the database say what changed; the matching reads are asked for once

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The live desk (include/cityops/desk.h): the one place that changes what
  * the console knows, and marks what changed.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The vital-signs model. Indicators live in individually allocated structs
  * (so pointers handed to the UI stay valid) indexed by an open-addressing

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The drill's clock and its connections. Drill time D runs at speed × real
  * time from +00:00, or jumps from event to event with --speed max; before

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * A drill's expectations: each is checked against what the database says
  * (incidents, milestones, SLA, reports, alarms, units) and decided held or

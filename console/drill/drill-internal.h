@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What the drill runner's files share: the state of one run. drill.c runs
  * the steps and the run, drill-clock.c keeps the clock and the

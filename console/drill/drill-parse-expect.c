@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The drill file's `expect …` lines, parsed and checked into a struct
  * drill_expect. The rest of the parser is in drill-parse.c.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The drill file's `at T …` lines: each step (incident, alert, reading,
  * ramp, as, note) parsed and checked into a struct drill_step. The rest of

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The drill file parser. A drill file is lines of words (quoted as on the
  * command line); '#' starts a comment outside quotes. The whole file is

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What the drill file parser's files share (drill-parse.c, drill-parse-
  * step.c, drill-parse-expect.c): the parser's state and its helpers for

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The drill report: per incident the times from discovery to each
  * milestone on the drill clock, SLA met or missed, who did what; totals of

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* CAP 1.2 XML from the decoded model (cap-xml.h). */
 #include <inttypes.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * OASIS CAP 1.2 (and 1.1) alerts in their own encoding, XML, element by
  * element as feed-xml.c closes them; the same event as the CAP JSON

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * OASIS CAP 1.2 alerts rendered as JSON. There is no one standard JSON
  * rendering, so we take the element names of the XML schema, an optional

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * One websocket feed subscription. The invariant that keeps this safe on
  * lws 4.1: exactly one wsi — the current one — carries the client as its

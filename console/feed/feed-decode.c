@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The decoder core: format detection, the one place a cJSON tree is parsed
  * and freed, scratch space for event strings, counting by reason, and the

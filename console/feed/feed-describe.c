@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * One line per event, every field named: what logs, tests and the fuzz
  * differential compare. Doubles print with %.17g so equal text means equal

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Atom and RSS indexes of CAP documents (feed-index.h). Elements are
  * matched by local name within the Atom namespace or none (RSS 2.0); the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Shared between the feed decoders (console/feed-*.c) and nothing else:
  * this is the one place where cJSON meets the feed layer, so it stays out

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Live feeds into the console's model. Readings are applied as they are
  * decoded (one hash lookup each); the screen hears about it through one

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The entity mapping as a sorted array searched by bisection: the table is
  * small (one row per sensor attribute) and is reloaded whole, so sorting

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * MQTT payloads (feed-mqtt.h): IoT Agent measures by topic, UltraLight
  * 2.0 or JSON; everything else through feed_decode.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The native format (docs/feed-format.md): one JSON object per message,
  * short keys, type in "t". Readings ("r") and batches ("b") are the bulk of

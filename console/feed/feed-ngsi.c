@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * NGSI-LD (and NGSIv2) notifications and entities from FIWARE Smart Data
  * Models. Every numeric attribute of an observation entity becomes a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Open311 GeoReport v2 service requests as XML, the encoding the
  * specification makes mandatory: <service_requests><request>…</request>…

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Open311 GeoReport v2 service requests, as GET requests.json returns them
  * (an array) or one at a time. Each becomes a hotline incident candidate,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Signals for the feed daemons. A signalfd in the loop turns SIGTERM into
  * an ordinary readable event, so stopping runs the same code as any other

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * cityops feed-sim: a websocket server that plays a scenario as a live
  * feed. The stream is the scenario's deterministic message sequence

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * UN/CEFACT unit codes, their conversion factors, and the Smart Data Model
  * defaults. A value in unit u is base = v * scale + offset in its

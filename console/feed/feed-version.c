@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The feed layer's library versions (include/cityops/feed/feed-version.h). */
 #include <cJSON.h>
 #include <libwebsockets.h>

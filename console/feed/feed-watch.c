@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * cityops feed-watch: the console's feed side without a screen. It
  * subscribes with the same client (feed-client.h), decodes with the same

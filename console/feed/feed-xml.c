@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * XML documents through expat, pushed chunk by chunk as they arrive: a
  * CAP 1.2 (or 1.1) <alert>, or Open311 GeoReport v2 <service_requests>.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * HTTP(S) requests on lws 4.1 (http-client.h). A request goes through
  * three steps: resolve (a detached helper thread runs getaddrinfo and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * MQTT with libmosquitto on the loop (mqtt-source.h). The socket is
  * non-blocking; reads go through mosquitto_loop_read until it would

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Judging an NGSI-LD notification request by its head (ngsi-http.h).
  * Every header value here came from the network: nothing is trusted,

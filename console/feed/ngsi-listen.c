@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The NGSI-LD notification endpoint (ngsi-listen.h) on libwebsockets
  * 4.1.6: one server vhost, protocols[0] "http". Per request:

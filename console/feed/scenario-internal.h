@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What scenario.c (the message stream) and scenario-parse.c (the file)
  * share: the parsed scenario. Not a public interface.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Scenario files (docs/scenarios.md): directives one a line, parsed and
  * checked whole into a struct scenario; the stream it defines is

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Scenario files and the message stream they define. The stream repeats in
  * cycles; a cycle is `length / step` ticks, and each tick carries one

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * feed-sim over HTTP (sim-http.h). Every document is made once at start
  * from the scenario stream: each CAP alert message becomes a CAP 1.2 XML

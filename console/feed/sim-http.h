@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * feed-sim's HTTP mode (--http): the scenario's CAP alerts as an Atom
  * index with one CAP 1.2 XML document each, and its Open311 requests as

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * A polled CAP source (src-cap.h). One poll: the index request, then the
  * documents it links that are neither known nor already queued, through

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * A polled Open311 GeoReport v2 server (src-open311.h). One poll is a
  * chain of requests, one at a time: the window (new requests), then the

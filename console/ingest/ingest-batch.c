@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * cityops ingest, the database side: readings gathered into batches, one
  * statement each; incident reports one statement each, in arrival order;

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * cityops ingest, the feed side: each decoded event becomes a reading in
  * the batch (ingest-batch.c) or an incident report (native incidents, CAP

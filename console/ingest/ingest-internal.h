@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What the files of cityops ingest share: the daemon's state. ingest.c is
  * the daemon (command line, database link, signals, stopping),

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * cityops ingest, the polled sources (--cap URL; src-cap.h). Their events
  * go the same way as a feed's (ingest-feed.c). Exactly-once across a kill

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * cityops ingest, the push sources: the NGSI-LD notification endpoint
  * (--ngsi-listen) and MQTT subscriptions (--mqtt). Neither can be asked

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The spool (spool.h): segment files "NNNNNNNN.spool" in one folder,
  * numbered in the order they were started. Only the last is written to;

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Keys on the selection (issue 14): on the selected incident (queue pane
  * or incident view) the loop's actions the operator's role allows from its

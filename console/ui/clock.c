@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * One clock (issue 14): the console's display zone is the config's
  * "timezone", else $PGTZ, else Asia/Shanghai — whatever the machine's own

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The checks of `cityops doctor` (include/cityops/ui/doctor.h): each
  * prints its line, and a FAIL with a hint when something stands in the

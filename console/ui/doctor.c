@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * `cityops doctor`: the command line and the report
  * (include/cityops/ui/doctor.h). The checks are in doctor-checks.c.

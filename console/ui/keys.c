@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Keys: bytes from the terminal decoded into keys (arrows and the like,
  * UTF-8), handed to readline while the prompt is open, else mapped to

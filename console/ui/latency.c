@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * CITYOPS_LATENCY_LOG=FILE: when feed data reaches the screen, for
  * bench/console-feed-bench. Lines: "r ARRIVED DRAWN" for a live reading

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The map pane: the scope's children as tiles on a schematic map
  * (desk/map-layout.c places them; for the city, its sixteen districts kept

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The incident queue pane: open incidents, most urgent first (SQL order). */
 #include <stdio.h>
 #include <stdlib.h>

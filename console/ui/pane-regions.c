@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The regions pane: the scope's children with rollups; Enter drills down. */
 #include <stdio.h>
 #include <string.h>

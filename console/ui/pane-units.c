@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The units pane: counts by kind and status in the title, then the list. */
 #include <stdio.h>
 #include <string.h>

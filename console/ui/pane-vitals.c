@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The vital-signs pane: indicators grouped by category, the worst group
  * first and the worst indicator first within it. Value and state come from

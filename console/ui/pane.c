@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* Drawing a pane: its title, header, the rows its vtable fills, the
  * filter (/) and the selection. */
 #include <stdio.h>

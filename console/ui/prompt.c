@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The prompt: GNU readline through its callback interface, drawn into the
  * prompt window by our own redisplay function. Readline never touches the

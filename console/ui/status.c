@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The status line (scope, peace or emergency level, open counts, database
  * and feed health, operator, clock), the banner shown while the database

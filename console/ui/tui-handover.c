@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The last shift handover, shown once when the console starts: on the
  * message line and in the event log (issue 15, docs/console.md). */
 #include <stdio.h>

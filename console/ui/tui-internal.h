@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The screen's state, shared by the console's screen files (tui.c, pane*.c,
  * view*.c, keys.c, status.c, prompt.c). Not a public header: the rest of

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The live console. One loop (loop.c) drives everything: the terminal's
  * bytes, the database's answers and notifications, a signalfd for resize

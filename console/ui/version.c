@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* `cityops --version [--verbose]` (include/cityops/ui/version.h). */
 #include <stdio.h>
 #include <string.h>

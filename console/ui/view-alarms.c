@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The alarm board (issue 14): the scope's alarms not cleared, the
  * unacknowledged alarm-level ones first (highlighted until someone

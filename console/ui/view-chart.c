@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The indicator view: an indicator's history as a bar chart, with its
  * warning and alarm thresholds marked. */
 #include <math.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The unit picker (issue 14): dispatch's recommended units for one
  * incident (suitable kind, available, nearest first, distance and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The region view: a region's children with their roll-ups; Enter drills
  * into the selected child, Esc goes back up. */
 #include <stdio.h>

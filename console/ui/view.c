@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The view stack (drill-down), the text views, and commands run from the
  * screen. A command's answer goes into a view when it was asked for one

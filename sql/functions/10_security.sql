@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Who is calling and what they may do: the caller, role and scope checks,
 -- the audit trail, argument checks, and row-level security (which rows of
 -- each table an operator sees). docs/security.md tells the whole story;

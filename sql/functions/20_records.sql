@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- What the tables do by themselves, whoever writes: region paths and
 -- incident state derived, the timeline, audit and mode append-only, real
 -- rows kept at the server's time, a NOTIFY for every change, and the

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- The read API (docs/sql-api.md, "Reads"): SECURITY INVOKER functions, so
 -- row-level security limits every answer to the caller's scope, plus the
 -- name resolvers and the views they share. Exercise data is left out of

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- The write API (docs/sql-api.md, "Writes"): SECURITY DEFINER functions
 -- that check the caller's role, scope and the allowed transition before
 -- they change anything; clients never write tables.

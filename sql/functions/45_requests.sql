@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Request ids (migration 031). A changing command is sent as one of the
 -- request_* wrappers below, one statement in its own transaction: claim
 -- the id, run the command, record its result, commit. After an unknown

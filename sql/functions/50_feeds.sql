@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Feeds and ingest (docs/sql-api.md, "Feeds and ingest"; docs/ingest.md):
 -- readings stored idempotently, incidents raised or merged from feeds,
 -- the entity map, alarms and the incidents raised from them.

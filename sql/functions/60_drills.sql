@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Drills (docs/drills.md; migration 008 states the rules): the fence that
 -- keeps a drill session to exercise data, the runs, their reports, and
 -- clearing a drill's data.

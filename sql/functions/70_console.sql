@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- What the console alone reads: the open counts of its status line and the
 -- event log by position (docs/sql-api.md, "The event log by position";
 -- migration 016 explains why a position and not an id).

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- The change log (migration 030): written by the triggers that NOTIFY,
 -- read by consoles (and the relay) to catch up after a reconnect.
 

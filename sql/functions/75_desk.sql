@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- The desk's reads and writes for acting on the selection (issue 14):
 -- which actions the caller may take from each state (the console offers
 -- only those keys), the alarm board, and acknowledging an alarm by id or

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- The map pane's tiles, the shift handover (交接班) and the evaluation
 -- report (评估评价): issue 15, migration 060, docs/console.md "Map" and
 -- "Reports". Every reader here runs as the caller, so row-level security

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 001_schema: the tables of the system of record.
 --
 -- Everything lives in schema cityops. Tables are owned by the migrating

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 002_reference: data every install needs — the city and its districts, the
 -- incident loop, categories, SLA policy, unit kinds, indicator categories,
 -- the initial mode and the installing superuser as the first admin.

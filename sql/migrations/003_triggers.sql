@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 003_triggers: invariants the database keeps by itself, whoever writes —
 -- derived columns, append-only history, change notifications and the
 -- indicator state machine fed by readings.

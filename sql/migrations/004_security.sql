@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 004_security: who the caller is, what they may see, what they may touch.
 --
 -- The caller is session_user (not current_user, which is the owner inside a

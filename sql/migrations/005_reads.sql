@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 005_reads: name resolution and the read API of docs/sql-api.md.
 --
 -- Every function here is SECURITY INVOKER: it runs as the caller, so

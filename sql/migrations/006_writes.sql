@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 006_writes: the write API of docs/sql-api.md.
 --
 -- Every write is SECURITY DEFINER with a fixed search_path (pg_catalog is

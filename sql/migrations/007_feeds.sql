@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 007_feeds: what the feed side writes — readings in batches, incidents
 -- raised by sensors, CAP alerts and Open311 requests — the editable mapping
 -- from NGSI-LD entity attributes to indicators, and acknowledging alarms.

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 008_drills: exercises (演练) that run against the real database without
 -- ever mixing into real work.
 --

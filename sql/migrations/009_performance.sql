@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 009_performance: what bench/db-bench showed at 1 M incidents (10 k open),
 -- 5 k indicators and 50 M readings (figures in docs/performance.md).
 --

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 010_console: reads the full-screen console needs that no command does.
 
 -- Its function (open_counts) is defined once, in

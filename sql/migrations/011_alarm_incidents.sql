@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 011_alarm_incidents: an alarm-level alarm raises one incident.
 --
 -- The ingest daemon asks for this after every batch of readings. Which

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 012_vitals_catalogue: vitals() also returns each indicator's staleness
 -- limit and hysteresis, so that the console, which judges live feed values
 -- itself, marks one quiet sensor stale and applies the same hysteresis as

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 013_reading_fk: the foreign key from reading to indicator was checked
 -- once per reading (a row trigger), which cost more of an ingest batch
 -- than judging the thresholds did (180 of 470 ms for 10,000 readings,

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 014_trust: the database side of issue 8 — what a hostile login can reach.
 --
 --  1. Search path. PostgreSQL searches the session's temporary schema

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 015_ingest_idempotent: a feed report replayed after a restart merges once.
 --
 -- ingest resumes a feed from the last position it committed, so after a

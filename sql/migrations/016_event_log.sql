@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 016_event_log: the console's event log reads the timeline by position,
 -- so that every event is shown once, in order, bursts and outages included.
 --

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 020_readings: readings and reports where and when they happened (issue 10).
 --
 -- Units: every indicator names its unit by UN/CEFACT common code (Rec. 20)

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 030_change_log: every change that is NOTIFYed is also written, in the
 -- same transaction, as a row of cityops.change_log with a monotonic
 -- sequence (issue 11).

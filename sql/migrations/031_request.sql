@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 031_request: every changing command from a console, headless run or
 -- drill carries a request id (a UUID the client makes), recorded in the
 -- same transaction as the command's effect, with its result (issue 11).

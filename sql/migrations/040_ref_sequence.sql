@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Issue 12: refs without a row lock held to commit. next_ref (40_writes.sql)
 -- took the day's ref_counter row with UPDATE, so every raise of a Shanghai
 -- day waited for the one before it to commit (raise p99 495 ms with 20

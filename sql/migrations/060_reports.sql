@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 060_reports: what the shift handover (交接班) and the evaluation reports
 -- (评估评价) read and write (issue 15; docs/console.md "Reports").
 --

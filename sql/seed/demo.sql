@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Demo city: streets, grids and communities of 黄浦区 and 奉贤区, departments,
 -- operators, ~60 units, 150+ indicators with 24 h of readings, and ~25
 -- incidents in every state. Applied after the migrations by

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Drill resources (演练力量): exercise units and exercise indicators for the
 -- drills in drills/. Applied after demo.sql (seeds go in name order) by
 -- `cityops db seed --demo`, as the superuser. Running it twice adds nothing.

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- The feed simulator's NGSI-LD entities (scenarios/*.scn) and the
 -- indicators their attributes feed: what an operator would enter with
 -- cityops.entity_map_set for a real sensor platform. Applied after the

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Migration 011: an alarm-level alarm raises one incident, once per alarm
 -- episode, never for exercise indicators.
 SELECT plan(11);

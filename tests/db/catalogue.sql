@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Issue 8, defect 1 (migration 014): the catalogue keeps the whole class
 -- closed. Any function in schema cityops without a safe search path, any
 -- SECURITY DEFINER function without a role or scope check, any policy

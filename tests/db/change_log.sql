@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Migration 030: every NOTIFYed change is a change_log row with a
 -- sequence, written in the same transaction; changes_since() finds every
 -- committed change after a reader's last one, including one that took a

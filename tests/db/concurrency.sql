@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Two supervisors dispatch the same unit at the same moment, over two real
 -- connections: exactly one wins, the other gets CO005 naming the incident
 -- and who dispatched it. And consoles hear about changes: a LISTENing

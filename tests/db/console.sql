@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Migrations 010 and 012: the console's status-line counts, and the
 -- catalogue fields vitals() gives the console for judging feed values.
 SELECT plan(5);

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Migration 008: exercise resources stay out of real views, a drill's
 -- fenced sessions cannot touch real data, and drill_clear is the one way
 -- exercise history leaves the append-only tables — real history never does.

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Migration 015: a feed report replayed (after an ingest restart, or resent
 -- by its source) is stored once: no second incident, no second 'merge' row.
 SELECT plan(15);

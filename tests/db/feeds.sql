@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Migration 007: readings ingest, feed-raised incidents, entity mapping,
 -- alarm acknowledgement.
 SELECT plan(22);

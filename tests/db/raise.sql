@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Raising: refs, SLA deadlines from the policy table, location defaults,
 -- dedup merges, and exercises kept out of the real queue.
 BEGIN;

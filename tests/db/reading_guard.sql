@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Migration 013: an indicator with readings can be neither deleted nor
 -- renamed (what the per-reading foreign key used to guard).
 SELECT plan(3);

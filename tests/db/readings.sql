@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Issue 10: the catalogue by command (admin only, audited), places by
 -- region extent or out_of_area, stale readings as history, sources'
 -- categories and later words on their incidents.

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Issue 15: the evaluation report on fixed data with known answers (an
 -- empty period, and one ending at midnight Shanghai time with an incident
 -- half an hour either side of it), incident_step kept by the timeline,

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Migration 031: a change with a request id applies at most once. The id
 -- is recorded with the result in the command's own transaction; the same
 -- id again is refused (CO008) and changes nothing, also when both arrive

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Roles, scope (RLS and the write checks), argument checks, direct table
 -- writes, and the append-only history.
 BEGIN;

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Issue 8, defect 1: the search-path attack itself. A login creates
 -- tables named like the ones caller(), scope_path(), the incident loop and
 -- the clock read, in its temporary schema, before it calls anything (so

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Every action from every state: the contract's transition table (written
 -- out here, independently of cityops.transition) says which succeed and
 -- where they lead; every other pair must fail with CO004 naming the state,

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- Issue 8, the database side (migration 014), defects 2, 6 and 8: the
 -- clock cannot be forged for real rows, unit_card is scoped, out of scope
 -- reads exactly as missing, and text has limits. docs/security.md points

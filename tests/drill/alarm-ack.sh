@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # A drill step acknowledges an exercise alarm with the console's
 # "alarm ack" command and the "acknowledged" expectation holds, naming who
 # (issue 14); without the step the same expectation fails.

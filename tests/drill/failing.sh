@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # A drill whose desk acknowledges too late fails, naming the expectation
 # that failed (and only that one), with exit status 1.
 . "$(dirname "$0")/../lib.sh"

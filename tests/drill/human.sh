@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # A drill runs while a person works a live console: the console sees the
 # drill's incident when it asks for exercises, marked 演练; the person's
 # acknowledgement counts in the drill's expectations and report.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Exercise data is invisible to real views while a drill runs and after
 # it: the real queue, region rollups, unit lists and availability,
 # recommendations, vital signs and alarms are exactly as before. The

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # A malformed drill file is refused with every error and its line number,
 # and nothing runs: no drill run, no incident, no reading.
 . "$(dirname "$0")/../lib.sh"

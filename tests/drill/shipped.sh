@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The drills shipped in drills/ pass at high speed, one after another on
 # one database (ENDEX frees their exercise units between runs); each
 # writes a JSON report and a CAP 1.2 export with status Exercise.

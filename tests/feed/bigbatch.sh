@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # A batch far larger than a socket buffer (tens of thousands of readings in
 # one statement, several MB) goes through the asynchronous database layer:
 # the simulator floods, ingest batches 20,000 readings a statement, and

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # CAP-over-Atom with kill -9: see cap-lib. Also: the per-source cache makes
 # an unchanged index cost one 304 and no document fetch, and the stats line
 # shows the source's health.

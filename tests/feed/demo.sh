@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The demo's feeds (scripts/lib.sh, demo_feeds, what scripts/demo runs on a
 # terminal) store as the cityops_ingest login, not as whoever PGUSER names:
 # here, as in the demo, that is the cluster superuser, and the event log

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Simulator → ingest → database, with restarts: the typhoon scenario (native
 # and NGSI-LD readings, CAP, Open311, an NGSI-LD Alert, a native report)
 # with broken messages mixed in, played twice over. ingest is killed with

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Long Chinese text in every text field of every format becomes an
 # incident: the simulator serves a native report, an NGSI-LD Alert, a CAP
 # alert whose first areaDesc lists many districts, and an Open311 request,

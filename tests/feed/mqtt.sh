@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # MQTT into `cityops ingest --mqtt`, through Debian's mosquitto broker
 # started here on a loopback port (as the unprivileged mosquitto user when
 # run as root). Three payload kinds, each on its own topic: FIWARE IoT

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The NGSI-LD notification endpoint (`cityops ingest --ngsi-listen`),
 # driven by curl the way a context broker posts (Orion-LD's headers, a
 # new connection per notification, ?subscriptionId=, Link, NGSILD-Tenant,

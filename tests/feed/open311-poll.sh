@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Open311 GeoReport v2 polling with kill -9: feed-sim --http serves the
 # typhoon scenario's hotline requests as requests.json and requests.xml
 # (published at the stream's rate, filtered by start_date/end_date and

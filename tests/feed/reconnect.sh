@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Reconnecting: (1) a server that accepts TCP and never answers the
 # handshake — the watchdog gives up on each attempt and the client keeps
 # retrying with backoff, without piling up; (2) a server that goes away and

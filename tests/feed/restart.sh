@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Restarts lose and double nothing, proved against the simulator's own
 # record. Each run starts the typhoon simulator (two cycles, broken
 # messages mixed in) and `cityops ingest` exactly as docs/ingest.md shows

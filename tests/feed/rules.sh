@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Issue 10, end to end: public example payloads (tests/feed/fixtures/
 # public/, sources in its README) through feed-sim → ingest → database,
 # with the mapping entered by an admin through the documented commands

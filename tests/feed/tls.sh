@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # HTTPS: the CAP-over-Atom restart run of cap-lib over TLS, with a
 # throw-away CA and a server certificate for "localhost" made here with
 # openssl. The URL names the host (localhost), so the name goes through the

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Simulator → feed-watch (the console's feed side, headless): every message
 # of a finite stream arrives in order and decodes as the dump says; broken
 # messages are counted by reason and nothing else is lost; an indicator is

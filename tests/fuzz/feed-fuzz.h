@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Shared by the decoder fuzz targets: a sink that checks every event's
  * description (which quotes every string field) is valid UTF-8 without

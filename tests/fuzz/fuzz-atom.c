@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The Atom/RSS index parser on arbitrary bytes: no crash, no leak; every
  * entry it reports has a non-empty link.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The CAP XML decoder on arbitrary bytes, whole and pushed in chunks cut
  * where the first byte says: no crash, no leak, every string clean, and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The drill file parser on arbitrary bytes: it never crashes or leaks,
  * and either returns a drill whose steps are in time order and whose

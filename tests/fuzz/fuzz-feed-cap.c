@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The cap decoder on arbitrary bytes: no crash, no leak, and every string
  * in every event valid UTF-8 without controls.

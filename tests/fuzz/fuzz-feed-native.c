@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The native decoder, run twice on every input: with the fast path and
  * with the cJSON path only. Both must give the same status, counts and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The parts of issue 10 that read untrusted text: the zone spec
  * (--zone), unit codes from a feed, and the reading judgement with a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The NGSI-LD endpoint's request judging on arbitrary heads and bodies:
  * the input is split at newlines into method, URI, Content-Type,

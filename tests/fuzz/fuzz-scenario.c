@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The scenario parser and stream generator on arbitrary bytes: no crash,
  * no leak, no unbounded allocation; a scenario that parses generates its

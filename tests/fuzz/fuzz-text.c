@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * text_sanitize on arbitrary bytes: the output is valid UTF-8 with no C0
  * or C1 control, DEL, ESC or bidi override/isolate, and fits its buffer;

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The UltraLight 2.0 parser and the MQTT payload decoder on arbitrary
  * bytes. The first line is an MQTT topic, the rest the payload. Checked:

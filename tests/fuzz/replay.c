@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Replays every file of a corpus folder through a fuzz target, so that the
  * targets build and run under ctest without libFuzzer (gcc, ASan builds).

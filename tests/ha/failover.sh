@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Failover under load (issue 11). A pg_auto_failover formation (monitor +
 # two nodes, scripts/devdb-ha, tuned timers) of its own; a console in tmux,
 # a long-lived headless session sending notes in a loop, and ingest fed by

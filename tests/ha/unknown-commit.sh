@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # A change whose connection is lost during its COMMIT is neither lost nor
 # doubled (issue 11). A proxy the test controls (cutproxy.py) stands
 # between a headless session and PostgreSQL and cuts the link at the one

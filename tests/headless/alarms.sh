@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # alarms and alarm ack (issue 14): the board in scope, unacknowledged
 # alarm-level first; acknowledging by indicator key or id, audited and
 # NOTIFYed; refusals (role, scope, state, bad ids) change nothing.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Bad input is refused before it reaches the database, with the caller's
 # error code, and changes nothing (issue 8, defect 8): a NUL byte in a
 # line read from stdin or a script; whole numbers that overflow, are

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The catalogue by command (issue 10), as an admin would type it, headless:
 # an admin adds an indicator and maps a real sensor to it without SQL, and
 # imports regions from GeoJSON; an officer, a viewer and a read-only

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # cityops doctor: all well on a migrated database; each real problem a
 # FAIL line with a hint and exit status 1 — a wrong host, a pending
 # migration, an old schema, a non-UTF-8 locale, an unreachable feed, a bad

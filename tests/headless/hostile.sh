@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Property test: many generated hostile command lines through the real
 # headless binary; see hostile.py for what it checks. Prints its seed;
 # CITYOPS_SEED=N replays a run.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # One incident through the whole closed loop, from raise to closure, as the
 # officer and supervisor would drive it; the timeline records every step.
 . "$(dirname "$0")/../lib.sh"

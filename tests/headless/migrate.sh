@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # `cityops db migrate` through the real binary (issue 13: one definition
 # of every function; docs/sql-api.md, "Migrations and function files"):
 #

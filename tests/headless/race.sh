@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Two supervisors dispatch the same unit at the same moment, from two
 # processes: exactly one succeeds; the other is told who has it.
 . "$(dirname "$0")/../lib.sh"

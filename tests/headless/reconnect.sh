@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # A headless session rides out restarts of the database (issue 8, defect 5):
 # one long-running session reads commands from a fifo while its PostgreSQL
 # is restarted four times, then a drill once. Reads after each restart

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Bad input gets a clear message, a non-zero exit, and changes nothing.
 . "$(dirname "$0")/../lib.sh"
 scratch_db

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # report period / report shift / handover / note --handover, as the
 # documented command lines print them (issue 15): text, CSV, JSON and the
 # printable page on fixed data with known answers, an empty period, bad

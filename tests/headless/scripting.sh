@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Script mode: files with comments, stdin, -c, --json, exit codes, --keep-going.
 . "$(dirname "$0")/../lib.sh"
 scratch_db

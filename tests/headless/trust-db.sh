@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Issue 8 through the real binary and real logins (migration 014):
 # `cityops db migrate` leaves operators — and a login added later — no
 # temporary schema to shadow tables with; a login's own clock offset is

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # cityops --version: the project's version from CMakeLists.txt, with the
 # git description when built from a checkout; --verbose adds the libraries
 # it runs with and, when it can connect, the server's version.

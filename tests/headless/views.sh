@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The read commands over the demo city: queue order and filters, drill-down,
 # vital signs and history, units, recommendations, mode, help.
 . "$(dirname "$0")/../lib.sh"

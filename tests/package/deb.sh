@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The Debian package, installed on this machine as an administrator would
 # (apt-get install ./cityops_*.deb), then used with no checkout around:
 # --version, the man pages, doctor against the test cluster, a headless

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # `cmake --install BUILD --prefix DIR` gives a tree that runs from
 # DIR/bin/cityops with no checkout around: the themes (the console in
 # tmux), scenarios and drills are found under DIR/share/cityops through the

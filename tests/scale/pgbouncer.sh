@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Query connections through pgbouncer in transaction mode (docs/scale.md):
 # scripts/pgbouncer starts a private one in front of the test cluster; the
 # headless tests scripting and race, and ingest's exactly-once test with

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Two raises on the same Shanghai day do not wait for each other
 # (migration 040): while one raise's transaction is still open, another
 # supervisor's raise completes under a 2 s lock timeout, and both get

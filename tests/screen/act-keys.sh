@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Keys on the selected incident (issue 14): the footer offers only the
 # allowed actions of the selection; a forward move (a: ack) runs at once; a
 # rejecting one (u: unfounded) opens the prompt prefilled and needs the

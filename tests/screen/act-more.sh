@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # More keys on the selection (issue 14): V verifies a resolved incident at
 # once; c asks y/n before closing it (n changes nothing, y closes); e
 # raises the escalation level and the queue shows 督办N; s on a selected

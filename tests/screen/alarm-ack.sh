@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Alarms across two consoles (issue 14): both show the count of
 # unacknowledged alarm-level alarms in the status line; A opens the alarm
 # board, unacknowledged alarm-level rows first; the ack key on the first

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # CJK text aligns by display width: every queue row's state column starts
 # at the same screen column, whatever the widths of the names before it.
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # One clock (issue 14): on a machine in UTC the status clock shows
 # Shanghai time, like the tables; "timezone UTC" in the config moves the
 # clock and the tables (the database formats them) together; a zone name

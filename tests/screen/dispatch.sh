@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Another console's dispatch appears here through LISTEN/NOTIFY: the event
 # log names who did it, the queue shows the new state, the unit is busy.
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Drill-down and back: an incident (timeline, units, next actions), a
 # region (children with rollups, breadcrumbs), an indicator (history chart).
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The event log under a burst: three other consoles write 30 notes at once
 # (the old log showed whatever was newest when each notification arrived,
 # so some notes went missing and others showed twice). Every note must show

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The console on a live feed (--feed): the typhoon simulator's tide at
 # 金汇港 reaches the vitals pane straight from the feed (the database says
 # alarm from the seed; the feed starts the tide low, then raises it through

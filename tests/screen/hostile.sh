@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # Untrusted text cannot reach the terminal as control: an incident titled
 # with escape sequences, an OSC title change and bidi overrides shows as
 # plain text, and the terminal's title is unchanged.

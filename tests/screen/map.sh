@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The map pane (issue 15): the sixteen districts as tiles where they are
 # on a real map, at 80x24 and 120x36 (m) and 200x60 (default layout);
 # CJK labels aligned; state symbols in colour and without; arrows move by

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # NO_COLOR and --no-color: no colour escape reaches the terminal, and the
 # states still show as symbols. The same screen with a theme does use
 # colour, so the check means something.

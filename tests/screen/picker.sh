@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The unit picker (issue 14): d on the selected incident opens the
 # recommended units nearest first with distance and department; Space
 # chooses; a unit another console dispatches meanwhile turns taken, naming

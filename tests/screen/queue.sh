@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The queue pane shows open incidents in the engine's urgency order, and
 # the status line counts them by priority.
 . "$(dirname "$0")/../lib.sh"

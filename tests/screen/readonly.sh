@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # --readonly: changing commands are refused with a clear message, reads
 # work, the layout survives; the prompt completes command names.
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The layout follows the terminal: 80x24 essentials, 200x60 every pane,
 # a clear message below the minimum, and back.
 . "$(dirname "$0")/../lib.sh"

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # scripts/check-layers passes on the tree and fails on planted crossings:
 # libpq in core, the screen's headers (and so curses) in the desk, cJSON
 # in the database layer.

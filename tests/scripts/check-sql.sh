@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # scripts/check-sql passes on the tree and fails on planted second
 # definitions: a function defined again in another function file, a
 # function redefined in a numbered migration, a trigger created twice on

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (C) 2026 the cityops authors; see LICENSE.
 # The bash completion (completions/cityops) against the build tree's
 # binary: subcommands, options (from --help), themes, scenarios and drills
 # found where the binary finds them.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * A small unit-test harness. Each test file defines TESTS as a list of
  * functions and calls check_main(); a failed CHECK reports file and line

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Acting on the selection without a terminal (issue 14): the allowed
  * actions of an incident from the role's rules (state, escalation cap),

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The live desk without a terminal: the event log by position (bursts,
  * transactions that commit out of order, late and repeated answers,

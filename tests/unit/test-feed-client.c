@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The pure parts of the feed side: URL parsing for the client, the entity
  * mapping, and the scenario stream (parsing, positions, determinism,

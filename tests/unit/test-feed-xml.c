@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The XML decoders (CAP 1.2/1.1, Open311 XML) and the Atom/RSS index
  * parser on the public example fixtures (tests/feed/fixtures/public/, see

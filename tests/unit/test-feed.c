@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Decoder tests on the fixtures in tests/fixtures/feed/: every format,
  * tidy and untidy. Each event is compared as its one-line description

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The map pane's layout: the schematic, moves by geography, fitting. */
 #include <stdlib.h>
 #include <string.h>

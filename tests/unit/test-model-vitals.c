@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The vital-signs model: lookup, mapping, thresholds with hysteresis,
  * staleness, history wraparound, change counters and the memory budget.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* Rendering of results for people and for machines, from synthetic tables. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- One dispatcher's cycle: a 119 call is raised in a random district, the
 -- dispatcher sends this client's own engine (BENCH-F001 …, so units never
 -- run out and clients never fight over one), it arrives and the case is

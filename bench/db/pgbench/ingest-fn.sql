@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- One ingest batch through cityops.ingest_readings (migration 007): :batch
 -- readings stamped now, of distinct bench indicators from this client's
 -- share (n = client + nclients * j + 1), starting at a random offset. The

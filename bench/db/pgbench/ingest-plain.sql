@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- One ingest batch as a plain INSERT (no ingest_readings function yet):
 -- :batch readings stamped now, as the superuser.
 \set off random(0, :slice - 1)

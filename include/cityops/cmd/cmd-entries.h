@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The entries of console/cmd-*.c, listed by console/cmd-table.c. */
 #ifndef CITYOPS_CMD_ENTRIES_H
 #define CITYOPS_CMD_ENTRIES_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The command engine. Commands are data (one cmd_entry each, in the manner
  * of tmux's cmd-*.c): name, aliases, usage, options, help, the role they

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Headless mode: the command engine driven by lines of text from a script,
  * stdin or -c, printing human text or one JSON object per command.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What a command produced: messages, records and tables, kept as data so
  * that headless text, JSON lines and the console's panes render the same

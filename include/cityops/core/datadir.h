@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Where the files cityops reads at run time (themes, scenarios, drills,
  * sql) are found, in this order:

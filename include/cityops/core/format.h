@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* Formatting of values for people: durations, SLA countdowns, times. */
 #ifndef CITYOPS_FORMAT_H
 #define CITYOPS_FORMAT_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The application log. Nothing may write to stderr while the screen is up,
  * so libpq notices and libwebsockets messages come here too.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The event loop: one thread, the libwebsockets 4.1 poll loop. Everything
  * that waits — the terminal, each libpq socket, the signalfd, feed

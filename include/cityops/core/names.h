@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The domain's enumerations as the console shows them: code (as stored in
  * the database), Chinese label, and a one-line meaning for help. Declared

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The command line of every subcommand (cityops, feed-sim, feed-watch,
  * ingest): whole numbers and numbers in a range, options that may be

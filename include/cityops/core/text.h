@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Text that reaches a terminal: UTF-8 decoding, sanitising of untrusted
  * strings, and display width (CJK is two columns) independent of the

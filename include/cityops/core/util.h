@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* Allocation that aborts loudly on failure, and small string helpers. */
 #ifndef CITYOPS_UTIL_H
 #define CITYOPS_UTIL_H

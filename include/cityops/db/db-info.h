@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What a connection is, for `cityops doctor` and `--version --verbose`:
  * where it goes, whether it is encrypted, the server's and libpq's

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The database layer: the only module that includes libpq. Results leave it
  * as plain tables of strings; errors as a struct with the SQLSTATE and the

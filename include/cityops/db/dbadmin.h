@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* `cityops db …`: migrations and seeds compiled into the binary. */
 #ifndef CITYOPS_DBADMIN_H
 #define CITYOPS_DBADMIN_H

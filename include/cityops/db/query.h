@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Every SQL statement the console sends, named once, with whether it is
  * SAFE to send again after the connection was lost while it ran (reads,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The SQL files compiled into the binary (see cmake/embed-sql.cmake). */
 #ifndef CITYOPS_SQLFILES_H
 #define CITYOPS_SQLFILES_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Acting on the selection (issue 14), apart from the screen: which loop
  * actions the operator may take on an incident and how each is asked for

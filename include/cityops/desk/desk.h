@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The live desk: what the console knows of the city right now, as plain
  * typed structs, apart from the screen (the WeeChat lesson in STYLE.md).

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The map pane's layout, apart from the screen: where each region's tile
  * sits on a schematic grid, how arrow keys move between tiles by

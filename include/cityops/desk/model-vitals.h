@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The vital-signs model (城市运行生命体征): the indicator catalogue the
  * console shows, with the latest value, a state evaluated against warn and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Drills (演练): a scenario on a timeline, run headless against the real
  * database as exercise data, judged by expectations with deadlines.

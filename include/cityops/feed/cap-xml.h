@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Writes a decoded CAP alert as a CAP 1.2 XML document: what feed-sim
  * serves over HTTP and the benchmark decodes. Only what the model holds

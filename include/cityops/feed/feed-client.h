@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * A websocket feed subscription on the libwebsockets loop: connects,
  * reassembles fragmented messages under a size cap, decodes each message

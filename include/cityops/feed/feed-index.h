@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Atom and RSS 2.0 indexes of CAP alerts (OASIS "CAP Feeds" practice): the
  * entries, each with the link to its CAP document. The link typed

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The console's live feeds: a set of feed clients (feed-client.h) whose
  * readings go straight into the vital-signs model (model-vitals.h), with

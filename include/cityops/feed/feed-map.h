@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Which NGSI-LD entity attribute feeds which indicator: the rows of
  * cityops.feed_mappings(), looked up once per entity reading. A row's

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What arrives over MQTT, decoded: FIWARE IoT Agent measures on
  * /[ul|json/]<apikey>/<device id>/attrs — UltraLight 2.0 text

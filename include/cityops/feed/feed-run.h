@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What the feed subcommands (feed-sim, ingest, feed-watch) share around
  * the event loop: termination signals read through a signalfd adopted into

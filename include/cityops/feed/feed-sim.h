@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* cityops feed-sim: serves scenario feeds over websocket (docs/scenarios.md).
  */
 #ifndef CITYOPS_FEED_SIM_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Units of readings (issue 10): UN/CEFACT common codes (Recommendation
  * 20), conversion between units of one dimension, and the units the

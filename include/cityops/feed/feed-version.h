@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The versions of the feed layer's libraries, for `--version --verbose`. */
 #ifndef CITYOPS_FEED_VERSION_H
 #define CITYOPS_FEED_VERSION_H

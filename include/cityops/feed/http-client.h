@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * One HTTP(S) request on the libwebsockets loop: GET (with If-None-Match
  * and If-Modified-Since for polling; 304 is an answer like any other) or

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * A set of strings (document URLs, CAP identifiers, request versions):
  * open addressing, FNV-1a, grows at 50 % load. Libc only.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * An MQTT subscription with libmosquitto, driven from the loop: the
  * client's socket is watched through loop_watch_fd (a dup, adopted anew

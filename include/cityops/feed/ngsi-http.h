@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The head of an HTTP request a context broker (Orion-LD, Scorpio,
  * Stellio) sends to deliver an NGSI-LD notification, judged before any of

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The NGSI-LD notification endpoint: a libwebsockets server vhost on the
  * loop's context that a context broker POSTs notifications to. The head

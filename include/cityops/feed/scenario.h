@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Feed scenarios for `cityops feed-sim` (docs/scenarios.md): a text file of
  * signals (piecewise-linear curves with deterministic noise, each an

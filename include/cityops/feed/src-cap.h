@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * A CAP source polled over HTTP(S) (`cityops ingest --cap URL`): an Atom or
  * RSS index of CAP documents, or a single CAP document. Each poll GETs the

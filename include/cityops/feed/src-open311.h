@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * An Open311 GeoReport v2 server polled over HTTP(S) (`cityops ingest
  * --open311 URL`). URL is the endpoint base (…/open311/ or …/v2/), or its

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * What the polled sources (src-cap.h, src-open311.h) share: how they hand
  * over what they decoded, keyed so that the owner can confirm each item

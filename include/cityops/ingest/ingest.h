@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * cityops ingest: the headless daemon that stores feeds in PostgreSQL —
  * readings in idempotent batches, incidents from CAP, Open311, NGSI-LD

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The spool of cityops ingest: every message a push source hands over
  * (an NGSI-LD notification POSTed to us, an MQTT message) is appended

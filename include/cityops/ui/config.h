@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The console's configuration: theme, bell, layout and key bindings by
  * action name. The defaults are config text parsed by the same parser as

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * `cityops doctor`: the first command on a new console machine. One line
  * per check — the connection (host, TLS, server version), the schema

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Shared drawing for every pane: text clipped to display columns (CJK
  * takes two, a character is never split), rows of columns with widths,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Themes: files of semantic colour slots (alert.crit, row.selected, ...).
  * Code names slots, never raw colours or pairs; the theme maps each slot

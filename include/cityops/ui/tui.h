@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The live full-screen console (issue 3): status line, vital signs,
  * incident queue, units, event log and a readline prompt, on the one event

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * `cityops --version [--verbose]`: the project's version (CMake's
  * project(VERSION)), the git description when built from a checkout, and
