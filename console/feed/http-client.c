@@ -295,23 +295,46 @@ go_cb(lws_sorted_usec_list_t *sul)
 
 /* ---- connecting and reading --------------------------------------------- */
 
-static struct lws_vhost *
-client_vhost(struct lws_context *ctx, const char *ca)
+/* lws keeps a vhost's name pointer for the life of its context: the
+ * names live here, one per CA file (a process uses one or two). */
+#define VHOST_NAMES 8
+static char vhost_names[VHOST_NAMES][24];
+
+/* The kept name "cityops-http-HASH" for a CA file, or NULL when every
+ * slot holds another. */
+static const char *
+vhost_name(const char *ca)
 {
-	struct lws_context_creation_info info;
-	char name[64];
-	struct lws_vhost *vh;
+	char name[24];
 	uint32_t h = 2166136261u;
 
 	for (const char *p = ca ? ca : ""; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	snprintf(name, sizeof name, "cityops-http-%08x", ca ? h : 0u);
+	for (size_t i = 0; i < VHOST_NAMES; i++) {
+		if (vhost_names[i][0] == '\0')
+			memcpy(vhost_names[i], name, sizeof name);
+		if (strcmp(vhost_names[i], name) == 0)
+			return vhost_names[i];
+	}
+	return NULL;
+}
+
+static struct lws_vhost *
+client_vhost(struct lws_context *ctx, const char *ca)
+{
+	struct lws_context_creation_info info;
+	const char *name = vhost_name(ca);
+	struct lws_vhost *vh;
+
+	if (name == NULL)
+		return NULL;
 	if ((vh = lws_get_vhost_by_name(ctx, name)) != NULL)
 		return vh;
 	memset(&info, 0, sizeof info);
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = http_client_protocols;
-	info.vhost_name = xstrdup(name); /* lws keeps the pointer */
+	info.vhost_name = name;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.client_ssl_ca_filepath = ca;
 	info.gid = -1;

@@ -208,7 +208,8 @@ list_segments(const char *dir, size_t *n)
 		nos[(*n)++] = no;
 	}
 	closedir(d);
-	qsort(nos, *n, sizeof *nos, cmp_ulong);
+	if (*n > 1)
+		qsort(nos, *n, sizeof *nos, cmp_ulong);
 	return nos;
 }
 

@@ -207,11 +207,12 @@ got=$(in_db)
 	grep -E 'warn|error' "$LOG" | tail -20 >&2
 	fail "the database holds $got readings of the stream, expected $want"
 }
-# Each notification's own two readings, by time and value.
+# Each notification's own two readings, by time and value; windSpeed is
+# m/s by its Smart Data Model, bs.wind is km/h (docs/ingest.md, "Units").
 for i in $(seq 0 $((n - 1))); do
-	printf "%s\t%s\t%s\n" "$(at "$i")" $((10 + i % 50)) "$((i % 20)).5"
+	printf "%s\t%s\t%s\n" "$(at "$i")" $((10 + i % 50)) "$(awk -v v="$((i % 20)).5" 'BEGIN { print v * 3.6 }')"
 done >"$FEED_TMP/sent"
-q "select to_char(p.at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), p.value::float8, w.value::float8
+q "select to_char(p.at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), p.value::float8, round(w.value::numeric, 6)::float8
    from cityops.reading p join cityops.reading w on w.at = p.at and w.indicator_id = 'bs.wind'
    where p.indicator_id = 'bs.pm25' and p.at >= '2016-03-15 11:00Z' and p.at < '2016-03-15 12:00Z' order by 1" |
 	tr '|' '\t' >"$FEED_TMP/stored"

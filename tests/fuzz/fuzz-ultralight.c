@@ -76,6 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	topic[tn] = '\0';
 	if (strlen(topic) != tn)
 		return 0; /* MQTT topics hold no NUL */
-	feed_mqtt_decode(d, topic, nl + 1, size - tn - 1, on_event, NULL, NULL);
+	feed_mqtt_decode(d, topic, nl + 1, size - (size_t)(nl - buf) - 1,
+	                 on_event, NULL, NULL);
 	return 0;
 }
