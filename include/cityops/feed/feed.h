@@ -458,8 +458,6 @@ void feed_decoder_set_zone(struct feed_decoder *d, enum feed_format f,
  * may be NULL to only check the spec.
  */
 int feed_decoder_set_zones(struct feed_decoder *d, const char *spec);
-/* The native format's zone (kept for callers before issue 10). */
-void feed_decoder_set_local_offset(struct feed_decoder *d, int minutes);
 /*
  * Accepts numbers written with a leading zero ("service_code": 006, as the
  * Open311 spec's own example has) when lenient is 1; by default they are
