@@ -472,6 +472,25 @@ check_conflict(struct ingest *in, const struct feed_judged *j,
 	e->value = j->value;
 }
 
+/* Swapped coordinates: counted, and logged once per entity in a row. */
+static void
+note_swapped(struct ingest *in, const struct feed_reading *r,
+             const struct feed_judged *j)
+{
+	static char last[FEED_ID_MAX + 1];
+	const char *id = r->entity_id ? r->entity_id : "";
+
+	in->c.swapped++;
+	if (strcmp(last, id) == 0)
+		return;
+	snprintf(last, sizeof last, "%s", id);
+	log_msg(LOG_WARN,
+	        "ingest: swapped: %s %s gives lat %.6f lon %.6f, which lies "
+	        "in the city only with the two swapped; placed in %s",
+	        r->entity_type ? r->entity_type : "", id, j->lat, j->lon,
+	        j->region ? j->region : "the city");
+}
+
 static int
 feed_index(const struct ingest *in, const struct feed_client *fc)
 {
@@ -499,6 +518,18 @@ add_reading(struct ingest *in, struct feed_client *fc,
 		return;
 	}
 	why = feed_judge(in->map, r, feed_wall_ms(), in->ahead_ms, &j);
+	if (why == FEED_REJECT_OUT_OF_AREA) {
+		in->c.out_of_area++;
+		log_msg(LOG_WARN,
+		        "ingest: out_of_area: %s %s %s at lat %.6f lon %.6f is "
+		        "outside the city's bounds; refused",
+		        r->entity_type ? r->entity_type : "",
+		        r->entity_id ? r->entity_id : "",
+		        r->attr ? r->attr : "", j.lat, j.lon);
+		return;
+	}
+	if (j.swapped)
+		note_swapped(in, r, &j);
 	if (why == FEED_REJECT_UNMAPPED) {
 		unmapped(in, r);
 		return;

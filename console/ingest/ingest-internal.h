@@ -56,7 +56,8 @@
 	X(converted, "readings converted to the indicator's unit")             \
 	X(conflicts, "readings conflicting with another source's (logged)")    \
 	X(arrival_time, "readings with no source time (arrival time used)")    \
-	X(out_of_area, "reports refused: outside the city's bounds")           \
+	X(out_of_area, "readings and reports refused: outside the city")       \
+	X(swapped, "readings placed with latitude and longitude swapped")      \
 	X(expired, "CAP alerts already expired (nothing raised)")              \
 	X(source_updates, "CAP updates/cancels, Open311 status changes")       \
 	X(exercise, "exercise readings (never stored)")                        \

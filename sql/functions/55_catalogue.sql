@@ -372,6 +372,31 @@ AS $$
 		ELSE EXISTS (SELECT 1 FROM region WHERE extent @> point(p_lon, p_lat)) END
 $$;
 
+-- The extents as ingest and the console judge a located reading before
+-- storing it (console/feed/feed-place.c follows region_at: city bounds,
+-- swapped order, deepest containing region): one row per vertex in ring
+-- order, regions by code. Reference data, no role check.
+CREATE OR REPLACE FUNCTION cityops.feed_region_extents()
+RETURNS TABLE (code text, depth int, city bool, vertex bigint, lat float8, lon float8)
+LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
+AS $$
+	SELECT r.code, nlevel(r.path), r.level = 'city', v.n, v.m[2]::float8, v.m[1]::float8
+	FROM region r,
+		regexp_matches(r.extent::text, '\(([^(),]+),([^(),]+)\)', 'g') WITH ORDINALITY v(m, n)
+	WHERE r.extent IS NOT NULL
+	ORDER BY r.code, v.n
+$$;
+
+-- The unit of every live indicator, for native readings that name theirs
+-- (`u`): converted to the indicator's unit or refused unit_mismatch.
+CREATE OR REPLACE FUNCTION cityops.feed_indicator_units()
+RETURNS TABLE (indicator_id text, unit_code text)
+LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
+AS $$
+	SELECT i.id, i.unit_code FROM indicator i
+	WHERE i.retired_at IS NULL AND i.unit_code IS NOT NULL ORDER BY i.id
+$$;
+
 -- A source's own category word (FIWARE Alert, Open311 service) → ours.
 CREATE OR REPLACE FUNCTION cityops.source_category_of(p_source text, p_keys text[])
 RETURNS text

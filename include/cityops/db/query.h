@@ -139,6 +139,10 @@
 	  "$9::float8 IS NULL THEN '310000' END), $5, "                        \
 	  "$6, $7, $8::float8, $9::float8, $10, $11::bool, $12)")              \
 	X(Q_ENTITY_MAPPINGS, SAFE, "SELECT * FROM cityops.feed_mappings()")    \
+	X(Q_REGION_EXTENTS, SAFE,                                              \
+	  "SELECT * FROM cityops.feed_region_extents()")                       \
+	X(Q_INDICATOR_UNITS, SAFE,                                             \
+	  "SELECT * FROM cityops.feed_indicator_units()")                      \
 	X(Q_FEED_INCIDENT_UPDATE, SAFE,                                        \
 	  "SELECT * FROM cityops.feed_incident_update($1, $2, $3, $4::bool, "  \
 	  "$5)")                                                               \
