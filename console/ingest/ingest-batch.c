@@ -387,6 +387,32 @@ ingest_alarm_timer_cb(void *arg)
 }
 
 void
+ingest_revise_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+
+	if (not_completed(err)) {
+		log_msg(LOG_WARN,
+		        "ingest: a source revision was not confirmed (%s); it "
+		        "will be resent after a restart",
+		        err->message ? err->message : "?");
+		return;
+	}
+	if (err != NULL)
+		log_msg(LOG_WARN, "ingest: a source revision was refused: %s",
+		        err->message ? err->message : "?");
+	else
+		for (int i = 0; i < t->nrows; i++)
+			log_msg(LOG_INFO, "ingest: incident %s: %s %s -> %s",
+			        db_get(t, i, "ref") ?: "?",
+			        db_get(t, i, "field") ?: "?",
+			        db_get(t, i, "old_value") ?: "none",
+			        db_get(t, i, "new_value") ?: "?");
+	db_table_free(&t);
+	answered(in);
+}
+
+void
 ingest_update_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;

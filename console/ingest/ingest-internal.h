@@ -171,6 +171,8 @@ void ingest_incident_done(void *arg, struct db_table *t,
                           const struct db_error *err);
 void ingest_alarm_timer_cb(void *arg);
 /* The answer to a source's update (cityops.feed_incident_update). */
+void ingest_revise_done(void *arg, struct db_table *t,
+                        const struct db_error *err);
 void ingest_update_done(void *arg, struct db_table *t,
                         const struct db_error *err);
 

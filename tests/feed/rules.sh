@@ -92,6 +92,12 @@ expect_in "$log" 'out_of_area: ACMeasurement urn:ngsi-ld:ACMeasurement:ACMeasure
 # Place: a two-district CAP alert is one incident at their common region.
 [ "$(psql -qAtc "select region_code from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")" = 310120 ] ||
 	fail "the GB/T 2260 alert is not one incident in 奉贤区"
+# CAP Update: the alert's incident takes the update's priority (Extreme → 1),
+# area and expiry, one timeline row each.
+[ "$(psql -qAtc "select priority || '|' || location || '|' || (source_expires_at at time zone 'UTC') from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")" = '1|南桥镇; 奉城镇; 海湾镇|2099-01-01 16:00:00' ] ||
+	fail "the CAP Update did not revise its alert's incident: $(psql -qAtc "select priority, location, source_expires_at from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")"
+[ "$(psql -qAtc "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key = 'cap:rules-cap-gb2260-1' and e.action = 'source_update'")" = 3 ] ||
+	fail "not one timeline row per revised field"
 [ "$(psql -qAtc "select count(*) from cityops.incident where dedup_key like 'open311:638349' or title like '%trafficJam%'")" = 0 ] ||
 	fail "a San Francisco or Madrid report landed in the city"
 out=$("$CITYOPS" --headless -U admin_city -c 'feed unmapped')

@@ -146,6 +146,9 @@
 	X(Q_FEED_INCIDENT_UPDATE, SAFE,                                        \
 	  "SELECT * FROM cityops.feed_incident_update($1, $2, $3, $4::bool, "  \
 	  "$5)")                                                               \
+	X(Q_FEED_INCIDENT_REVISE, SAFE,                                        \
+	  "SELECT * FROM cityops.feed_incident_revise($1, $2::bool, $3::int, " \
+	  "$4, $5::float8, $6::float8, $7::timestamptz, $8)")                  \
 	X(Q_UNMAPPED_NOTE, SAFE,                                               \
 	  "SELECT cityops.feed_unmapped_note($1, $2, $3, $4, $5::int)")        \
 	/* The catalogue (console/cmd/cmd-catalogue.c, 55_catalogue.sql). */   \
