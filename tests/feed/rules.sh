@@ -23,7 +23,9 @@ co 'feed map add AirQualityObserved Madrid-AmbientObserved-28079004-* no2 fx.pm2
 co 'feed map add AirQualityObserved Madrid-AmbientObserved-28079004-* co hp.pm25'
 co 'feed map add AirQualityObserved Madrid-AmbientObserved-28079004-* temperature hp.noise.huaihai'
 # The same models located inside the city (rules/*-haiwan, *-huaihai).
-co 'feed map add WeatherObserved urn:ngsi-ld:Device:haiwan-aws-1 windSpeed fx.wind.haiwan'
+# An admin adds an indicator and maps a real sensor to it, no SQL.
+co 'indicator add fx.wind.haiwan2 海湾镇二号站风速 --category weather --unit KMH --region 海湾镇 --warn 50 --alarm 75 --stale 600'
+co 'feed map add WeatherObserved urn:ngsi-ld:Device:haiwan-aws-1 windSpeed fx.wind.haiwan2'
 co 'feed map add WeatherObserved urn:ngsi-ld:Device:haiwan-aws-1 streamGauge fx.tide.zhelin'
 co 'feed map add AirQualityObserved Huaihai-AmbientObserved-310101022-* no2 fx.pm25'
 co 'feed map add AirQualityObserved Huaihai-AmbientObserved-310101022-* co hp.pm25'
@@ -69,7 +71,7 @@ expect_in "$log" 'out_of_area: AirQualityObserved Madrid-AmbientObserved-2807900
 expect_in "$log" 'swapped: WeatherObserved urn:ngsi-ld:WeatherObserved:zhelin-swapped gives lat 121.485000 lon 30.850000, .* placed in 310120118'
 [ "$(val fx.tide.zhelin '2025-06-01 05:00:00+00')" = 3 ] || fail "the swapped gauge's 300 cm is not 3 m"
 # Units: SDM windSpeed m/s → km/h; streamGauge cm → m; mg/m³ → μg/m³.
-[ "$(val fx.wind.haiwan '2016-11-30 08:00:00+00')" = 7.2 ] || fail "windSpeed 2 m/s is not 7.2 km/h: $(val fx.wind.haiwan '2016-11-30 08:00:00+00')"
+[ "$(val fx.wind.haiwan2 '2016-11-30 08:00:00+00')" = 7.2 ] || fail "windSpeed 2 m/s is not 7.2 km/h: $(val fx.wind.haiwan2 '2016-11-30 08:00:00+00')"
 [ "$(val fx.tide.zhelin '2016-11-30 08:00:00+00')" = 0.5 ] || fail "streamGauge 50 cm is not 0.5 m"
 [ "$(val hp.pm25 '2016-03-15 12:00:00+00')" = 500000 ] || fail "co 500 mg/m³ is not 500000 μg/m³"
 # Time: a zone-less NGSIv2 dateObserved is UTC, not +08:00.
