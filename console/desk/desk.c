@@ -75,6 +75,19 @@ vital_clear(struct desk_vital *v)
 	free(v->value);
 }
 
+static void
+shape_clear(struct desk_shape *s)
+{
+	free(s->code);
+	free(s->outline);
+}
+
+static void
+point_clear(struct desk_point *p)
+{
+	(void)p;
+}
+
 /* Frees n elements of an array with clear(), then the array. */
 #define FREE_ALL(arr, n, clear)                                                \
 	do {                                                                   \
@@ -95,6 +108,8 @@ desk_free(struct desk **dp)
 	FREE_ALL(d->queue, d->nqueue, incident_clear);
 	FREE_ALL(d->units, d->nunits, unit_clear);
 	FREE_ALL(d->regions, d->nregions, region_clear);
+	FREE_ALL(d->shapes, d->nshapes, shape_clear);
+	FREE_ALL(d->points, d->npoints, point_clear);
 	FREE_ALL(d->vitals, d->nvitals, vital_clear);
 	free(d->vrows);
 	free(d->mode.level);
@@ -229,6 +244,25 @@ void
 desk_regions_free(struct desk_region **r, int *n)
 {
 	FREE_ALL(*r, *n, region_clear);
+}
+
+void
+desk_set_shapes(struct desk *d, struct desk_shape *s, int n)
+{
+	FREE_ALL(d->shapes, d->nshapes, shape_clear);
+	d->shapes = s;
+	d->nshapes = n;
+	d->shapes_loaded = 1;
+	d->dirty |= DESK_DIRTY_REGIONS;
+}
+
+void
+desk_set_points(struct desk *d, struct desk_point *p, int n)
+{
+	FREE_ALL(d->points, d->npoints, point_clear);
+	d->points = p;
+	d->npoints = n;
+	d->dirty |= DESK_DIRTY_REGIONS;
 }
 
 void

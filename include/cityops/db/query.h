@@ -34,6 +34,9 @@
 	X(Q_REGION_CHILDREN, SAFE,                                             \
 	  "SELECT * FROM cityops.region_children($1)")                         \
 	X(Q_REGION_MAP, SAFE, "SELECT * FROM cityops.region_map($1)")          \
+	X(Q_REGION_OUTLINE, SAFE, "SELECT * FROM cityops.region_outline($1)")  \
+	X(Q_INCIDENT_POINTS, SAFE,                                             \
+	  "SELECT * FROM cityops.incident_points($1, $2::int)")                \
 	/* Reports and the shift handover (console/cmd/cmd-report.c,           \
 	 * cmd-handover.c; sql/functions/80_reports.sql). */                   \
 	X(Q_REPORT_PERIOD, SAFE,                                               \
