@@ -48,6 +48,58 @@ BEGIN
 END
 $$;
 
+-- The COPY path (issue 12): ingest COPYs a batch into reading_inbox and,
+-- in the same transaction, calls this. It takes out the transaction's own
+-- rows and stores them as ingest_readings does, in one INSERT (so the
+-- statement-level reading_apply judges each indicator once per batch).
+-- A value that differs from the one already stored for the same indicator
+-- and time, from this batch or from any earlier one, is a conflict: the
+-- stored value is kept, the other counted and noted in reading_conflict.
+CREATE OR REPLACE FUNCTION cityops.ingest_inbox()
+RETURNS TABLE (accepted int, duplicate int, unknown int, conflicting int)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cityops, public, pg_temp
+AS $$
+DECLARE
+	me caller := caller();
+BEGIN
+	PERFORM require_role(me, 'officer', 'ingest readings');
+	RETURN QUERY
+	WITH mine AS (
+		DELETE FROM reading_inbox b WHERE b.xid = pg_current_xact_id()
+		RETURNING b.indicator_id, b.value, b.at
+	), known AS (
+		SELECT m.indicator_id AS id, m.value::numeric AS v, m.at
+		FROM mine m
+		JOIN indicator i ON i.id = m.indicator_id AND i.region_path <@ me.scope_path
+			AND i.retired_at IS NULL
+		WHERE m.at IS NOT NULL AND m.value IS NOT NULL
+			AND m.value NOT IN ('NaN', 'Infinity', '-Infinity')
+	), stored AS (
+		INSERT INTO reading (indicator_id, at, value)
+			SELECT k.id, k.at, k.v FROM known k
+			ON CONFLICT (indicator_id, at) DO NOTHING
+			RETURNING reading.indicator_id, reading.at, reading.value
+	), clash AS (
+		-- The kept value: stored by this statement, or before it (the
+		-- statement's snapshot does not see its own insertions).
+		SELECT k.id, k.at, k.v, coalesce(s.value, r.value) AS kept
+		FROM known k
+		LEFT JOIN stored s ON s.indicator_id = k.id AND s.at = k.at
+		LEFT JOIN reading r ON r.indicator_id = k.id AND r.at = k.at
+		WHERE coalesce(s.value, r.value) <> k.v
+	), noted AS (
+		INSERT INTO reading_conflict AS c (indicator_id, at, value, kept)
+			SELECT DISTINCT ON (x.id, x.at, x.v) x.id, x.at, x.v, x.kept FROM clash x
+			ON CONFLICT (indicator_id, at, value) DO UPDATE
+				SET seen = c.seen + 1, last_seen = now()
+	)
+	SELECT (SELECT count(*) FROM stored)::int,
+		((SELECT count(*) FROM known) - (SELECT count(*) FROM stored))::int,
+		((SELECT count(*) FROM mine) - (SELECT count(*) FROM known))::int,
+		(SELECT count(*) FROM clash)::int;
+END
+$$;
+
 -- ------------------------------------------------------------------------
 -- Incidents from feeds. The dedup key is required: it is what makes a
 -- resent CAP alert or Open311 request merge instead of doubling. A feed
