@@ -31,7 +31,8 @@ BEGIN
 	PERFORM pg_advisory_xact_lock(20261245);
 	SELECT r.retain_days, r.ahead_days INTO v_keep, v_ahead
 	FROM partition_retention r WHERE r.table_name = 'reading';
-	v_cut := v_today - v_keep;
+	-- No retention: nothing is dropped; the days ahead are still made.
+	v_cut := v_today - coalesce(v_keep, 36600 * 3);
 
 	FOR v_name IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 		WHERE i.inhparent = 'cityops.reading'::regclass AND c.relname ~ '^reading_p[0-9]{8}$'

@@ -52,7 +52,8 @@ $$;
 -- in the same transaction, calls this. It takes out the transaction's own
 -- rows and stores them as ingest_readings does, in one INSERT (so the
 -- statement-level reading_apply judges each indicator once per batch).
--- A value that differs from the one already stored for the same indicator
+-- Readings older than the retention period (partition_retention) are
+-- counted with the unknown ones, never stored. A value that differs from the one already stored for the same indicator
 -- and time, from this batch or from any earlier one, is a conflict: the
 -- stored value is kept, the other counted and noted in reading_conflict.
 CREATE OR REPLACE FUNCTION cityops.ingest_inbox()
@@ -74,6 +75,9 @@ BEGIN
 			AND i.retired_at IS NULL
 		WHERE m.at IS NOT NULL AND m.value IS NOT NULL
 			AND m.value NOT IN ('NaN', 'Infinity', '-Infinity')
+			-- Older than the retention: it would only be dropped again.
+			AND m.at >= coalesce(now() - (SELECT make_interval(days => r.retain_days)
+				FROM partition_retention r WHERE r.table_name = 'reading'), '-infinity')
 	), stored AS (
 		INSERT INTO reading (indicator_id, at, value)
 			SELECT k.id, k.at, k.v FROM known k

@@ -39,15 +39,17 @@ INSERT INTO cityops.reading SELECT indicator_id, at, value FROM cityops.reading_
 DROP TABLE cityops.reading_unpartitioned;
 
 -- Retention per partitioned table: partitions wholly older than
--- retain_days are dropped; ahead_days partitions are made ahead of today.
+-- retain_days are dropped (NULL: kept for ever, the default: a city sets
+-- its own period, e.g. UPDATE ... SET retain_days = 400); ahead_days
+-- partitions are made ahead of today.
 CREATE TABLE cityops.partition_retention (
 	table_name  text PRIMARY KEY CHECK (table_name IN ('reading')),
-	retain_days int NOT NULL CHECK (retain_days BETWEEN 1 AND 36600),
+	retain_days int CHECK (retain_days BETWEEN 1 AND 36600),
 	ahead_days  int NOT NULL DEFAULT 3 CHECK (ahead_days BETWEEN 1 AND 60)
 );
 REVOKE ALL ON cityops.partition_retention FROM PUBLIC;
 ALTER TABLE cityops.partition_retention ENABLE ROW LEVEL SECURITY;
-INSERT INTO cityops.partition_retention VALUES ('reading', 400, 3);
+INSERT INTO cityops.partition_retention VALUES ('reading', NULL, 3);
 
 -- What COPY writes: a transaction's own rows, taken out again by
 -- ingest_inbox() before it commits. Rows left by a transaction that
