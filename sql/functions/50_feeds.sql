@@ -78,19 +78,25 @@ BEGIN
 			-- Older than the retention: it would only be dropped again.
 			AND m.at >= coalesce(now() - (SELECT make_interval(days => r.retain_days)
 				FROM partition_retention r WHERE r.table_name = 'reading'), '-infinity')
+	), ranked AS (
+		-- Within a batch, the lowest of several values for one time is
+		-- the one stored (any rule would do; this one is repeatable).
+		SELECT k.id, k.at, k.v, first_value(k.v) OVER w AS pick,
+			row_number() OVER w AS n
+		FROM known k WINDOW w AS (PARTITION BY k.id, k.at ORDER BY k.v)
 	), stored AS (
 		INSERT INTO reading (indicator_id, at, value)
-			SELECT k.id, k.at, k.v FROM known k
+			SELECT k.id, k.at, k.v FROM ranked k WHERE k.n = 1
 			ON CONFLICT (indicator_id, at) DO NOTHING
-			RETURNING reading.indicator_id, reading.at, reading.value
+			RETURNING 1
 	), clash AS (
-		-- The kept value: stored by this statement, or before it (the
-		-- statement's snapshot does not see its own insertions).
-		SELECT k.id, k.at, k.v, coalesce(s.value, r.value) AS kept
-		FROM known k
-		LEFT JOIN stored s ON s.indicator_id = k.id AND s.at = k.at
+		-- The kept value: stored before this statement (its snapshot
+		-- does not see its own insertions), else the batch's pick. No
+		-- join with `stored`: its row count is unknown to the planner.
+		SELECT k.id, k.at, k.v, coalesce(r.value, k.pick) AS kept
+		FROM ranked k
 		LEFT JOIN reading r ON r.indicator_id = k.id AND r.at = k.at
-		WHERE coalesce(s.value, r.value) <> k.v
+		WHERE coalesce(r.value, k.pick) <> k.v
 	), noted AS (
 		INSERT INTO reading_conflict AS c (indicator_id, at, value, kept)
 			SELECT DISTINCT ON (x.id, x.at, x.v) x.id, x.at, x.v, x.kept FROM clash x
