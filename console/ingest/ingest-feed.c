@@ -558,9 +558,6 @@ add_reading(struct ingest *in, struct feed_client *fc,
 	const struct feed_reading *r = &ev->u.reading;
 	struct feed_judged j;
 	enum feed_reject why;
-	int64_t ms;
-	time_t s;
-	struct tm tm;
 	int fi;
 
 	in->c.readings++;
@@ -618,28 +615,7 @@ add_reading(struct ingest *in, struct feed_client *fc,
 		}
 	}
 	check_conflict(in, &j, r);
-	ms = j.ts_ms;
-	s = (time_t)(ms / 1000);
-	gmtime_r(&s, &tm);
-	buf_add(&in->keys, in->nbatch ? "," : "{", 1);
-	buf_add(&in->vals, in->nbatch ? "," : "{", 1);
-	buf_add(&in->ats, in->nbatch ? "," : "{", 1);
-	/* Array literal elements: quoted, with " and \ escaped. */
-	buf_add(&in->keys, "\"", 1);
-	for (const char *p = j.indicator; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_add(&in->keys, "\\", 1);
-		buf_add(&in->keys, p, 1);
-	}
-	buf_add(&in->keys, "\"", 1);
-	buf_printf(&in->vals, "%.17g", j.value);
-	buf_printf(&in->ats, "\"%04d-%02d-%02d %02d:%02d:%02d.%03d+00\"",
-	           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	           tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-	if (++in->nbatch >= in->batch_max)
-		ingest_flush(in);
-	else
-		loop_timer_start_if_idle(in->flush_timer, in->flush_ms);
+	ingest_batch_add(in, j.indicator, j.value, j.ts_ms);
 }
 
 /*

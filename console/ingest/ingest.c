@@ -373,13 +373,12 @@ ingest_clear(struct ingest *in)
 	loop_timer_free(&in->stats_timer);
 	loop_timer_free(&in->stop_timer);
 	loop_timer_free(&in->alarm_timer);
+	loop_timer_free(&in->part_timer);
 	feed_sigwatch_free(&in->sw);
 	loop_free(&in->loop);
 	feed_map_free(&in->map);
 	ingest_feed_free(in);
-	buf_free(&in->keys);
-	buf_free(&in->vals);
-	buf_free(&in->ats);
+	buf_free(&in->copy);
 	free(in->ck);
 }
 
@@ -557,6 +556,8 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.stats_timer = loop_timer_new(in.loop, stats_timer_cb, &in);
 	in.stop_timer = loop_timer_new(in.loop, stop_timer_cb, &in);
 	in.alarm_timer = loop_timer_new(in.loop, ingest_alarm_timer_cb, &in);
+	in.part_timer =
+	    loop_timer_new(in.loop, ingest_partitions_timer_cb, &in);
 	loop_timer_start(in.stats_timer, STATS_MS);
 	log_msg(LOG_INFO,
 	        "ingest: starting as %s, %d feed%s, %d polled, batches of %zu "
@@ -569,6 +570,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	hooks.notify = on_notify;
 	hooks.arg = &in;
 	in.db = db_async_new(in.loop, a.dsn, &hooks);
+	ingest_partitions_timer_cb(&in); /* queued until the link is up */
 	loop_run(in.loop);
 	log_stats(&in, 1);
 	ingest_clear(&in);

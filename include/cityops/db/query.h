@@ -128,6 +128,14 @@
 	X(Q_INGEST_READINGS, SAFE,                                             \
 	  "SELECT * FROM cityops.ingest_readings("                             \
 	  "$1::text[], $2::float8[], $3::timestamptz[])")                      \
+	/* COPY: a simple-protocol string, one implicit transaction; the       \
+	 * request's one parameter is the COPY data (db_async_submit).         \
+	 * SAFE to resend: ingest_inbox is idempotent by (indicator, time). */ \
+	X(Q_INGEST_COPY, COPY,                                                 \
+	  "COPY cityops.reading_inbox (indicator_id, value, at) FROM STDIN; "  \
+	  "SELECT * FROM cityops.ingest_inbox()")                              \
+	X(Q_READING_PARTITIONS, SAFE,                                          \
+	  "SELECT * FROM cityops.reading_partitions()")                        \
 	X(Q_FEED_INCIDENT, SAFE,                                               \
 	  "SELECT * FROM cityops.feed_incident(CASE WHEN $1 IN ('12345', "     \
 	  "'110', '119', '120', 'sensor', 'patrol', 'opinion', 'officer') "    \
@@ -234,5 +242,8 @@ const char *query_name(enum query_id q);
 int query_once(enum query_id q);
 /* 1 when the query is a change with a request id in $1 (REQ). */
 int query_request(enum query_id q);
+/* 1 when the query is COPY ... FROM STDIN plus statements after it, sent
+ * as one simple query with its one parameter as the data (COPY). */
+int query_copy(enum query_id q);
 
 #endif
