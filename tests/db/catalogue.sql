@@ -84,7 +84,8 @@ INSERT INTO open_reviewed VALUES
 	('unit_of_measure', 'reference: UN/CEFACT unit codes (issue 10)'),
 	('uom_symbol', 'reference: unit symbols to codes (issue 10)'),
 	('source_category', 'reference: sources'' categories to ours (issue 10)'),
-	('escalation_policy', 'reference: escalation steps per category and priority (issue 14)');
+	('escalation_policy', 'reference: escalation steps per category and priority (issue 14)'),
+	('mode_policy', 'reference: what each emergency kind and level changes (issue 14)');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
 		WHERE c.relnamespace = 'cityops'::regnamespace AND c.relkind IN ('r', 'p')
 			AND NOT c.relrowsecurity AND c.relname NOT IN (SELECT name FROM open_reviewed)
