@@ -10,7 +10,8 @@ policy() { psql -qAtc "select string_agg(concat_ws(' ', policy, category_code, p
 
 out=$(co -U viewer_wall -c 'escalation')
 expect_in "$out" 'peace +\* +P1 +2 +00:10:00'
-expect_in "$out" '共 12 级'
+expect_in "$out" 'flood-typhoon +\* +P1 +2 +00:05:00'
+expect_in "$(co -U viewer_wall -c 'escalation peace')" '共 12 级'
 
 before=$(policy)
 for who_cmd in 'super_city|escalation set peace fire 1 1 1min' \
