@@ -577,17 +577,30 @@ shown_prune(struct desk *d, uint64_t horizon)
 	d->nshown = k;
 }
 
+/* An escalation the database made by itself (escalate_due). */
+static int
+is_auto_escalation(const struct desk_timeline_row *r)
+{
+	return r->action && strcmp(r->action, "escalate") == 0 && r->actor &&
+	       strcmp(r->actor, "system") == 0;
+}
+
 static void
 show_row(struct desk *d, const struct desk_timeline_row *r)
 {
 	char line[1024];
+	enum desk_sev sev = DESK_SEV_NORMAL;
 
 	desk_timeline_text(r, line, sizeof line);
-	desk_event(d, r->at,
-	           r->action && strcmp(r->action, "raise") == 0
-	               ? DESK_SEV_NEW
-	               : DESK_SEV_NORMAL,
-	           line);
+	if (r->action && strcmp(r->action, "raise") == 0)
+		sev = DESK_SEV_NEW;
+	if (is_auto_escalation(r) && !r->exercise) {
+		sev = DESK_SEV_CRIT;
+		d->auto_escalations++;
+		d->escalation_arrived = 1;
+		d->dirty |= DESK_DIRTY_STATUS;
+	}
+	desk_event(d, r->at, sev, line);
 }
 
 int

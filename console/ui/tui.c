@@ -505,6 +505,12 @@ desk_changed(void *arg)
 		if (t->bell)
 			beep();
 	}
+	/* Automatic escalations alert supervisors (and admins). */
+	if (t->d->escalation_arrived) {
+		t->d->escalation_arrived = 0;
+		if (t->bell && t->s->role >= ROLE_supervisor)
+			beep();
+	}
 }
 
 static void

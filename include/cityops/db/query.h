@@ -82,6 +82,15 @@
 	X(Q_ALARM_BOARD, SAFE,                                                 \
 	  "SELECT * FROM cityops.alarm_board($1::bool, $2::int)")              \
 	X(Q_ALARM_ACK, ONCE, "SELECT * FROM cityops.alarm_ack_ref($1, $2)")    \
+	/* Escalation (sql/functions/76_escalation.sql). ONCE: a pass cut      \
+	 * off is not sent again on the same call; the next pass takes it.     \
+	 */                                                                    \
+	X(Q_ESCALATE_DUE, ONCE, "SELECT * FROM cityops.escalate_due($1::int)") \
+	X(Q_ESCALATION_LIST, SAFE,                                             \
+	  "SELECT * FROM cityops.escalation_policies($1)")                     \
+	X(Q_ESCALATION_SET, ONCE,                                              \
+	  "SELECT * FROM cityops.escalation_policy_set($1, $2, $3::int, "      \
+	  "$4::int, $5)")                                                      \
 	X(Q_RAISE_FROM, SAFE,                                                  \
 	  "SELECT coalesce(ic.incident_category, 'city_mgmt') AS category, "   \
 	  "r.name AS region, i.name, i.last_value::text AS value, i.uom "      \

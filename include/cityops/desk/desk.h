@@ -196,6 +196,11 @@ struct desk {
 	char link_why[256];
 	int64_t down_since_ms;
 
+	/* Automatic escalations (自动督办: timeline rows by 'system') seen
+	 * since the console started, and one arrived since the screen last
+	 * looked (the bell). */
+	int auto_escalations, escalation_arrived;
+
 	/* Actions on the selection and the alarm board (desk-actions.h). */
 	struct desk_act *act;
 
