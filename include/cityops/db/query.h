@@ -74,6 +74,14 @@
 	  "extract(epoch FROM at)::bigint AS at_s, actor, action, "            \
 	  "from_state, to_state, unit, note, exercise "                        \
 	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
+	/* The change log (sql/functions/75_changes.sql): catch-up by seq. */  \
+	X(Q_TUI_CHANGES, SAFE,                                                 \
+	  "SELECT horizon::text, total, seq, tx::text, kind, payload::text "   \
+	  "FROM cityops.changes_since($1::bigint, $2::xid8, $3::bool, 500)")   \
+	X(Q_TUI_CHANGE_HEAD, SAFE,                                             \
+	  "SELECT horizon::text, 0 AS total, seq, NULL::text AS tx, "          \
+	  "NULL::text AS kind, NULL::text AS payload "                         \
+	  "FROM cityops.change_head()")                                        \
 	/* Acting on the selection, alarms (sql/functions/75_desk.sql). */     \
 	X(Q_DESK_ACTIONS, SAFE, "SELECT * FROM cityops.desk_actions()")        \
 	X(Q_ALARM_BOARD, SAFE,                                                 \
