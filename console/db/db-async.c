@@ -28,7 +28,7 @@
 
 #define DB_CONNECT_MS       5000
 #define DB_BACKOFF_MIN      250
-#define DB_BACKOFF_MAX      15000
+#define DB_BACKOFF_MAX      1000
 #define DB_ASYNC_MAX_PARAMS 16
 
 struct db_request {

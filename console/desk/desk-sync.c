@@ -5,7 +5,12 @@
  * the database say what changed; the matching reads are asked for once
  * (coalesced while one runs) and their answers applied to the desk. The
  * event log follows the timeline by position (events_since), so each
- * event shows once and in order, bursts and outages included.
+ * event shows once and in order, bursts and outages included. Changes
+ * (units, alarms, mode, incidents, drills) are read from the change log
+ * by sequence (changes_since, change-seq.h): a notification only says
+ * "read again", so after a reconnect — LISTEN first, then the read from
+ * the last sequence applied — each change is applied exactly once, and
+ * one missed during an outage or a failover is applied late, never lost.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -16,6 +21,7 @@
 
 #include "cityops/cmd/cmd.h"
 #include "cityops/db/db.h"
+#include "cityops/desk/change-seq.h"
 #include "cityops/desk/desk-sync.h"
 #include "cityops/desk/desk-actions.h"
 #include "cityops/feed/feed-live.h"
@@ -42,12 +48,13 @@ enum want_bits {
 	W_WHOAMI = 1 << 6,
 	W_MAPS = 1 << 7, /* the entity mapping, for NGSI-LD feeds */
 	W_EVENTS = 1 << 8,
-	W_ACTIONS = 1 << 9, /* the role's allowed actions (desk-actions.h) */
-	W_ALARMS = 1 << 10, /* the alarm board */
-	W_SHAPES = 1 << 11, /* the map's region shapes, once per scope */
-	W_POINTS = 1 << 12, /* the map's incident points */
-	W_ALL = 0x1fff,
-	W_COUNT = 13,
+	W_ACTIONS = 1 << 9,  /* the role's allowed actions (desk-actions.h) */
+	W_ALARMS = 1 << 10,  /* the alarm board */
+	W_SHAPES = 1 << 11,  /* the map's region shapes, once per scope */
+	W_POINTS = 1 << 12,  /* the map's incident points */
+	W_CHANGES = 1 << 13, /* the change log from our position */
+	W_ALL = 0x3fff,
+	W_COUNT = 14,
 };
 
 /* A read being kept fresh; coalesces requests while one runs. */
@@ -68,6 +75,7 @@ struct desk_sync {
 	char **hist_loaded; /* indicator keys whose history is loaded */
 	int nhist_loaded, hist_inflight;
 	char *bad_feed;
+	struct change_seq cs; /* position in the change log */
 };
 
 struct fetch_req {
@@ -77,9 +85,15 @@ struct fetch_req {
 	int has_from;
 	uint64_t from;
 	int limit; /* W_QUEUE: rows asked for */
+	/* W_CHANGES: the change-log position asked from. */
+	int cs_has;
+	int64_t cs_seq;
+	uint64_t cs_horizon;
 };
 
 static void fetch_wanted(struct desk_sync *sy);
+static void apply_changes(struct desk_sync *sy, const struct fetch_req *fr,
+                          const struct db_table *tb);
 
 static void
 changed(struct desk_sync *sy)
@@ -209,6 +223,9 @@ apply(struct desk_sync *sy, const struct fetch_req *fr,
 	case W_ALARMS:
 		desk_rows_alarms(d, tb);
 		break;
+	case W_CHANGES:
+		apply_changes(sy, fr, tb);
+		break;
 	default:
 		break;
 	}
@@ -311,6 +328,20 @@ submit(struct desk_sync *sy, struct fetch_req *fr)
 		db_async_submit(db, Q_ALARM_BOARD, 2, p, fetched, fr);
 		break;
 	}
+	case W_CHANGES: {
+		char seq[24], hz[24];
+		const char *p[3] = {seq, hz, ex};
+		if (!fr->cs_has) {
+			db_async_submit(db, Q_TUI_CHANGE_HEAD, 0, NULL, fetched,
+			                fr);
+			break;
+		}
+		snprintf(seq, sizeof seq, "%lld", (long long)fr->cs_seq);
+		snprintf(hz, sizeof hz, "%llu",
+		         (unsigned long long)fr->cs_horizon);
+		db_async_submit(db, Q_TUI_CHANGES, 3, p, fetched, fr);
+		break;
+	}
 	default:
 		free(fr);
 	}
@@ -333,6 +364,7 @@ submit_fetch(struct desk_sync *sy, unsigned what)
 	fr->has_from = sy->d->has_horizon;
 	fr->from = sy->d->horizon;
 	fr->limit = sy->o.queue_limit;
+	fr->cs_has = change_seq_ask(&sy->cs, &fr->cs_seq, &fr->cs_horizon);
 	if (!sy->d->queue_loaded && fr->limit > QUEUE_FIRST_PAGE)
 		fr->limit = QUEUE_FIRST_PAGE;
 	submit(sy, fr);
@@ -342,8 +374,9 @@ static void
 fetch_wanted(struct desk_sync *sy)
 {
 	static const unsigned order[] = {
-	    W_WHOAMI,  W_MODE, W_QUEUE,   W_EVENTS, W_COUNTS, W_UNITS, W_VITALS,
-	    W_REGIONS, W_MAPS, W_ACTIONS, W_ALARMS, W_SHAPES, W_POINTS};
+	    W_WHOAMI,  W_CHANGES, W_MODE,   W_QUEUE,   W_EVENTS,
+	    W_COUNTS,  W_UNITS,   W_VITALS, W_REGIONS, W_MAPS,
+	    W_ACTIONS, W_ALARMS,  W_SHAPES, W_POINTS};
 
 	if (sy->d->link != DB_LINK_UP)
 		return;
@@ -466,13 +499,13 @@ json_field(const char *js, const char *key, char *out, size_t outsz)
 	return 0;
 }
 
+/* One change, applied once: what it changed is read again, and units,
+ * alarms and mode become event lines (with their sequence). */
 static void
-on_notify(void *arg, const char *payload)
+apply_change(struct desk_sync *sy, long long seq, const char *payload)
 {
-	struct desk_sync *sy = arg;
 	char type[16] = "", ref[32] = "", id[64] = "", st[32] = "";
 
-	log_msg(LOG_DEBUG, "notify %s", payload);
 	json_field(payload, "t", type, sizeof type);
 	if (strcmp(type, "event") == 0) {
 		want(sy, W_EVENTS);
@@ -485,19 +518,78 @@ on_notify(void *arg, const char *payload)
 	} else if (strcmp(type, "unit") == 0) {
 		json_field(payload, "id", id, sizeof id);
 		json_field(payload, "status", st, sizeof st);
-		event(sy, DESK_SEV_DIM, "单位 %s → %s", id,
-		      names_unit_status(st));
+		event(sy, DESK_SEV_DIM, "单位 %s → %s #%lld", id,
+		      names_unit_status(st), seq);
 		want(sy, W_UNITS);
 	} else if (strcmp(type, "mode") == 0) {
-		event(sy, DESK_SEV_WARN, "模式变更 (mode changed)");
+		event(sy, DESK_SEV_WARN, "模式变更 (mode changed) #%lld", seq);
 		want(sy, W_MODE);
 	} else if (strcmp(type, "alarm") == 0) {
 		json_field(payload, "indicator", id, sizeof id);
 		json_field(payload, "state", st, sizeof st);
 		event(sy,
 		      strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
-		      "告警 %s %s", id, st);
+		      "告警 %s %s #%lld", id, st, seq);
 		want(sy, W_VITALS | W_REGIONS | W_ALARMS);
+	} else {
+		want(sy, W_ALL & ~W_CHANGES);
+	}
+}
+
+/* An answer of changes_since (or change_head at the start). */
+static void
+apply_changes(struct desk_sync *sy, const struct fetch_req *fr,
+              const struct db_table *tb)
+{
+	struct change_seq_row *rows =
+	    xcalloc((size_t)tb->nrows + 1, sizeof *rows);
+	int *fresh = xcalloc((size_t)tb->nrows + 1, sizeof *fresh), n = 0;
+	uint64_t horizon = 0;
+	long long total = 0, missed = 0;
+	enum change_seq_verdict v;
+
+	for (int i = 0; i < tb->nrows; i++) {
+		horizon = strtoull(db_get(tb, i, "horizon") ?: "0", NULL, 10);
+		total = atoll(db_get(tb, i, "total") ?: "0");
+		if (db_get(tb, i, "seq") == NULL)
+			continue; /* no change: the horizon only */
+		rows[n].seq = atoll(db_get(tb, i, "seq"));
+		rows[n].tx = strtoull(db_get(tb, i, "tx") ?: "0", NULL, 10);
+		n++;
+	}
+	v = change_seq_merge(&sy->cs, fr->cs_has, fr->cs_seq, fr->cs_horizon,
+	                     horizon, total, rows, n, fresh, &missed);
+	if (v == CHANGE_SEQ_GAP) {
+		event(sy, DESK_SEV_WARN,
+		      "… %lld 条变更未显示, 全量同步 (%lld changes not shown, "
+		      "full resync)",
+		      missed, missed);
+		want(sy, W_ALL & ~W_CHANGES);
+	}
+	for (int i = 0, k = 0; i < tb->nrows && v != CHANGE_SEQ_STALE; i++) {
+		if (db_get(tb, i, "seq") == NULL)
+			continue;
+		if (fresh[k++])
+			apply_change(sy, (long long)rows[k - 1].seq,
+			             db_get(tb, i, "payload") ?: "{}");
+	}
+	free(rows);
+	free(fresh);
+}
+
+/* A notification: a change with a sequence is read from the change log
+ * (so it applies once, in the same way as after an outage); the few
+ * without one (catalogue, handover) are applied as they come. */
+static void
+on_notify(void *arg, const char *payload)
+{
+	struct desk_sync *sy = arg;
+	char type[16] = "", id[64] = "", st[32] = "", seq[24] = "";
+
+	log_msg(LOG_DEBUG, "notify %s", payload);
+	json_field(payload, "t", type, sizeof type);
+	if (json_field(payload, "seq", seq, sizeof seq) == 0 && seq[0]) {
+		want(sy, W_CHANGES);
 	} else if (strcmp(type, "handover") == 0) {
 		char to[64] = "";
 		json_field(payload, "from", id, sizeof id);
@@ -759,6 +851,7 @@ desk_sync_free(struct desk_sync **sp)
 	loop_timer_free(&sy->refetch_timer);
 	loop_timer_free(&sy->vitals_timer);
 	strset_free(&sy->hist_loaded, &sy->nhist_loaded);
+	change_seq_free(&sy->cs);
 	free(sy->bad_feed);
 	free(sy);
 	*sp = NULL;

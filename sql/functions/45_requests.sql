@@ -125,6 +125,52 @@ BEGIN
 END
 $$;
 
+-- Drills (sql/functions/60_drills.sql): start, finish and clear with a
+-- request id, so a drill whose link dies in the COMMIT of one of them is
+-- settled like any other command, never started, finished or cleared
+-- twice.
+CREATE OR REPLACE FUNCTION cityops.request_drill_start(p_request uuid, p_name text,
+	p_title text, p_speed numeric)
+RETURNS TABLE (id bigint, clock_start timestamptz, lead_s numeric)
+LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
+AS $$
+BEGIN
+	PERFORM request_claim(p_request, 'drill start');
+	SELECT d.id, d.clock_start, d.lead_s INTO id, clock_start, lead_s
+		FROM drill_start(p_name, p_title, p_speed) d;
+	PERFORM request_done(p_request, ARRAY['id', 'clock_start', 'lead_s'],
+		ARRAY[id::text, clock_start::text, lead_s::text]);
+	RETURN NEXT;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cityops.request_drill_finish(p_request uuid, p_run bigint,
+	p_state text, p_clock_end timestamptz, p_held int, p_failed int, p_report jsonb)
+RETURNS TABLE (id bigint, state text)
+LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
+AS $$
+BEGIN
+	PERFORM request_claim(p_request, 'drill finish');
+	SELECT d.id, d.state INTO id, state
+		FROM drill_finish(p_run, p_state, p_clock_end, p_held, p_failed, p_report) d;
+	PERFORM request_done(p_request, ARRAY['id', 'state'], ARRAY[id::text, state]);
+	RETURN NEXT;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cityops.request_drill_clear(p_request uuid, p_drill text)
+RETURNS TABLE (incidents int, events int)
+LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
+AS $$
+BEGIN
+	PERFORM request_claim(p_request, 'drill clear');
+	SELECT d.incidents, d.events INTO incidents, events FROM drill_clear(p_drill) d;
+	PERFORM request_done(p_request, ARRAY['incidents', 'events'],
+		ARRAY[incidents::text, events::text]);
+	RETURN NEXT;
+END
+$$;
+
 DROP POLICY IF EXISTS own ON cityops.request;
 CREATE POLICY own ON cityops.request FOR SELECT TO cityops_user
 	USING (login = session_user);

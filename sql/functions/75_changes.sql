@@ -36,7 +36,9 @@ REVOKE EXECUTE ON FUNCTION cityops.change_emit(text, text, bigint, ltree, bool, 
 -- not commit order). The reader skips the seqs it already applied. Every
 -- row carries the new horizon (pass it next time), total (how many rows
 -- matched; more than p_limit means the gap is too large: resync in full)
--- and the rows are the newest p_limit of them. With no row, one row with
+-- and the rows are the newest p_limit of them. Asked from before the
+-- highest sequence retention deleted (retention.pruned_upto), total is
+-- always more than p_limit: rows the reader never saw are gone. With no row, one row with
 -- only horizon and total 0 comes back. Row-level security limits the rows to the caller's
 -- scope (plus the city-wide rows); exercise rows only when p_exercise.
 CREATE OR REPLACE FUNCTION cityops.changes_since(p_after bigint, p_horizon xid8 DEFAULT NULL,
@@ -54,7 +56,13 @@ AS $$
 	), newest AS (
 		SELECT * FROM span ORDER BY seq DESC LIMIT greatest(coalesce(p_limit, 1000), 1)
 	)
-	SELECT h.horizon, (SELECT count(*) FROM span), n.seq, n.tx, n.at, n.kind, n.object,
+	SELECT h.horizon,
+		-- Asked from before what retention deleted (migration 032): a gap.
+		CASE WHEN coalesce(p_after, 0) < (SELECT r.pruned_upto FROM cityops.retention r
+				WHERE r.what = 'change_log')
+			THEN greatest((SELECT count(*) FROM span), greatest(coalesce(p_limit, 1000), 1)) + 1
+			ELSE (SELECT count(*) FROM span) END,
+		n.seq, n.tx, n.at, n.kind, n.object,
 		n.incident_id, n.region_path, n.exercise, n.payload
 	FROM h LEFT JOIN newest n ON true
 	ORDER BY n.seq

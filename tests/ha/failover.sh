@@ -11,6 +11,10 @@
 # it was confirmed, and is there once); no note twice; readings each once
 # and ingest stored readings after the failover; the console came back by
 # itself, shows the new node, and its event log shows each note once.
+# During the kill the console is frozen (SIGSTOP) while the loop also
+# changes a unit's status on the new primary: those NOTIFYs are lost to
+# it, so its event log must catch them up from the change log by
+# sequence — each unit change (shown with its #seq) exactly once.
 # Prints the time from kill to the first confirmed command.
 . "$(dirname "$0")/../lib.sh"
 [ -x /usr/bin/pg_autoctl ] || { echo "skipped: pg_auto_failover not installed" >&2; exit 77; }
@@ -39,7 +43,7 @@ ms() { echo $(($(date +%s%N) / 1000000)); }
 port_of_primary() { ha port "$(ha primary)"; }
 
 # The console, on the formation.
-tm new-session -d -x 200 -y 60 "$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color \
+tm new-session -d -x 200 -y 80 "$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color \
 	HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" PGHOST="$PGHOST" \
 	PGPORT="$PGPORT" PGDATABASE="$PGDATABASE" PGTARGETSESSIONATTRS=read-write PGTZ=Asia/Shanghai \
 	"$CITYOPS" -U super_city --log "$work/console.log"); sleep 600"
@@ -86,12 +90,23 @@ send whoami
 ref=$(psql -qAt -c "select ref from cityops.incident where title = '小区停电'")
 [ -n "$ref" ] || fail "no demo incident"
 
+# The console's process (the pane runs "env … cityops …; sleep").
+console_pid() { pgrep -x -P "$(tm display-message -p '#{pane_pid}')" cityops; }
+# unit_toggle: the unit's status flips (a change the console shows by seq).
+ustate=returning
+unit_toggle() {
+	send "unit-status BS-A01 $ustate"
+	tail -n 1 "$work/out" | grep -q '"ok":true' || fail "unit-status failed: $(tail -n 1 "$work/out")"
+	[ "$ustate" = returning ] && ustate=available || ustate=returning
+}
+
 # round NAME ACTION: a loop of notes with ACTION happening during it.
 n=0
 round() {
 	local name=$1 action=$2 before after t_kill t_first= ok=0 ok_after=0
-	local rec="$work/$name.rec" from=$n
+	local rec="$work/$name.rec" from=$n frozen=
 	: >"$rec"
+	local seq0; seq0=$(psql -qAt -c "select coalesce(max(seq), 0) from cityops.change_log")
 	local readings0; readings0=$(psql -qAt -c "select count(*) from cityops.reading")
 	for i in $(seq 1 5); do
 		n=$((n + 1)); send "note $ref ha-$name-$n"
@@ -104,6 +119,9 @@ round() {
 	# primary; a switchover runs in the background while the loop goes on.
 	local act=
 	if [ "$action" = kill_primary ]; then
+		frozen=$(console_pid)
+		[ -n "$frozen" ] || fail "no console process"
+		kill -STOP "$frozen"
 		$action >"$work/$name.action" 2>&1
 		t_kill=$(ms)
 	else
@@ -117,6 +135,7 @@ round() {
 		if tail -n 1 "$work/out" | grep -q '"ok":true'; then
 			echo "$n ok" >>"$rec"
 			ok_after=$((ok_after + 1))
+			unit_toggle
 			# Kill: the first confirmed after it. Switchover: the first
 			# that rode out the switch (waited over 500 ms).
 			if [ -z "$t_first" ] && { [ -z "$act" ] || [ $(($(ms) - s0)) -gt 500 ]; }; then t_first=$(ms); fi
@@ -126,6 +145,7 @@ round() {
 		[ $((n - from)) -lt 200 ] || fail "$name: 200 commands without 5 confirmed after the $name"
 	done
 	[ -n "$act" ] && { wait "$act" || true; }
+	[ -z "$frozen" ] || kill -CONT "$frozen"
 	local end=$((SECONDS + 60))
 	until [ "$(port_of_primary 2>/dev/null)" != "$before" ] && [ -n "$(port_of_primary 2>/dev/null)" ]; do
 		[ $SECONDS -le $end ] || fail "$name: no promotion: $(ha status 2>&1)"
@@ -167,8 +187,19 @@ round() {
 		grep -q "^$i ok" "$rec" && [ "$c" = 0 ] && fail "$name: the console never showed confirmed note $i"
 		[ "$c" -le 1 ] || fail "$name: the console shows note $i $c times"
 	done
+	# Each unit change of the round, by its sequence, exactly once.
+	local useqs; useqs=$(psql -qAt -c "select seq from cityops.change_log
+		where kind = 'unit' and object = 'BS-A01' and seq > $seq0 order by seq")
+	[ "$(wc -w <<<"$useqs")" -ge 5 ] || fail "$name: only $(wc -w <<<"$useqs") unit changes logged"
+	wait_screen "BS-A01 → .* #${useqs##*[!0-9]}\b" 30
+	shot=$(screen)
+	for q in $useqs; do
+		c=$(grep -c -- "BS-A01 → .* #$q\b" <<<"$shot" || true)
+		[ "$c" = 1 ] || fail "$name: the console shows unit change #$q $c times:
+$(grep -- 'BS-A01' <<<"$shot")"
+	done
 	local fails; fails=$(grep -c ' fail' "$rec" || true)
-	echo "$name: primary $before -> $after; $(grep -c ' ok' "$rec") confirmed, $fails failed (absent), 0 doubled; $name -> first confirmed command on the new primary $((t_first - t_kill)) ms"
+	echo "$name: primary $before -> $after; $(grep -c ' ok' "$rec") confirmed, $fails failed (absent), 0 doubled; $(wc -w <<<"$useqs") unit changes shown once each; $name -> first confirmed command on the new primary $((t_first - t_kill)) ms"
 }
 
 kill_primary() { ha kill-primary; }

@@ -12,7 +12,8 @@
 #   race    cut while the server is still working on it: either answer,
 #           whichever is true.
 # Each time the change is stored exactly once. The same for a dispatch
-# (incident and unit changed once) and a raise. Without request ids the
+# (incident and unit changed once), a raise, and a drill's start and
+# clear. Without request ids the
 # "after" case stores the note and reports outcome_unknown; a resend would
 # store it twice.
 . "$(dirname "$0")/../lib.sh"
@@ -80,4 +81,25 @@ expect_in "$out" 'raise not applied: sent again after reconnect'
 [ "$(psql -qAt -c "select count(*) from cityops.incident where title = '断线新事件'")" = 1 ] ||
 	fail "raise: stored $(psql -qAt -c "select count(*) from cityops.incident where title = '断线新事件'") times"
 echo "raise: not applied, sent again, stored once"
+
+# Drills: start cut after its COMMIT (one run, confirmed, the drill goes
+# on), clear cut after its COMMIT (confirmed, reported with its counts).
+runs() { psql -qAt -c "select count(*) from cityops.drill_run where name = 'alarm-ack'"; }
+runs0=$(runs)
+start_proxy after "request_drill_start"
+out=$("$CITYOPS" --dsn "$(dsn)" --log "$work/drill.log" drill run "$CITYOPS_SRC/tests/drill/alarm-ack.drill" \
+	--speed max 2>&1) || fail "drill run failed: $out"
+grep -q "cut after" "$work/proxy.log" || fail "drill start: the proxy never cut the link"
+[ "$(runs)" = $((runs0 + 1)) ] || fail "drill start: $(runs) runs, want $((runs0 + 1))"
+[ "$(psql -qAt -c "select count(*) from cityops.request where command = 'drill start'")" = 1 ] ||
+	fail "drill start: no single request row"
+grep -q "request .* was applied" "$work/drill.log" || fail "drill start: not settled by its id: $(tail -5 "$work/drill.log")"
+echo "drill start: cut after commit, confirmed by its request id, one run"
+start_proxy after "request_drill_clear"
+out=$("$CITYOPS" --dsn "$(dsn)" drill clear alarm-ack 2>&1) || fail "drill clear failed: $out"
+grep -q "cut after" "$work/proxy.log" || fail "drill clear: the proxy never cut the link"
+expect_in "$out" 'cleared drill alarm-ack: [0-9]+ incidents'
+[ "$(psql -qAt -c "select count(*) from cityops.request where command = 'drill clear'")" = 1 ] ||
+	fail "drill clear: no single request row"
+echo "drill clear: cut after commit, confirmed with its counts: $out"
 echo "1 passed, 0 failed"

@@ -77,6 +77,14 @@
 	  "extract(epoch FROM at)::bigint AS at_s, actor, action, "            \
 	  "from_state, to_state, unit, note, exercise "                        \
 	  "FROM cityops.events_since($1::xid8, $2::bool, 500)")                \
+	/* The change log (sql/functions/75_changes.sql): catch-up by seq. */  \
+	X(Q_TUI_CHANGES, SAFE,                                                 \
+	  "SELECT horizon::text, total, seq, tx::text, kind, payload::text "   \
+	  "FROM cityops.changes_since($1::bigint, $2::xid8, $3::bool, 500)")   \
+	X(Q_TUI_CHANGE_HEAD, SAFE,                                             \
+	  "SELECT horizon::text, 0 AS total, seq, NULL::text AS tx, "          \
+	  "NULL::text AS kind, NULL::text AS payload "                         \
+	  "FROM cityops.change_head()")                                        \
 	/* Acting on the selection, alarms (sql/functions/75_desk.sql). */     \
 	X(Q_DESK_ACTIONS, SAFE, "SELECT * FROM cityops.desk_actions()")        \
 	X(Q_ALARM_BOARD, SAFE,                                                 \
@@ -107,18 +115,19 @@
 	  "- pg_catalog.now())::text, false), "                                \
 	  "set_config('cityops.drill', $2, false) "                            \
 	  "FROM cityops.drill_run r WHERE r.id = $2::bigint")                  \
-	X(Q_DRILL_START, ONCE,                                                 \
-	  "SELECT * FROM cityops.drill_start($1, $2, "                         \
-	  "$3::numeric)")                                                      \
-	X(Q_DRILL_FINISH, ONCE,                                                \
-	  "SELECT * FROM cityops.drill_finish($1::bigint, "                    \
-	  "$2, cityops.now(), $3::int, $4::int, $5::jsonb)")                   \
+	X(Q_DRILL_START, REQ,                                                  \
+	  "SELECT * FROM cityops.request_drill_start($1::uuid, $2, $3, "       \
+	  "$4::numeric)")                                                      \
+	X(Q_DRILL_FINISH, REQ,                                                 \
+	  "SELECT * FROM cityops.request_drill_finish($1::uuid, $2::bigint, "  \
+	  "$3, cityops.now(), $4::int, $5::int, $6::jsonb)")                   \
 	X(Q_DRILL_INCIDENTS, SAFE,                                             \
 	  "SELECT * FROM cityops.drill_incidents("                             \
 	  "$1::bigint)")                                                       \
 	X(Q_DRILL_ALARM, SAFE,                                                 \
 	  "SELECT * FROM cityops.drill_alarm($1::bigint, $2)")                 \
-	X(Q_DRILL_CLEAR, ONCE, "SELECT * FROM cityops.drill_clear($1)")        \
+	X(Q_DRILL_CLEAR, REQ,                                                  \
+	  "SELECT * FROM cityops.request_drill_clear($1::uuid, $2)")           \
 	X(Q_DRILL_RUNS, SAFE, "SELECT * FROM cityops.drill_runs()")            \
 	X(Q_DRILL_FEED, SAFE,                                                  \
 	  "SELECT * FROM cityops.feed_incident($1, $2, $3::int, "              \
