@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- The relay's read of the change log (issue 12, docs/scale.md "Relay").
 --
 -- A relay serves change records in sequence order and lets a subscriber

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
+-- Copyright (C) 2026 the cityops authors; see LICENSE.
 -- 041_relay: the login `cityops relay` uses (issue 12).
 --
 -- The relay reads the whole change log (ids, kinds, region paths) and
