@@ -18,6 +18,7 @@
 #include "cityops/db/db.h"
 #include "cityops/db/dbadmin.h"
 #include "cityops/feed/feed-sim.h"
+#include "cityops/feed/relay.h"
 #include "cityops/feed/feed-watch.h"
 #include "cityops/drill/drill.h"
 #include "cityops/cmd/headless.h"
@@ -73,6 +74,9 @@ usage(FILE *f)
 	      "                       (ws://…; repeat for more feeds; replaces "
 	      "the\n"
 	      "                       config file's feed lines)\n"
+	      "      --relay URL      change records from cityops relay "
+	      "(ws://…) instead\n"
+	      "                       of a LISTEN of its own (docs/scale.md)\n"
 	      "  -V, --version        print the version (with --verbose: the "
 	      "libraries\n"
 	      "                       and the server's version)\n"
@@ -145,6 +149,7 @@ static const struct option main_longopts[] = {
     {"no-color", no_argument, NULL, 'N'},
     {"exercise", no_argument, NULL, 'X'},
     {"feed", required_argument, NULL, 'F'},
+    {"relay", required_argument, NULL, 'R'},
     {"version", no_argument, NULL, 'V'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -221,6 +226,11 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 		a->to.feeds = a->feeds;
 		return opt_append(p, opt, a->feeds, &a->to.nfeeds, MAX_FEEDS,
 		                  arg);
+	case 'R':
+		if (strncmp(arg, "ws://", 5) != 0)
+			return opt_error(p, opt, arg, "a ws:// URL");
+		a->to.relay = arg;
+		return 0;
 	}
 	return -1;
 }
@@ -247,6 +257,11 @@ main_subcommand(int argc, char **argv, const char *dsn)
 		return feed_sim_main(argc, argv);
 	if (strcmp(argv[0], "feed-watch") == 0)
 		return feed_watch_main(argc, argv);
+	/* City scale (issue 12): docs/scale.md "Relay". */
+	if (strcmp(argv[0], "relay") == 0)
+		return relay_main(argc, argv, dsn);
+	if (strcmp(argv[0], "relay-watch") == 0)
+		return relay_watch_main(argc, argv, dsn);
 	if (strcmp(argv[0], "ingest") == 0)
 		return ingest_main(argc, argv, dsn);
 	if (strcmp(argv[0], "drill") == 0)

@@ -146,6 +146,14 @@ conn_start(struct db_conn *c)
 	loop_want_write(c->watch);
 }
 
+/* Without a notify hook (a console fed by cityops relay) there is no
+ * listener connection: the worker alone makes the link. */
+static int
+listens(const struct db_async *a)
+{
+	return a->hooks.notify != NULL;
+}
+
 static void
 retry_cb(void *arg)
 {
@@ -155,7 +163,7 @@ retry_cb(void *arg)
 	set_link(a, DB_LINK_CONNECTING, NULL);
 	loop_timer_start(a->deadline, DB_CONNECT_MS);
 	conn_start(&a->worker);
-	if (a->link == DB_LINK_CONNECTING)
+	if (a->link == DB_LINK_CONNECTING && listens(a))
 		conn_start(&a->listen);
 }
 
@@ -246,7 +254,7 @@ link_down(struct db_async *a, const char *why)
 static void
 both_up(struct db_async *a)
 {
-	if (a->worker.st != CS_UP || a->listen.st != CS_UP)
+	if (a->worker.st != CS_UP || (listens(a) && a->listen.st != CS_UP))
 		return;
 	loop_timer_stop(a->deadline);
 	a->backoff_ms = 0;

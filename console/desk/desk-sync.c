@@ -22,6 +22,7 @@
 #include "cityops/cmd/cmd.h"
 #include "cityops/db/db.h"
 #include "cityops/desk/change-seq.h"
+#include "cityops/desk/desk-relay.h"
 #include "cityops/desk/desk-sync.h"
 #include "cityops/desk/desk-actions.h"
 #include "cityops/feed/feed-live.h"
@@ -75,7 +76,8 @@ struct desk_sync {
 	char **hist_loaded; /* indicator keys whose history is loaded */
 	int nhist_loaded, hist_inflight;
 	char *bad_feed;
-	struct change_seq cs; /* position in the change log */
+	struct change_seq cs;     /* position in the change log */
+	struct desk_relay *relay; /* --relay: change records, no LISTEN */
 };
 
 struct fetch_req {
@@ -136,6 +138,26 @@ want(struct desk_sync *sy, unsigned bits)
 
 /* ---- answers ----------------------------------------------------------- */
 
+static void on_notify(void *arg, const char *payload);
+
+static void
+relay_resync(void *arg)
+{
+	want(arg, W_ALL);
+}
+
+/* --relay: once the scope is known, follow the relay for it. */
+static void
+relay_start(struct desk_sync *sy)
+{
+	struct desk_relay_hooks h = {on_notify, relay_resync, sy};
+
+	if (sy->o.relay != NULL && sy->relay == NULL)
+		sy->relay =
+		    desk_relay_new(sy->loop, sy->o.relay, sy->s->scope_code,
+		                   sy->o.exercise, &h);
+}
+
 static void
 on_whoami(struct desk_sync *sy, const struct db_table *tb)
 {
@@ -153,6 +175,7 @@ on_whoami(struct desk_sync *sy, const struct db_table *tb)
 	s->role = role < 0 ? ROLE_viewer : (enum role)role;
 	desk_add_region_name(sy->d, s->scope_name);
 	sy->d->dirty |= DESK_DIRTY_STATUS | DESK_DIRTY_REGIONS;
+	relay_start(sy);
 }
 
 static void
@@ -823,7 +846,7 @@ desk_sync_new(struct loop *loop, struct desk *d, struct session *s,
               const struct desk_sync_opts *o, const struct desk_sync_hooks *h)
 {
 	struct desk_sync *sy = xcalloc(1, sizeof *sy);
-	struct db_async_hooks dh = {on_link, on_notify, sy};
+	struct db_async_hooks dh = {on_link, o->relay ? NULL : on_notify, sy};
 
 	sy->loop = loop;
 	sy->d = d;
@@ -847,6 +870,7 @@ desk_sync_free(struct desk_sync **sp)
 	if (sy == NULL)
 		return;
 	feed_live_free(&sy->d->feeds);
+	desk_relay_free(&sy->relay);
 	db_async_free(&sy->db);
 	loop_timer_free(&sy->refetch_timer);
 	loop_timer_free(&sy->vitals_timer);

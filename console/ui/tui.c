@@ -587,6 +587,7 @@ start_sync(struct tui *t)
 	so.exercise = t->opts.exercise;
 	so.queue_limit = t->cfg.queue_limit;
 	feed_urls(t, &so.feeds, &so.nfeeds);
+	so.relay = t->opts.relay;
 	t->sync = desk_sync_new(t->loop, t->d, t->s, &so, &h);
 	t->db = desk_sync_db(t->sync);
 	t->s->db = db_async_db(t->db);

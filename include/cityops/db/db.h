@@ -133,7 +133,9 @@ enum db_link { DB_LINK_DOWN, DB_LINK_CONNECTING, DB_LINK_UP };
 struct db_async_hooks {
 	/* The link changed; why is a sentence when it went down, else NULL. */
 	void (*state)(void *arg, enum db_link link, const char *why);
-	/* A NOTIFY payload on channel cityops (borrowed for the call). */
+	/* A NOTIFY payload on channel cityops (borrowed for the call).
+	 * NULL: no listener connection and no LISTEN at all (the change
+	 * records come from elsewhere, e.g. cityops relay). */
 	void (*notify)(void *arg, const char *payload);
 	void *arg;
 };

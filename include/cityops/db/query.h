@@ -243,7 +243,12 @@
 	  "ELSE 'denied' END AS functions")                                    \
 	X(Q_SERVER_CLOCK, SAFE,                                                \
 	  "SELECT current_setting('TimeZone') AS timezone, "                   \
-	  "extract(epoch FROM clock_timestamp())::text AS epoch")
+	  "extract(epoch FROM clock_timestamp())::text AS epoch")              \
+	/* cityops relay (console/feed/relay.c): the change log in order. */   \
+	X(Q_RELAY_CHANGES, SAFE,                                               \
+	  "SELECT drawn, xmin::text, own::text, seq, kind, object, "           \
+	  "incident_id, region_path, exercise "                                \
+	  "FROM cityops.relay_changes($1::bigint, $2::int)")
 
 enum query_id {
 #define X(id, mode, sql) id,

@@ -53,6 +53,7 @@ struct desk_sync_opts {
 	int queue_limit;          /* rows of the queue */
 	const char *const *feeds; /* feed URLs */
 	int nfeeds;
+	const char *relay; /* cityops relay URL: no LISTEN of our own */
 };
 
 /* A feed down this long makes the values it gave stale. */

@@ -20,6 +20,7 @@ struct tui_opts {
 	/* --feed URLs (they replace the config's "feed" lines), or none. */
 	const char *const *feeds;
 	int nfeeds;
+	const char *relay; /* --relay URL: change records without LISTEN */
 };
 
 /*

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ * Copyright (C) 2026 the cityops authors; see LICENSE. */
+/*
+ * The console's change records from cityops relay (--relay ws://…), in
+ * place of its own LISTEN: each record is handed over as the payload a
+ * NOTIFY would carry ({"t":KIND,"id":ID,"seq":SEQ}), so the desk refetches
+ * what it names through its own connection, where row-level security
+ * decides what it sees. A gap (records lost) asks for a full resync.
+ */
+#ifndef CITYOPS_DESK_RELAY_H
+#define CITYOPS_DESK_RELAY_H
+
+struct loop;
+struct desk_relay;
+
+struct desk_relay_hooks {
+	void (*notify)(void *arg, const char *payload);
+	void (*resync)(void *arg);
+	void *arg;
+};
+
+/* Subscribes to url for scope (a region code or path), with exercise
+ * records when exercise; NULL (logged) when URL or scope is unusable. */
+struct desk_relay *desk_relay_new(struct loop *l, const char *url,
+                                  const char *scope, int exercise,
+                                  const struct desk_relay_hooks *h);
+void desk_relay_free(struct desk_relay **rp);
+
+#endif
