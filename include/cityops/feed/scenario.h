@@ -28,7 +28,9 @@
 	X(MIX, "mix",                                                          \
 	  "readings native or NGSI-LD by turns; every timed message")          \
 	X(CAP, "cap", "only the CAP alerts (and heartbeats)")                  \
-	X(OPEN311, "open311", "only the Open311 requests (and heartbeats)")
+	X(OPEN311, "open311", "only the Open311 requests (and heartbeats)")    \
+	X(READINGS, "readings",                                                \
+	  "only the readings, NGSI-LD where mapped (and heartbeats)")
 
 enum scenario_format {
 #define X(id, name, help) SCENARIO_FORMAT_##id,
