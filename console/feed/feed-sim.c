@@ -302,11 +302,11 @@ usage(FILE *f)
 	    "  -r, --rate N          messages per second (default 20; 0: as "
 	    "fast as\n"
 	    "                        the client reads)\n"
-	    "  -b, --broken PCT      replace PCT %% of readings with broken "
+	    "  -b, --broken PCT      replace PCT % of readings with broken "
 	    "messages\n"
-	    "  -F, --format F        native, ngsi, mix, cap, open311 or "
-	    "readings "
-	    "(default native)\n"
+	    "  -F, --format F        native, ngsi, mix, cap, open311 or push "
+	    "(default\n"
+	    "                        native; push: no CAP or Open311)\n"
 	    "  -d, --duration S      exit after S seconds\n"
 	    "  -n, --count N         the stream ends after N messages\n"
 	    "      --start MS        observed time of the first tick, epoch "
@@ -420,7 +420,7 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 		if ((fmt = scenario_format_from_name(arg)) < 0)
 			return opt_error(
 			    p, opt, arg,
-			    "not native, ngsi, mix, cap, open311 or readings");
+			    "not native, ngsi, mix, cap, open311 or push");
 		a->so.format = (enum scenario_format)fmt;
 		return 0;
 	case 'd':

@@ -59,7 +59,7 @@ start_ingest() {
 q "select entity_id || '|' || attribute, indicator_id from cityops.entity_map" | tr '|' '\t' |
 	awk -F'\t' '{ print $1 "|" $2 "\t" $3 }' >"$FEED_TMP/map"
 expected() {
-	"$CITYOPS" feed-sim --dump -s typhoon -F readings --start "$1" --tick-ms 1000 -n "$n" |
+	"$CITYOPS" feed-sim --dump -s typhoon -F push --start "$1" --tick-ms 1000 -n "$n" |
 		awk -v mapf="$FEED_TMP/map" -v only="$2" '
 		BEGIN { while ((getline l < mapf) > 0) { split(l, f, "\t"); m[f[1]] = f[2] } }
 		function grab(s, re) { return match(s, re) ? substr(s, RSTART, RLENGTH) : "" }
@@ -103,7 +103,7 @@ has() { [ "$(in_range "$1")" -ge "$2" ]; }
 run_phase() {
 	local name=$1 start=$2 only=$3 sim want
 	shift 3
-	"$CITYOPS" feed-sim -s typhoon -F readings --start "$start" --tick-ms 1000 -n "$n" \
+	"$CITYOPS" feed-sim -s typhoon -F push --start "$start" --tick-ms 1000 -n "$n" \
 		--rate 2000 --record "$FEED_TMP/$name.rec" "$@" >/dev/null 2>"$FEED_TMP/$name.sim.log" &
 	sim=$!
 	FEED_PIDS+=("$sim")

@@ -29,8 +29,9 @@
 	  "readings native or NGSI-LD by turns; every timed message")          \
 	X(CAP, "cap", "only the CAP alerts (and heartbeats)")                  \
 	X(OPEN311, "open311", "only the Open311 requests (and heartbeats)")    \
-	X(READINGS, "readings",                                                \
-	  "only the readings, NGSI-LD where mapped (and heartbeats)")
+	X(PUSH, "push",                                                        \
+	  "readings NGSI-LD where mapped, NGSI-LD and native timed messages; " \
+	  "no CAP or Open311 (they are polled)")
 
 enum scenario_format {
 #define X(id, name, help) SCENARIO_FORMAT_##id,
