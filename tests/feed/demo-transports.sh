@@ -15,8 +15,8 @@
 . "$(dirname "$0")/feed-lib"
 . "$CITYOPS_SRC/scripts/lib.sh"
 scratch_db
-DEMO_PIDS=
-trap 'kill $DEMO_PIDS 2>/dev/null || true; feed_cleanup; dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || true' EXIT
+DEMO_PIDS= DEMO_SIM= DEMO_INGEST=
+trap 'kill $DEMO_PIDS $DEMO_SIM $DEMO_INGEST 2>/dev/null || true; feed_cleanup; dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || true' EXIT
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || fail "mosquitto (Debian package, scripts/lib.sh) is needed"
 
 since=$(psql -qAt -c 'select now()')
