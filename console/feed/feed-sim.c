@@ -647,7 +647,7 @@ static int
 run_push(struct sim *s, struct sim_args *a, struct feed_sigwatch *sw)
 {
 	struct sim_push *p;
-	char sum[160];
+	char sum[256];
 
 	a->push.rate = s->rate;
 	a->push.from = (uint64_t)a->from;

@@ -35,6 +35,7 @@ struct slot {
 	struct sim_push *p;
 	struct http_req *req;
 	uint64_t pos;
+	int64_t sent_us; /* first sent, for the latency */
 	struct buf body;
 	int busy;
 	int64_t retry_at; /* loop_now_ms; 0: not waiting */
@@ -57,7 +58,28 @@ struct sim_push {
 	struct slot *slots;
 	struct buf msg, alt;
 	char alt_topic[600];
+	/* POST: first send to 2xx, microseconds, one per message. */
+	uint32_t *lat;
+	size_t nlat, lat_cap;
 };
+
+static void
+latency_add(struct sim_push *p, int64_t us)
+{
+	if (p->nlat == p->lat_cap) {
+		p->lat_cap = p->lat_cap ? 2 * p->lat_cap : 4096;
+		p->lat = xrealloc(p->lat, p->lat_cap * sizeof *p->lat);
+	}
+	p->lat[p->nlat++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 static uint64_t
 live_pos(const struct sim_push *p)
@@ -227,6 +249,7 @@ post_done(void *arg, const struct http_reply *r)
 	s->req = NULL;
 	if (r->status >= 200 && r->status < 300) {
 		s->busy = 0;
+		latency_add(p, feed_mono_us() - s->sent_us);
 		atomic_fetch_add(&p->acked, 1);
 	} else {
 		if (p->retried++ % 1000 == 0)
@@ -275,6 +298,7 @@ post_send(struct sim_push *p, uint64_t pos)
 		return -1;
 	s->busy = 1;
 	s->pos = pos;
+	s->sent_us = feed_mono_us();
 	buf_reset(&s->body);
 	buf_add(&s->body, p->msg.data, p->msg.len);
 	record(p, pos, p->msg.data, p->msg.len);
@@ -367,13 +391,21 @@ sim_push_new(struct loop *loop, const struct sim_push_opts *o)
 }
 
 void
-sim_push_summary(const struct sim_push *p, char *out, size_t outsz)
+sim_push_summary(struct sim_push *p, char *out, size_t outsz)
 {
-	snprintf(out, outsz,
-	         "sent %" PRIu64 ", acknowledged %" PRIu64 ", skipped %" PRIu64
-	         ", retried %" PRIu64 " in %.3f s",
-	         p->sent, (uint64_t)atomic_load(&p->acked), p->skipped,
-	         p->retried, (double)(feed_mono_us() - p->t0_us) / 1e6);
+	int n = snprintf(out, outsz,
+	                 "sent %" PRIu64 ", acknowledged %" PRIu64
+	                 ", skipped %" PRIu64 ", retried %" PRIu64 " in %.3f s",
+	                 p->sent, (uint64_t)atomic_load(&p->acked), p->skipped,
+	                 p->retried, (double)(feed_mono_us() - p->t0_us) / 1e6);
+
+	if (p->nlat == 0 || n < 0 || (size_t)n >= outsz)
+		return;
+	qsort(p->lat, p->nlat, sizeof *p->lat, cmp_u32);
+	snprintf(out + n, outsz - (size_t)n,
+	         "; POST to 2xx: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+	         p->lat[p->nlat / 2] / 1e3, p->lat[p->nlat * 99 / 100] / 1e3,
+	         p->lat[p->nlat - 1] / 1e3);
 }
 
 void
@@ -395,6 +427,7 @@ sim_push_free(struct sim_push **pp)
 		buf_free(&p->slots[i].body);
 	}
 	free(p->slots);
+	free(p->lat);
 	buf_free(&p->msg);
 	buf_free(&p->alt);
 	free(p);

@@ -42,8 +42,9 @@ struct sim_push_opts {
 /* Starts; returns NULL (said on stderr) when it cannot. The loop quits
  * once the stream's end is sent and acknowledged. */
 struct sim_push *sim_push_new(struct loop *loop, const struct sim_push_opts *o);
-/* "sent N, acknowledged N, skipped N, retried N in S s" for the log. */
-void sim_push_summary(const struct sim_push *p, char *out, size_t outsz);
+/* "sent N, acknowledged N, skipped N, retried N in S s" for the log,
+ * with the POST round trip's p50, p99 and max when there were POSTs. */
+void sim_push_summary(struct sim_push *p, char *out, size_t outsz);
 void sim_push_free(struct sim_push **pp);
 
 #endif
