@@ -45,27 +45,103 @@ build() {
 	cmake --build "$dir" -j "$(nproc)" >&2 || die "build failed"
 }
 
-# demo_feeds CITYOPS DIR: the demo's live feeds, in the background: the
-# typhoon simulator on a free port and the ingest daemon, logging into DIR
-# (feed-sim.url, feed-sim.log, ingest.log). ingest logs in as
-# cityops_ingest whatever PGUSER says: the event log names who raised each
-# incident, and the cluster superuser is nobody's operator. Sets DEMO_SIM
-# and DEMO_INGEST (pids) and DEMO_URL; returns 1, DEMO_URL empty, when the
-# simulator did not start.
-demo_feeds() {
-	local cityops=$1 dir=$2 _
-	mkdir -p "$dir"
-	DEMO_INGEST= DEMO_URL=
-	"$cityops" feed-sim --scenario typhoon --rate "${CITYOPS_DEMO_RATE:-20}" \
-		--port 0 >"$dir/feed-sim.url" 2>"$dir/feed-sim.log" &
-	DEMO_SIM=$!
-	for _ in $(seq 50); do
-		DEMO_URL=$(head -n1 "$dir/feed-sim.url" 2>/dev/null || true)
-		[ -n "$DEMO_URL" ] && break
+# demo_wait_url FILE: the first line of FILE once a simulator wrote it.
+demo_wait_url() {
+	local _ url=
+	for _ in $(seq 100); do
+		url=$(head -n1 "$1" 2>/dev/null || true)
+		[ -n "$url" ] && break
 		sleep 0.1
 	done
+	printf '%s' "$url"
+}
+
+# demo_broker DIR: Debian's mosquitto on a free loopback port, as the
+# unprivileged mosquitto user when root (as devdb runs postgres); sets
+# DEMO_BROKER_PORT and adds its pid to DEMO_PIDS; returns 1 without it.
+demo_broker() {
+	local dir=$1 mosq conf _ try port pid
+	mosq=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+	[ -x "$mosq" ] || return 1
+	conf=$(mktemp -d)
+	chmod 755 "$conf"
+	for try in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 30000))
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nlog_dest stderr\n' \
+			"$port" >"$conf/mosquitto.conf"
+		chmod 644 "$conf/mosquitto.conf"
+		if [ "$(id -u)" -eq 0 ]; then
+			runuser -u mosquitto -- "$mosq" -c "$conf/mosquitto.conf" 2>"$dir/mosquitto.log" &
+		else
+			"$mosq" -c "$conf/mosquitto.conf" 2>"$dir/mosquitto.log" &
+		fi
+		pid=$!
+		for _ in $(seq 50); do
+			grep -q "listen socket on port $port" "$dir/mosquitto.log" 2>/dev/null && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if grep -q "listen socket on port $port" "$dir/mosquitto.log" && kill -0 "$pid" 2>/dev/null; then
+			DEMO_PIDS="$DEMO_PIDS $pid" DEMO_BROKER_PORT=$port
+			rm -rf "$conf"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null || true
+	done
+	rm -rf "$conf"
+	return 1
+}
+
+# demo_feeds CITYOPS DIR: the demo's live feeds, in the background, the
+# typhoon over 奉贤 through the transports a city's systems use, logging
+# into DIR (*.url, *.log, ingest.log):
+#   - feed-sim's websocket stream (DEMO_URL), for the console's --feed;
+#   - feed-sim --http: the meteorological bureau's CAP alerts as an Atom
+#     index of CAP 1.2 XML documents, and the 12345 hotline's Open311
+#     requests.json, polled by ingest (--cap, --open311);
+#   - mosquitto and feed-sim --mqtt: the sensors' readings (NGSI-LD where
+#     mapped, native otherwise) and the NGSI-LD and native timed messages,
+#     subscribed to by ingest (--mqtt). Without mosquitto, ingest reads the
+#     websocket stream for them instead (said in DIR/feeds.txt).
+# ingest logs in as cityops_ingest whatever PGUSER says: the event log
+# names who raised each incident, and the cluster superuser is nobody's
+# operator. Sets DEMO_SIM (the websocket simulator), DEMO_INGEST, DEMO_URL
+# and DEMO_PIDS (every process started); returns 1, DEMO_URL empty, when
+# the websocket simulator did not start. CITYOPS_DEMO_RATE (messages/s,
+# default 20) and CITYOPS_DEMO_POLL (s, default 10) pace it.
+demo_feeds() {
+	local cityops=$1 dir=$2 rate=${CITYOPS_DEMO_RATE:-20} poll=${CITYOPS_DEMO_POLL:-10}
+	local http args=()
+	mkdir -p "$dir"
+	DEMO_INGEST= DEMO_URL= DEMO_PIDS=
+	"$cityops" feed-sim --scenario typhoon --rate "$rate" \
+		--port 0 >"$dir/feed-sim.url" 2>"$dir/feed-sim.log" &
+	DEMO_SIM=$!
+	DEMO_PIDS=$DEMO_SIM
+	DEMO_URL=$(demo_wait_url "$dir/feed-sim.url")
 	[ -n "$DEMO_URL" ] || return 1
-	"$cityops" ingest -U cityops_ingest --feed "$DEMO_URL" \
+	"$cityops" feed-sim --scenario typhoon --rate "$rate" --http \
+		--port 0 >"$dir/feed-sim-http.url" 2>"$dir/feed-sim-http.log" &
+	DEMO_PIDS="$DEMO_PIDS $!"
+	http=$(demo_wait_url "$dir/feed-sim-http.url")
+	if [ -n "$http" ]; then
+		args+=(--cap "${http}cap/index.atom" --open311 "${http}open311/requests.json"
+			--poll-interval "$poll" --poll-min "$poll")
+		echo "cap: ${http}cap/index.atom; open311: ${http}open311/requests.json" >"$dir/feeds.txt"
+	fi
+	if demo_broker "$dir"; then
+		"$cityops" feed-sim --scenario typhoon --rate "$rate" --format push \
+			--mqtt "mqtt://127.0.0.1:$DEMO_BROKER_PORT/cityops/typhoon" \
+			2>"$dir/feed-sim-mqtt.log" &
+		DEMO_PIDS="$DEMO_PIDS $!"
+		args+=(--mqtt "mqtt://127.0.0.1:$DEMO_BROKER_PORT/cityops/#" --mqtt-id "cityops-demo-$$")
+		echo "mqtt: mqtt://127.0.0.1:$DEMO_BROKER_PORT/cityops/typhoon" >>"$dir/feeds.txt"
+	else
+		args+=(--feed "$DEMO_URL")
+		echo "mqtt: no mosquitto; readings over $DEMO_URL" >>"$dir/feeds.txt"
+	fi
+	"$cityops" ingest -U cityops_ingest "${args[@]}" \
 		--state "$dir/ingest-$$.state" 2>"$dir/ingest.log" &
 	DEMO_INGEST=$!
+	DEMO_PIDS="$DEMO_PIDS $DEMO_INGEST"
 }

@@ -34,6 +34,7 @@
 #include "cityops/feed/feed-run.h"
 #include "cityops/feed/feed-sim.h"
 #include "sim-http.h"
+#include "sim-push.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
 #include "cityops/core/opt.h"
@@ -301,10 +302,11 @@ usage(FILE *f)
 	    "  -r, --rate N          messages per second (default 20; 0: as "
 	    "fast as\n"
 	    "                        the client reads)\n"
-	    "  -b, --broken PCT      replace PCT %% of readings with broken "
+	    "  -b, --broken PCT      replace PCT % of readings with broken "
 	    "messages\n"
-	    "  -F, --format F        native, ngsi, mix, cap or open311 "
-	    "(default native)\n"
+	    "  -F, --format F        native, ngsi, mix, cap, open311 or push "
+	    "(default\n"
+	    "                        native; push: no CAP or Open311)\n"
 	    "  -d, --duration S      exit after S seconds\n"
 	    "  -n, --count N         the stream ends after N messages\n"
 	    "      --start MS        observed time of the first tick, epoch "
@@ -328,6 +330,22 @@ usage(FILE *f)
 	    ".xml\n"
 	    "      --cert FILE --key FILE  HTTPS with this certificate "
 	    "(PEM)\n"
+	    "      --mqtt mqtt://HOST[:PORT]/TOPIC  publish the stream to an "
+	    "MQTT\n"
+	    "                        broker instead (QoS 1); ends with the "
+	    "stream\n"
+	    "      --ul APIKEY       with --mqtt: readings as UltraLight 2.0 "
+	    "on\n"
+	    "                        /ul/APIKEY/INDICATOR/attrs, the rest "
+	    "skipped\n"
+	    "      --ngsi-post URL   POST the stream's NGSI-LD notifications "
+	    "to URL\n"
+	    "                        instead (other messages skipped)\n"
+	    "      --window N        --mqtt/--ngsi-post: at most N "
+	    "unacknowledged\n"
+	    "                        (default 1000 MQTT, 16 POST)\n"
+	    "      --ca-file FILE    --ngsi-post to https://: trust these "
+	    "CAs\n"
 	    "      --log FILE        log to FILE ('-': stderr, the "
 	    "default)\n"
 	    "The URL is printed on stdout once listening.\n",
@@ -342,6 +360,8 @@ struct sim_args {
 	double duration;
 	int dump, mute, http;
 	const char *cert, *key;
+	struct sim_push_opts push;
+	long long window;
 	struct scenario_opts so;
 };
 
@@ -365,6 +385,11 @@ static const struct option sim_longopts[] = {
     {"http", no_argument, NULL, 'W'},
     {"cert", required_argument, NULL, 'c'},
     {"key", required_argument, NULL, 'k'},
+    {"mqtt", required_argument, NULL, 'Q'},
+    {"ul", required_argument, NULL, 'U'},
+    {"ngsi-post", required_argument, NULL, 'P'},
+    {"window", required_argument, NULL, 'w'},
+    {"ca-file", required_argument, NULL, 'C'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -395,7 +420,7 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 		if ((fmt = scenario_format_from_name(arg)) < 0)
 			return opt_error(
 			    p, opt, arg,
-			    "not native, ngsi, mix, cap or open311");
+			    "not native, ngsi, mix, cap, open311 or push");
 		a->so.format = (enum scenario_format)fmt;
 		return 0;
 	case 'd':
@@ -435,6 +460,21 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'k':
 		a->key = arg;
 		return 0;
+	case 'Q':
+		a->push.mqtt_url = arg;
+		return 0;
+	case 'U':
+		a->push.ul_apikey = arg;
+		a->push.payload = SIM_PUSH_ULTRALIGHT;
+		return 0;
+	case 'P':
+		a->push.post_url = arg;
+		return 0;
+	case 'w':
+		return opt_int(p, opt, arg, 1, 100000, &a->window);
+	case 'C':
+		a->push.ca_file = arg;
+		return 0;
 	case 'l':
 		a->logpath = arg;
 		return 0;
@@ -455,6 +495,20 @@ parse_args(int argc, char **argv, struct sim_args *a)
 	if (optind < argc) {
 		fprintf(stderr, "cityops feed-sim: unexpected '%s'\n",
 		        argv[optind]);
+		return 2;
+	}
+	if (a->push.mqtt_url != NULL && a->push.post_url != NULL) {
+		fprintf(stderr, "cityops feed-sim: --mqtt or --ngsi-post, not "
+		                "both\n");
+		return 2;
+	}
+	if (a->push.ul_apikey != NULL &&
+	    (a->push.mqtt_url == NULL ||
+	     a->push.ul_apikey[strcspn(a->push.ul_apikey, "/+#")] != '\0' ||
+	     a->push.ul_apikey[0] == '\0')) {
+		fprintf(stderr,
+		        "cityops feed-sim: --ul wants --mqtt and an API "
+		        "key without '/', '+' or '#'\n");
 		return 2;
 	}
 	return -1;
@@ -588,6 +642,38 @@ run_http(struct sim *s, struct sim_args *a, struct feed_sigwatch *sw)
 	return 0;
 }
 
+/* --mqtt, --ngsi-post: the stream pushed out (sim-push.h). */
+static int
+run_push(struct sim *s, struct sim_args *a, struct feed_sigwatch *sw)
+{
+	struct sim_push *p;
+	char sum[256];
+
+	a->push.rate = s->rate;
+	a->push.from = (uint64_t)a->from;
+	a->push.count = s->count;
+	a->push.window = (int)a->window;
+	a->push.record = s->record;
+	a->push.sc = s->sc;
+	if ((p = sim_push_new(s->loop, &a->push)) == NULL) {
+		feed_sigwatch_free(&sw);
+		return 1;
+	}
+	if (a->duration > 0)
+		lws_sul_schedule(s->ctx, 0, &s->stopper, stopper_cb,
+		                 (lws_usec_t)(a->duration * 1e6));
+	log_msg(LOG_INFO, "feed-sim: pushing to %s, %g/s, from %lld",
+	        a->push.mqtt_url ? a->push.mqtt_url : a->push.post_url, s->rate,
+	        a->from);
+	loop_run(s->loop);
+	lws_sul_cancel(&s->stopper);
+	sim_push_summary(p, sum, sizeof sum);
+	log_msg(LOG_INFO, "feed-sim: %s", sum);
+	sim_push_free(&p);
+	feed_sigwatch_free(&sw);
+	return 0;
+}
+
 /* Runs the loop until a signal, --duration or the end; returns 0 or 1. */
 static int
 run(struct sim *s, struct sim_args *a)
@@ -598,6 +684,8 @@ run(struct sim *s, struct sim_args *a)
 		return 1;
 	if (a->http)
 		return run_http(s, a, sw);
+	if (a->push.mqtt_url != NULL || a->push.post_url != NULL)
+		return run_push(s, a, sw);
 	if (a->mute) {
 		int p = mute_listen(s, a->host, (int)a->port);
 		if (p < 0) {

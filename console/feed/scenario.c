@@ -93,13 +93,16 @@ scenario_set_opts(struct scenario *sc, const struct scenario_opts *o)
 		sc->o.broken_pct = 100;
 	sc->with_readings = sc->o.format == SCENARIO_FORMAT_NATIVE ||
 	                    sc->o.format == SCENARIO_FORMAT_NGSI ||
-	                    sc->o.format == SCENARIO_FORMAT_MIX;
+	                    sc->o.format == SCENARIO_FORMAT_MIX ||
+	                    sc->o.format == SCENARIO_FORMAT_PUSH;
 	free(sc->act);
 	sc->act = xcalloc(sc->nev + 1, sizeof *sc->act);
 	sc->nact = 0;
 	for (size_t i = 0; i < sc->nev; i++) {
 		enum ev_format f = sc->ev[i].fmt;
-		if (sc->with_readings ||
+		if ((sc->with_readings &&
+		     (sc->o.format != SCENARIO_FORMAT_PUSH || f == EVF_NGSI ||
+		      f == EVF_NATIVE)) ||
 		    (sc->o.format == SCENARIO_FORMAT_CAP && f == EVF_CAP) ||
 		    (sc->o.format == SCENARIO_FORMAT_OPEN311 &&
 		     f == EVF_OPEN311))
@@ -395,6 +398,7 @@ scenario_message(const struct scenario *sc, uint64_t k, int64_t wall_ms,
 			                        mix(abs_tick * 131 + j));
 			int ngsi = s->etype != NULL &&
 			           (sc->o.format == SCENARIO_FORMAT_NGSI ||
+			            sc->o.format == SCENARIO_FORMAT_PUSH ||
 			            (sc->o.format == SCENARIO_FORMAT_MIX &&
 			             (mix(k) & 1)));
 			if (sc->o.broken_pct > 0 &&

@@ -15,7 +15,7 @@ trap 'feed_cleanup; dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || 
 since=$(psql -qAt -c 'select now()')
 CITYOPS_DEMO_RATE=2000 demo_feeds "$CITYOPS" "$FEED_TMP/demo" ||
 	fail "the demo's simulator did not start: $(cat "$FEED_TMP/demo/feed-sim.log")"
-FEED_PIDS+=("$DEMO_SIM" "$DEMO_INGEST")
+FEED_PIDS+=($DEMO_PIDS)
 
 q() { psql -qAt -c "$1"; }
 raised() {

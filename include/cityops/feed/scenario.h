@@ -28,7 +28,10 @@
 	X(MIX, "mix",                                                          \
 	  "readings native or NGSI-LD by turns; every timed message")          \
 	X(CAP, "cap", "only the CAP alerts (and heartbeats)")                  \
-	X(OPEN311, "open311", "only the Open311 requests (and heartbeats)")
+	X(OPEN311, "open311", "only the Open311 requests (and heartbeats)")    \
+	X(PUSH, "push",                                                        \
+	  "readings NGSI-LD where mapped, NGSI-LD and native timed messages; " \
+	  "no CAP or Open311 (they are polled)")
 
 enum scenario_format {
 #define X(id, name, help) SCENARIO_FORMAT_##id,
