@@ -96,6 +96,10 @@ enum {
 	OPT_MQTT_ID,
 	OPT_SPOOL,
 	OPT_PUSH_LAST = OPT_SPOOL,
+	/* Source health (ingest-health.c, ingest-status.c). */
+	OPT_STATUS = 0x980,
+	OPT_NAME,
+	OPT_HEALTH_S,
 };
 
 struct ingest_push;
@@ -142,6 +146,22 @@ struct ingest {
 	 * committed, like a feed's stream positions. */
 	struct ingest_push *push;
 	uint64_t spool_reached, spool_committed;
+
+	/* Source health in the database (ingest-health.c). */
+	char *name; /* --name: this ingest among others */
+	int health_ms, health_inflight, health_refused, db_up;
+	struct loop_timer *health_timer;
+};
+
+/* One source's health, as cityops.source_health_put takes it. */
+struct ingest_health_row {
+	const char *kind, *url, *state, *last_error;
+	char label[16];
+	int ok;
+	int64_t last_ok_ms; /* wall clock; 0: never */
+	char position[64];  /* stream position, cache size, spool bytes */
+	uint64_t reconnects;
+	struct buf counts; /* "name":n,... (ingest_health_count) */
 };
 
 /* ingest.c */
@@ -173,6 +193,23 @@ void ingest_alarm_timer_cb(void *arg);
 void ingest_update_done(void *arg, struct db_table *t,
                         const struct db_error *err);
 
+/* ingest-health.c */
+
+/* Appends r to a JSON array being built in b ("[" already there). */
+void ingest_health_row(struct buf *b, const struct ingest_health_row *r);
+void ingest_health_count(struct ingest_health_row *r, const char *name,
+                         uint64_t n);
+/* Sends every source's health (unless one is in flight or the database
+ * is down). */
+void ingest_health_report(struct ingest *in);
+void ingest_health_timer_cb(void *arg);
+/* The host name, as an ingest name (migration 075's characters). */
+char *ingest_default_name(void);
+/* cityops ingest --status: prints what every source reported; returns
+ * the exit status (0 all well, 1 a source failing or silent, 2 no
+ * answer). */
+int ingest_status_main(const char *dsn);
+
 /* ingest-feed.c */
 
 /* Frees what the feed side keeps between events. */
@@ -202,6 +239,8 @@ void ingest_poll_pause(struct ingest *in, int pause);
 void ingest_poll_stop(struct ingest *in);
 /* Appends each source's health to the stats line. */
 void ingest_poll_stats(struct ingest *in, struct buf *b);
+/* Appends each source's health row (ingest_health_row). */
+void ingest_poll_health_rows(struct ingest *in, struct buf *b);
 void ingest_poll_free(struct ingest *in);
 /* ingest-push.c */
 
@@ -218,6 +257,8 @@ void ingest_push_committed(struct ingest *in, uint64_t pos);
 void ingest_push_pause(struct ingest *in, int pause);
 /* Appends " ngsi=… mqtt0=… spool=…" to the stats line. */
 void ingest_push_health(struct ingest *in, struct buf *b);
+/* Appends the push sources' health rows (ingest_health_row). */
+void ingest_push_health_rows(struct ingest *in, struct buf *b);
 /* Stops taking messages (SIGTERM); what is kept is still answered. */
 void ingest_push_stop(struct ingest *in);
 void ingest_push_free(struct ingest *in);

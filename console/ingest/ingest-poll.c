@@ -326,6 +326,51 @@ ingest_poll_stats(struct ingest *in, struct buf *b)
 }
 
 void
+ingest_poll_health_rows(struct ingest *in, struct buf *b)
+{
+	struct ingest_poll *p = in->poll;
+
+	for (int i = 0; p != NULL && i < p->n; i++) {
+		struct ingest_health_row r = {0};
+		const struct src_health *h;
+		uint64_t rej = 0;
+
+		if (p->src[i].cap != NULL)
+			h = src_cap_health(p->src[i].cap);
+		else if (p->src[i].o311 != NULL)
+			h = src_open311_health(p->src[i].o311);
+		else
+			continue;
+		r.kind = p->src[i].open311 ? "open311" : "cap";
+		snprintf(r.label, sizeof r.label, "%s%d", r.kind, i);
+		r.url = p->src[i].url;
+		/* Failing from a failure until the next success. */
+		r.ok = h->failed_ms == 0 || h->last_ok_ms >= h->failed_ms;
+		r.state = h->state;
+		r.last_ok_ms = h->last_ok_ms;
+		r.last_error = h->why;
+		r.reconnects = h->failures;
+		snprintf(r.position, sizeof r.position, "%zu known", h->known);
+		ingest_health_count(&r, "polls", h->polls);
+		ingest_health_count(&r, "not_modified", h->not_modified);
+		ingest_health_count(&r, "docs", h->docs);
+		ingest_health_count(&r, "failures", h->failures);
+		ingest_health_count(&r, "docs_failed", h->docs_failed);
+		ingest_health_count(&r, "events", h->events);
+		for (int k = 0; k < FEED_REJECT_COUNT; k++)
+			rej += h->rejected[k];
+		ingest_health_count(&r, "rejected", rej);
+		for (int k = 1; k < FEED_REJECT_COUNT; k++)
+			if (h->rejected[k] > 0)
+				ingest_health_count(
+				    &r, feed_reject_name((enum feed_reject)k),
+				    h->rejected[k]);
+		ingest_health_row(b, &r);
+		buf_free(&r.counts);
+	}
+}
+
+void
 ingest_poll_free(struct ingest *in)
 {
 	struct ingest_poll *p = in->poll;

@@ -89,8 +89,10 @@ on_link(void *arg, enum db_link link, const char *why)
 {
 	struct ingest *in = arg;
 
+	in->db_up = link == DB_LINK_UP;
 	if (link == DB_LINK_UP) {
 		log_msg(LOG_INFO, "ingest: database up");
+		loop_timer_start(in->health_timer, 0);
 		load_mappings(in);
 		loop_timer_start_if_idle(in->alarm_timer, ALARM_CHECK_MS);
 	} else if (link == DB_LINK_DOWN) {
@@ -196,6 +198,8 @@ on_signal(void *arg, int signo)
 	}
 	log_msg(LOG_INFO, "ingest: signal %d: flushing and stopping", signo);
 	in->stopping = 1;
+	/* The last word on the sources: stopping, then gone silent. */
+	ingest_health_report(in);
 	ingest_push_stop(in);
 	/* Stop taking messages first, then send what we have. */
 	for (int i = 0; i < in->nfeeds; i++) {
@@ -229,6 +233,14 @@ usage(FILE *f)
 	      "repeatable)\n"
 	      "      --sources FILE    \"cap URL\" and \"open311 URL\" lines "
 	      "(repeatable)\n"
+	      "      --status          print what each source of each running "
+	      "ingest last\n"
+	      "                        reported and exit (1: one failing or "
+	      "silent)\n"
+	      "      --name NAME       this ingest's name in --status "
+	      "(default the host name)\n"
+	      "      --health-s S      report the sources' health every S s "
+	      "(default 10)\n"
 	      "      --poll-interval S seconds between polls (default 60, "
 	      "at least 10)\n"
 	      "      --poll-min S      the floor of --poll-interval (default "
@@ -321,6 +333,8 @@ ingest_clear(struct ingest *in)
 	loop_timer_free(&in->stats_timer);
 	loop_timer_free(&in->stop_timer);
 	loop_timer_free(&in->alarm_timer);
+	loop_timer_free(&in->health_timer);
+	free(in->name);
 	feed_sigwatch_free(&in->sw);
 	loop_free(&in->loop);
 	feed_map_free(&in->map);
@@ -329,6 +343,14 @@ ingest_clear(struct ingest *in)
 	buf_free(&in->vals);
 	buf_free(&in->ats);
 	free(in->ck);
+}
+
+/* Frees what the options made, when the daemon does not start. */
+static void
+ingest_clear_options(struct ingest *in)
+{
+	ingest_poll_free(in);
+	ingest_push_free(in);
 }
 
 static const struct option ingest_longopts[] = {
@@ -353,6 +375,9 @@ static const struct option ingest_longopts[] = {
     {"user", required_argument, NULL, 'U'},
     {"log", required_argument, NULL, 'l'},
     {"debug", no_argument, NULL, 'D'},
+    {"status", no_argument, NULL, OPT_STATUS},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"health-s", required_argument, NULL, OPT_HEALTH_S},
     {"ngsi-listen", required_argument, NULL, OPT_NGSI_LISTEN},
     {"ngsi-max-body", required_argument, NULL, OPT_NGSI_MAX_BODY},
     {"ngsi-timeout", required_argument, NULL, OPT_NGSI_TIMEOUT},
@@ -370,7 +395,7 @@ struct ingest_args {
 	struct ingest *in;
 	const char *dsn, *logpath, *user;
 	char *state;
-	int debug;
+	int debug, status;
 };
 
 /* One option with its argument; returns 0, or -1 when it was refused. */
@@ -439,6 +464,27 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'D':
 		a->debug = 1;
 		return 0;
+	case OPT_STATUS:
+		a->status = 1;
+		return 0;
+	case OPT_NAME:
+		if (arg[0] == '\0' || strlen(arg) > 64 ||
+		    strspn(arg,
+		           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw"
+		           "xyz0123456789_.:@-") != strlen(arg)) {
+			fprintf(stderr,
+			        "cityops ingest: --name: 1 to 64 of A-Z a-z "
+			        "0-9 _ . : @ -\n");
+			return -1;
+		}
+		free(in->name);
+		in->name = xstrdup(arg);
+		return 0;
+	case OPT_HEALTH_S:
+		if (opt_int(p, opt, arg, 1, 3600, &v) != 0)
+			return -1;
+		in->health_ms = (int)v * 1000;
+		return 0;
 	}
 	return -1;
 }
@@ -453,6 +499,8 @@ parse_args(int argc, char **argv, struct ingest_args *a)
 
 	if ((rc = opt_getopt(&p, argc, argv, parse_opt, a)) >= 0)
 		return rc;
+	if (a->status && optind == argc)
+		return -1;
 	if ((a->in->nfeeds == 0 && ingest_poll_count(a->in) == 0 &&
 	     !ingest_push_wanted(a->in)) ||
 	    optind < argc) {
@@ -475,14 +523,25 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.ahead_ms = FEED_FUTURE_MS;
 	in.flush_ms = 200;
 	in.fopts.format = FEED_FORMAT_AUTO;
+	in.health_ms = 10000;
 	if ((rc = parse_args(argc, argv, &a)) >= 0) {
 		free(a.state);
+		free(in.name);
+		ingest_clear_options(&in);
 		return rc;
 	}
 	if (a.user != NULL)
 		setenv("PGUSER", a.user, 1);
 	else if (getenv("PGUSER") == NULL)
 		setenv("PGUSER", "cityops_ingest", 1);
+	if (a.status) {
+		free(a.state);
+		free(in.name);
+		ingest_clear_options(&in);
+		return ingest_status_main(a.dsn);
+	}
+	if (in.name == NULL)
+		in.name = ingest_default_name();
 	if (log_open(a.logpath, a.debug ? LOG_DEBUG : LOG_INFO) != 0) {
 		fprintf(stderr, "cityops ingest: cannot open log %s\n",
 		        a.logpath);
@@ -505,6 +564,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.stats_timer = loop_timer_new(in.loop, stats_timer_cb, &in);
 	in.stop_timer = loop_timer_new(in.loop, stop_timer_cb, &in);
 	in.alarm_timer = loop_timer_new(in.loop, ingest_alarm_timer_cb, &in);
+	in.health_timer = loop_timer_new(in.loop, ingest_health_timer_cb, &in);
 	loop_timer_start(in.stats_timer, STATS_MS);
 	log_msg(LOG_INFO,
 	        "ingest: starting as %s, %d feed%s, %d polled, batches of %zu "
