@@ -151,6 +151,11 @@ struct ingest {
 	char *name; /* --name: this ingest among others */
 	int health_ms, health_inflight, health_refused, db_up;
 	struct loop_timer *health_timer;
+
+	/* Values read from --sources files, kept for the options that
+	 * point at them (ingest-config.c). */
+	char **cfg_str;
+	int ncfg_str;
 };
 
 /* One source's health, as cityops.source_health_put takes it. */
@@ -210,6 +215,20 @@ char *ingest_default_name(void);
  * answer). */
 int ingest_status_main(const char *dsn);
 
+/* ingest-config.c */
+
+/*
+ * Reads a --sources file: a line "cap URL [interval=S] [ca-file=FILE]" or
+ * "open311 URL [...]" adds a polled source with its own options; any
+ * other line "OPTION [VALUE]" is the long option --OPTION VALUE, taken by
+ * take as on the command line (feed, mqtt, ngsi-listen, zone, lenient
+ * ...). '#' starts a comment. Returns 0, or -1 (said on stderr with the
+ * file and line).
+ */
+int ingest_sources_file(const struct opt_parser *p, const char *path,
+                        opt_take_fn *take, void *ctx, struct ingest *in);
+void ingest_config_free(struct ingest *in);
+
 /* ingest-feed.c */
 
 /* Frees what the feed side keeps between events. */
@@ -227,9 +246,10 @@ void ingest_feed_event(struct ingest *in, struct feed_client *fc,
 /* Adds a polled CAP (or Open311) source; 0, or -1: too many. */
 int ingest_poll_add(struct ingest *in, const char *url, int open311);
 int ingest_poll_count(const struct ingest *in);
-/* Adds the sources of a file of "cap URL" / "open311 URL" lines ('#':
- * comment); returns 0, or -1 (said on stderr). */
-int ingest_poll_sources_file(struct ingest *in, const char *path);
+/* The same with its own interval (0: --poll-interval) and CA file (NULL:
+ * --ca-file). */
+int ingest_poll_add_opts(struct ingest *in, const char *url, int open311,
+                         int interval_ms, const char *ca_file);
 /* Loads each source's cache and starts polling. */
 void ingest_poll_start(struct ingest *in);
 /* Commits the documents whose requests have all been answered. */

@@ -231,8 +231,10 @@ usage(FILE *f)
 	      "(its base,\n"
 	      "                        or requests.json or requests.xml; "
 	      "repeatable)\n"
-	      "      --sources FILE    \"cap URL\" and \"open311 URL\" lines "
-	      "(repeatable)\n"
+	      "      --sources FILE    sources and options as lines: \"cap URL "
+	      "[interval=S]\n"
+	      "                        [ca-file=F]\", \"mqtt URL\", \"zone "
+	      "+08:00\" ... (repeatable)\n"
 	      "      --status          print what each source of each running "
 	      "ingest last\n"
 	      "                        reported and exit (1: one failing or "
@@ -339,6 +341,7 @@ ingest_clear(struct ingest *in)
 	loop_free(&in->loop);
 	feed_map_free(&in->map);
 	ingest_feed_free(in);
+	ingest_config_free(in);
 	buf_free(&in->keys);
 	buf_free(&in->vals);
 	buf_free(&in->ats);
@@ -351,6 +354,7 @@ ingest_clear_options(struct ingest *in)
 {
 	ingest_poll_free(in);
 	ingest_push_free(in);
+	ingest_config_free(in);
 }
 
 static const struct option ingest_longopts[] = {
@@ -419,7 +423,7 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'O':
 		return ingest_poll_add(in, arg, opt == 'O');
 	case 'Y':
-		return ingest_poll_sources_file(in, arg);
+		return ingest_sources_file(p, arg, parse_opt, ctx, in);
 	case 'V':
 		if (opt_int(p, opt, arg, 1, 86400, &v) != 0)
 			return -1;

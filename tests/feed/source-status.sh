@@ -3,7 +3,7 @@
 # Copyright (C) 2026 the cityops authors; see LICENSE.
 # `cityops ingest --status` as an integrator runs it (docs/ingest.md,
 # "Health"): the real ingest polls two CAP sources served by the real
-# feed-sim over HTTP, one that works (the Atom index) and one that fails
+# feed-sim over HTTP, configured by a --sources file, one that works (the Atom index) and one that fails
 # (a path feed-sim answers 404); --status, a separate process reading the
 # database, must show the first ok with its documents counted and the
 # second FAILING with the server's answer, and exit 1. Killed with -9,
@@ -26,15 +26,37 @@ good=${SIM_URL}cap/index.atom
 bad=${SIM_URL}cap/no-such-index.atom
 log=$FEED_TMP/ingest.log
 
+# A sources file line that is not a source or an option is refused with
+# its file and line, and nothing starts.
+printf 'cap %s\nopen311 %s interval=0\n' "$good" "$good" >"$FEED_TMP/bad.conf"
+rc=0
+err=$("$CITYOPS" ingest --sources "$FEED_TMP/bad.conf" --state "$FEED_TMP/x" 2>&1) || rc=$?
+[ "$rc" -eq 2 ] || fail "a bad sources file gave exit $rc: $err"
+expect_in "$err" 'bad.conf:2: .interval=0.: want interval=SECONDS'
+printf 'feed %s\nstatus\n' "$SIM_URL" >"$FEED_TMP/bad.conf"
+rc=0
+err=$("$CITYOPS" ingest --sources "$FEED_TMP/bad.conf" 2>&1) || rc=$?
+[ "$rc" -eq 2 ] || fail "'status' in a sources file gave exit $rc: $err"
+expect_in "$err" "bad.conf:2: 'status' is not a source or an option"
+
 # Nothing reported yet: exit 1 and say so.
 rc=0
 status || rc=$?
 [ "$rc" -eq 1 ] || fail "--status with no ingest exited $rc: $(cat "$FEED_TMP/status")"
 expect_in "$(cat "$FEED_TMP/status")" 'no source has reported'
 
-"$CITYOPS" ingest -U cityops_ingest --cap "$good" --cap "$bad" --poll-min 1 \
-	--poll-interval 1 --health-s 1 --name test-ingest --state "$FEED_TMP/state" \
-	>"$log" 2>&1 &
+# Configured by a sources file as docs/ingest.md shows it: source lines
+# with their own interval, option lines as the command line's options.
+cat >"$FEED_TMP/sources" <<CONF
+# CAP sources, each polled every second
+cap     $good   interval=1
+cap     $bad    interval=1   # this one answers 404
+poll-min 1
+health-s 1
+name     test-ingest
+CONF
+"$CITYOPS" ingest -U cityops_ingest --sources "$FEED_TMP/sources" \
+	--state "$FEED_TMP/state" >"$log" 2>&1 &
 ing=$!
 FEED_PIDS+=("$ing")
 
