@@ -21,6 +21,7 @@
 #include "cityops/feed/feed-watch.h"
 #include "cityops/drill/drill.h"
 #include "cityops/cmd/headless.h"
+#include "cityops/ingest/escalate.h"
 #include "cityops/ingest/ingest.h"
 #include "cityops/core/log.h"
 #include "cityops/core/opt.h"
@@ -40,6 +41,7 @@ usage(FILE *f)
 	      "       cityops db migrate | seed --demo | status\n"
 	      "       cityops feed-sim | ingest | feed-watch [--help]\n"
 	      "       cityops drill run FILE | check FILE | clear NAME | list\n"
+	      "       cityops escalate-due [--every SECS] [--passes N]\n"
 	      "       cityops doctor [--config FILE] [--feed URL]...\n"
 	      "       cityops --version [--verbose]\n"
 	      "\n"
@@ -249,6 +251,8 @@ main_subcommand(int argc, char **argv, const char *dsn)
 		return ingest_main(argc, argv, dsn);
 	if (strcmp(argv[0], "drill") == 0)
 		return drill_main(argc - 1, argv + 1, dsn);
+	if (strcmp(argv[0], "escalate-due") == 0)
+		return escalate_main(argc, argv, dsn);
 	if (strcmp(argv[0], "doctor") == 0)
 		return doctor_main(argc, argv, dsn);
 	fprintf(stderr, "cityops: unknown subcommand '%s'\n", argv[0]);

@@ -216,6 +216,16 @@ finish_feed(struct cmd_ctx *ctx)
 	}
 }
 
+/* `feed map list` and `feed unmapped` only read: a read-only console runs
+ * them. */
+static int
+feed_writes(const struct cmd_ctx *ctx)
+{
+	return !(strcmp(ctx->argv[0], "unmapped") == 0 ||
+	         (strcmp(ctx->argv[0], "map") == 0 && ctx->argc > 1 &&
+	          strcmp(ctx->argv[1], "list") == 0));
+}
+
 const struct cmd_entry cmd_feed_entry = {
     .name = "feed",
     .usage = "map add TYPE ID|PATTERN|* ATTR INDICATOR [UNIT] | map list "
@@ -228,4 +238,5 @@ const struct cmd_entry cmd_feed_entry = {
     .flags = CMD_DB | CMD_WRITE,
     .prepare = prepare_feed,
     .finish = finish_feed,
+    .writes = feed_writes,
 };

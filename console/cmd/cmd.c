@@ -435,7 +435,8 @@ check(struct cmd_ctx *ctx)
 	}
 	if (check_int_args(ctx) != 0)
 		return -1;
-	if ((e->flags & CMD_WRITE) && s->readonly) {
+	if ((e->flags & CMD_WRITE) && s->readonly &&
+	    (e->writes == NULL || e->writes(ctx))) {
 		result_fail(ctx->res, "readonly", NULL,
 		            "read-only console: %s would change data", e->name);
 		return -1;

@@ -293,9 +293,36 @@ conn_poll(struct db_conn *c)
 	}
 }
 
-/* Drains results; returns 1 when the command is complete. */
+/*
+ * The server waits for COPY data: all of it is sent at once, the socket
+ * made blocking for the while (a batch is a few hundred kilobytes to a
+ * local server that is reading it), then the end. A failure to send
+ * fails the request; the lost link shows up when results are read.
+ */
+static void
+copy_in(struct db_conn *c, const char *data)
+{
+	PGconn *conn = c->db.conn;
+	int ok;
+
+	PQsetnonblocking(conn, 0);
+	ok = data != NULL && PQputCopyData(conn, data, (int)strlen(data)) == 1;
+	ok = PQputCopyEnd(conn, ok ? NULL : "no data") == 1 && ok;
+	PQsetnonblocking(conn, 1);
+	if (!ok && !c->failed) {
+		char *msg = db_trimmed(PQerrorMessage(conn));
+		db_error_set(&c->err, "COPY not sent: %s", msg);
+		c->failed = 1;
+		free(msg);
+	}
+}
+
+/*
+ * Drains results; returns 1 when the command is complete. copy is the
+ * data for a COPY ... FROM STDIN in the command, or NULL.
+ */
 static int
-conn_collect(struct db_conn *c)
+conn_collect(struct db_conn *c, const char *copy)
 {
 	PGresult *res;
 
@@ -304,6 +331,9 @@ conn_collect(struct db_conn *c)
 		if (res == NULL)
 			return 1;
 		switch (PQresultStatus(res)) {
+		case PGRES_COPY_IN:
+			copy_in(c, copy);
+			break;
 		case PGRES_TUPLES_OK:
 		case PGRES_COMMAND_OK:
 			if (!c->failed) {
@@ -432,10 +462,12 @@ pump(struct db_async *a)
 		return;
 	log_msg(LOG_DEBUG, "query %s (async)%s", query_name(q->q),
 	        q->settle ? ", settling its request id" : "");
-	if (!PQsendQueryParams(c->db.conn,
-	                       query_sql(q->settle ? Q_REQUEST_GET : q->q),
-	                       q->settle ? 1 : q->nparams, NULL,
-	                       (const char *const *)q->params, NULL, NULL, 0)) {
+	if (!(query_copy(q->q) && !q->settle
+	          ? PQsendQuery(c->db.conn, query_sql(q->q))
+	          : PQsendQueryParams(
+	                c->db.conn, query_sql(q->settle ? Q_REQUEST_GET : q->q),
+	                q->settle ? 1 : q->nparams, NULL,
+	                (const char *const *)q->params, NULL, NULL, 0))) {
 		char *msg = db_trimmed(PQerrorMessage(c->db.conn));
 		link_down(a, msg);
 		free(msg);
@@ -494,7 +526,9 @@ worker_event(struct db_conn *c, unsigned ev)
 		 * connection shows up as a failed PQconsumeInput. */
 		return;
 	}
-	if (conn_collect(c)) {
+	if (conn_collect(c, query_copy(a->head->q) && !a->head->settle
+	                        ? a->head->params[0]
+	                        : NULL)) {
 		a->in_callback = 1;
 		finish_head(a);
 		a->in_callback = 0;
@@ -519,7 +553,7 @@ listener_event(struct db_conn *c, unsigned ev)
 		return;
 	}
 	if (c->st == CS_LISTENING) {
-		if (!conn_collect(c))
+		if (!conn_collect(c, NULL))
 			return;
 		if (c->failed) {
 			char *msg = xstrdup(c->err.message ? c->err.message

@@ -14,7 +14,7 @@ static const char *const names[] = {
 #undef X
 };
 
-enum { SAFE, ONCE, REQ };
+enum { SAFE, ONCE, REQ, COPY };
 
 static const unsigned char modes[] = {
 #define X(id, mode, text) [id] = mode,
@@ -25,13 +25,19 @@ static const unsigned char modes[] = {
 int
 query_once(enum query_id q)
 {
-	return modes[q] != SAFE;
+	return modes[q] == ONCE || modes[q] == REQ;
 }
 
 int
 query_request(enum query_id q)
 {
 	return modes[q] == REQ;
+}
+
+int
+query_copy(enum query_id q)
+{
+	return modes[q] == COPY;
 }
 
 const char *

@@ -103,6 +103,31 @@ desk_rows_regions(const struct db_table *t)
 }
 
 void
+desk_rows_shapes(struct desk *d, const struct db_table *t)
+{
+	struct desk_shape *s = xcalloc((size_t)t->nrows + 1, sizeof *s);
+
+	for (int i = 0; i < t->nrows; i++) {
+		s[i].code = dup_cell(t, i, "code");
+		s[i].outline = dup_cell(t, i, "outline");
+	}
+	desk_set_shapes(d, s, t->nrows);
+}
+
+void
+desk_rows_points(struct desk *d, const struct db_table *t)
+{
+	struct desk_point *p = xcalloc((size_t)t->nrows + 1, sizeof *p);
+
+	for (int i = 0; i < t->nrows; i++) {
+		p[i].lon = real_cell(t, i, "lon");
+		p[i].lat = real_cell(t, i, "lat");
+		p[i].priority = (int)num_cell(t, i, "priority");
+	}
+	desk_set_points(d, p, t->nrows);
+}
+
+void
 desk_rows_vitals(struct desk *d, const struct db_table *t)
 {
 	struct desk_vital *v = xcalloc((size_t)t->nrows + 1, sizeof *v);

@@ -44,9 +44,11 @@ enum want_bits {
 	W_EVENTS = 1 << 8,
 	W_ACTIONS = 1 << 9,  /* the role's allowed actions (desk-actions.h) */
 	W_ALARMS = 1 << 10,  /* the alarm board */
-	W_SOURCES = 1 << 11, /* ingest's sources' health */
-	W_ALL = 0xfff,
-	W_COUNT = 12,
+	W_SHAPES = 1 << 11,  /* the map's region shapes, once per scope */
+	W_POINTS = 1 << 12,  /* the map's incident points */
+	W_SOURCES = 1 << 13, /* ingest's sources' health */
+	W_ALL = 0x3fff,
+	W_COUNT = 14,
 };
 
 /* A read being kept fresh; coalesces requests while one runs. */
@@ -213,11 +215,17 @@ apply(struct desk_sync *sy, const struct fetch_req *fr,
 		break;
 	case W_WHOAMI:
 		on_whoami(sy, tb);
-		/* The regions pane needs the scope. */
-		sy->want |= W_REGIONS;
+		/* The regions pane and the map need the scope. */
+		sy->want |= W_REGIONS | W_SHAPES | W_POINTS;
 		break;
 	case W_MAPS:
 		on_maps(sy, tb);
+		break;
+	case W_SHAPES:
+		desk_rows_shapes(d, tb);
+		break;
+	case W_POINTS:
+		desk_rows_points(d, tb);
 		break;
 	case W_ACTIONS:
 		desk_rows_rules(d, tb);
@@ -312,6 +320,16 @@ submit(struct desk_sync *sy, struct fetch_req *fr)
 	case W_MAPS:
 		db_async_submit(db, Q_ENTITY_MAPPINGS, 0, NULL, fetched, fr);
 		break;
+	case W_SHAPES: {
+		const char *p[1] = {sy->s->scope_code};
+		db_async_submit(db, Q_REGION_OUTLINE, 1, p, fetched, fr);
+		break;
+	}
+	case W_POINTS: {
+		const char *p[2] = {sy->s->scope_code, "2000"};
+		db_async_submit(db, Q_INCIDENT_POINTS, 2, p, fetched, fr);
+		break;
+	}
 	case W_ACTIONS:
 		db_async_submit(db, Q_DESK_ACTIONS, 0, NULL, fetched, fr);
 		break;
@@ -354,8 +372,9 @@ static void
 fetch_wanted(struct desk_sync *sy)
 {
 	static const unsigned order[] = {
-	    W_WHOAMI, W_MODE,    W_QUEUE, W_EVENTS,  W_COUNTS, W_UNITS,
-	    W_VITALS, W_REGIONS, W_MAPS,  W_ACTIONS, W_ALARMS, W_SOURCES};
+	    W_WHOAMI, W_MODE,   W_QUEUE,   W_EVENTS, W_COUNTS,
+	    W_UNITS,  W_VITALS, W_REGIONS, W_MAPS,   W_ACTIONS,
+	    W_ALARMS, W_SHAPES, W_POINTS,  W_SOURCES};
 
 	if (sy->d->link != DB_LINK_UP)
 		return;
@@ -363,7 +382,8 @@ fetch_wanted(struct desk_sync *sy)
 		if (!(sy->want & order[i]))
 			continue;
 		/* Regions need the scope from whoami first. */
-		if (order[i] == W_REGIONS && sy->s->scope_code == NULL)
+		if ((order[i] & (W_REGIONS | W_SHAPES | W_POINTS)) &&
+		    sy->s->scope_code == NULL)
 			continue;
 		sy->want &= ~order[i];
 		if (order[i] == W_MAPS && sy->d->feeds == NULL)
@@ -491,7 +511,7 @@ on_notify(void *arg, const char *payload)
 	} else if (strcmp(type, "incident") == 0) {
 		json_field(payload, "ref", ref, sizeof ref);
 		json_field(payload, "id", id, sizeof id);
-		want(sy, W_QUEUE | W_COUNTS | W_REGIONS);
+		want(sy, W_QUEUE | W_COUNTS | W_REGIONS | W_POINTS);
 		if (sy->h.incident)
 			sy->h.incident(sy->h.arg, ref[0] ? ref : id);
 	} else if (strcmp(type, "unit") == 0) {

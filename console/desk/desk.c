@@ -75,6 +75,19 @@ vital_clear(struct desk_vital *v)
 	free(v->value);
 }
 
+static void
+shape_clear(struct desk_shape *s)
+{
+	free(s->code);
+	free(s->outline);
+}
+
+static void
+point_clear(struct desk_point *p)
+{
+	(void)p;
+}
+
 /* Frees n elements of an array with clear(), then the array. */
 #define FREE_ALL(arr, n, clear)                                                \
 	do {                                                                   \
@@ -95,6 +108,8 @@ desk_free(struct desk **dp)
 	FREE_ALL(d->queue, d->nqueue, incident_clear);
 	FREE_ALL(d->units, d->nunits, unit_clear);
 	FREE_ALL(d->regions, d->nregions, region_clear);
+	FREE_ALL(d->shapes, d->nshapes, shape_clear);
+	FREE_ALL(d->points, d->npoints, point_clear);
 	FREE_ALL(d->vitals, d->nvitals, vital_clear);
 	free(d->vrows);
 	free(d->mode.level);
@@ -229,6 +244,25 @@ void
 desk_regions_free(struct desk_region **r, int *n)
 {
 	FREE_ALL(*r, *n, region_clear);
+}
+
+void
+desk_set_shapes(struct desk *d, struct desk_shape *s, int n)
+{
+	FREE_ALL(d->shapes, d->nshapes, shape_clear);
+	d->shapes = s;
+	d->nshapes = n;
+	d->shapes_loaded = 1;
+	d->dirty |= DESK_DIRTY_REGIONS;
+}
+
+void
+desk_set_points(struct desk *d, struct desk_point *p, int n)
+{
+	FREE_ALL(d->points, d->npoints, point_clear);
+	d->points = p;
+	d->npoints = n;
+	d->dirty |= DESK_DIRTY_REGIONS;
 }
 
 void
@@ -543,17 +577,30 @@ shown_prune(struct desk *d, uint64_t horizon)
 	d->nshown = k;
 }
 
+/* An escalation the database made by itself (escalate_due). */
+static int
+is_auto_escalation(const struct desk_timeline_row *r)
+{
+	return r->action && strcmp(r->action, "escalate") == 0 && r->actor &&
+	       strcmp(r->actor, "system") == 0;
+}
+
 static void
 show_row(struct desk *d, const struct desk_timeline_row *r)
 {
 	char line[1024];
+	enum desk_sev sev = DESK_SEV_NORMAL;
 
 	desk_timeline_text(r, line, sizeof line);
-	desk_event(d, r->at,
-	           r->action && strcmp(r->action, "raise") == 0
-	               ? DESK_SEV_NEW
-	               : DESK_SEV_NORMAL,
-	           line);
+	if (r->action && strcmp(r->action, "raise") == 0)
+		sev = DESK_SEV_NEW;
+	if (is_auto_escalation(r) && !r->exercise) {
+		sev = DESK_SEV_CRIT;
+		d->auto_escalations++;
+		d->escalation_arrived = 1;
+		d->dirty |= DESK_DIRTY_STATUS;
+	}
+	desk_event(d, r->at, sev, line);
 }
 
 int

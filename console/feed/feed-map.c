@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cityops/feed/feed-map.h"
+#include "cityops/feed/feed-place.h"
 #include "cityops/feed/feed-unit.h"
 #include "cityops/core/util.h"
 
@@ -19,10 +20,19 @@ struct row {
 	size_t seq; /* order of adding: the later of equal rows wins */
 };
 
+/* A live indicator's unit, for native readings that name theirs. */
+struct ind_unit {
+	char *key, *unit;
+};
+
 struct feed_map {
 	struct row *rows;
 	size_t n, cap, seq;
 	int sorted;
+	struct ind_unit *units;
+	size_t nunits, capunits;
+	int units_sorted;
+	struct feed_places *places;
 };
 
 static const char *
@@ -62,7 +72,64 @@ row_cmp(const void *a, const void *b)
 struct feed_map *
 feed_map_new(void)
 {
-	return xcalloc(1, sizeof(struct feed_map));
+	struct feed_map *m = xcalloc(1, sizeof(struct feed_map));
+
+	m->places = feed_places_new();
+	return m;
+}
+
+struct feed_places *
+feed_map_places(struct feed_map *m)
+{
+	return m->places;
+}
+
+void
+feed_map_units_clear(struct feed_map *m)
+{
+	for (size_t i = 0; i < m->nunits; i++) {
+		free(m->units[i].key);
+		free(m->units[i].unit);
+	}
+	m->nunits = 0;
+}
+
+void
+feed_map_indicator_unit(struct feed_map *m, const char *indicator,
+                        const char *unit)
+{
+	if (indicator == NULL || unit == NULL || *unit == '\0')
+		return;
+	if (m->nunits == m->capunits) {
+		m->capunits = m->capunits ? m->capunits * 2 : 64;
+		m->units = xrealloc(m->units, m->capunits * sizeof *m->units);
+	}
+	m->units[m->nunits].key = xstrdup(indicator);
+	m->units[m->nunits].unit = xstrdup(unit);
+	m->nunits++;
+	m->units_sorted = 0;
+}
+
+static int
+unit_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ind_unit *)a)->key,
+	              ((const struct ind_unit *)b)->key);
+}
+
+static const char *
+indicator_unit(struct feed_map *m, const char *key)
+{
+	struct ind_unit k = {(char *)key, NULL}, *hit;
+
+	if (m->nunits == 0)
+		return NULL;
+	if (!m->units_sorted) {
+		qsort(m->units, m->nunits, sizeof *m->units, unit_cmp);
+		m->units_sorted = 1;
+	}
+	hit = bsearch(&k, m->units, m->nunits, sizeof *m->units, unit_cmp);
+	return hit != NULL ? hit->unit : NULL;
 }
 
 void
@@ -86,6 +153,9 @@ feed_map_free(struct feed_map **mp)
 	if (*mp == NULL)
 		return;
 	feed_map_clear(*mp);
+	feed_map_units_clear(*mp);
+	free((*mp)->units);
+	feed_places_free(&(*mp)->places);
 	free((*mp)->rows);
 	free(*mp);
 	*mp = NULL;
@@ -210,6 +280,7 @@ feed_map_find(struct feed_map *m, const struct feed_reading *r,
 	memset(hit, 0, sizeof *hit);
 	if (r->key != NULL) {
 		hit->indicator = r->key;
+		hit->indicator_unit = indicator_unit(m, r->key);
 		return 0;
 	}
 	if (r->entity_id == NULL || r->attr == NULL)
@@ -236,13 +307,54 @@ feed_map_lookup(struct feed_map *m, const struct feed_reading *r)
 	return feed_map_find(m, r, &hit) == 0 ? hit.indicator : NULL;
 }
 
+/*
+ * A located reading: out of area is refused, swapped is noted, and the
+ * deepest region containing it is said (nothing judged without extents).
+ */
+static enum feed_reject
+judge_place(struct feed_map *m, const struct feed_reading *r,
+            struct feed_judged *out)
+{
+	enum feed_place_rc rc;
+
+	if (!r->has_pos)
+		return FEED_REJECT_NONE;
+	out->located = 1;
+	out->lat = r->lat;
+	out->lon = r->lon;
+	rc = feed_places_find(m->places, r->lat, r->lon, &out->region);
+	if (rc == FEED_PLACE_OUT)
+		return FEED_REJECT_OUT_OF_AREA;
+	out->swapped = rc == FEED_PLACE_SWAPPED;
+	return FEED_REJECT_NONE;
+}
+
+/* The source's unit: the reading's (a native symbol read as its code),
+ * the mapping row's, the Smart Data Model default. */
+static const char *
+source_unit(const struct feed_reading *r, const struct feed_map_hit *hit,
+            const char **model)
+{
+	if (r->unit != NULL && *r->unit != '\0') {
+		const char *code = feed_unit_code(r->unit);
+		return code != NULL ? code : r->unit;
+	}
+	if (hit->source_unit != NULL)
+		return hit->source_unit;
+	return feed_unit_default(r->entity_type, r->attr, model);
+}
+
 enum feed_reject
 feed_judge(struct feed_map *m, const struct feed_reading *r, int64_t now_ms,
            int64_t ahead_ms, struct feed_judged *out)
 {
 	struct feed_map_hit hit;
+	enum feed_reject why;
 
 	memset(out, 0, sizeof *out);
+	/* Place first: an entity outside the city is not ours to map. */
+	if ((why = judge_place(m, r, out)) != FEED_REJECT_NONE)
+		return why;
 	if (feed_map_find(m, r, &hit) != 0)
 		return FEED_REJECT_UNMAPPED;
 	out->indicator = hit.indicator;
@@ -250,10 +362,7 @@ feed_judge(struct feed_map *m, const struct feed_reading *r, int64_t now_ms,
 	if (out->ts_ms > now_ms + ahead_ms)
 		return FEED_REJECT_FUTURE_TIME;
 	out->to = hit.indicator_unit;
-	out->from = r->unit != NULL ? r->unit : hit.source_unit;
-	if (out->from == NULL)
-		out->from =
-		    feed_unit_default(r->entity_type, r->attr, &out->model);
+	out->from = source_unit(r, &hit, &out->model);
 	out->value = r->value;
 	if (out->from != NULL && out->to != NULL &&
 	    feed_unit_convert(out->from, out->to, r->value, &out->value) !=

@@ -76,6 +76,32 @@ feed_unit_symbol(const char *code)
 	return u != NULL ? u->symbol : NULL;
 }
 
+/* Symbols beside the table's own, as cityops.uom_symbol has them. */
+static const struct {
+	const char *symbol, *code;
+} aliases[] = {
+    {"℃", "CEL"}, {"µg/m³", "GQ"}, {"ug/m3", "GQ"}, {"mg/m3", "GP"},
+    {"dB", "2N"}, {"人", "C62"},   {"指数", "C62"}, {"件", "C62"},
+};
+
+const char *
+feed_unit_code(const char *s)
+{
+	const struct unit *u = find(s);
+
+	if (u != NULL)
+		return u->code;
+	if (*s == '\0')
+		return NULL;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(s, units[i].symbol) == 0)
+			return units[i].code;
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		if (strcmp(s, aliases[i].symbol) == 0)
+			return aliases[i].code;
+	return NULL;
+}
+
 /*
  * Documented units of Smart Data Model attributes (smart-data-models
  * GitHub, each model's schema.json "description" "Units: …"); "*" matches

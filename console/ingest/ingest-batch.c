@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cityops/core/opt.h"
@@ -202,6 +203,22 @@ not_completed(const struct db_error *err)
 	return err != NULL && err->sqlstate[0] == '\0';
 }
 
+/* Values that differ from one already stored are noted by the database. */
+static void
+conflicting(struct ingest *in, const char *n)
+{
+	uint64_t k = strtoull(n ? n : "0", NULL, 10);
+
+	if (k == 0)
+		return;
+	in->c.conflicts_stored += k;
+	log_msg(LOG_WARN,
+	        "ingest: %" PRIu64 " reading%s conflicted with the value "
+	        "already stored for the same indicator and time; the stored "
+	        "value is kept, the others are in cityops.reading_conflict",
+	        k, k == 1 ? "" : "s");
+}
+
 static void
 readings_done(void *arg, struct db_table *t, const struct db_error *err)
 {
@@ -226,6 +243,7 @@ readings_done(void *arg, struct db_table *t, const struct db_error *err)
 		    strtoull(db_get(t, 0, "duplicate") ?: "0", NULL, 10);
 		in->c.unknown +=
 		    strtoull(db_get(t, 0, "unknown") ?: "0", NULL, 10);
+		conflicting(in, db_get(t, 0, "conflicting"));
 	}
 	db_table_free(&t);
 	answered(in);
@@ -254,30 +272,61 @@ batch_done(void *arg, struct db_table *t, const struct db_error *err)
 	readings_done(in, t, err);
 }
 
+/*
+ * A line of COPY text: indicator, value, time (UTC), tab-separated. The
+ * indicator is escaped as COPY's text format wants; the rest are numbers.
+ */
+void
+ingest_batch_add(struct ingest *in, const char *indicator, double value,
+                 int64_t ms)
+{
+	int64_t sec = ms >= 0 ? ms / 1000 : -((999 - ms) / 1000);
+	time_t s = (time_t)sec;
+	struct tm tm;
+
+	for (const char *p = indicator; *p; p++) {
+		const char *esc = *p == '\\'   ? "\\\\"
+		                  : *p == '\t' ? "\\t"
+		                  : *p == '\n' ? "\\n"
+		                  : *p == '\r' ? "\\r"
+		                               : NULL;
+		if (esc != NULL)
+			buf_add(&in->copy, esc, 2);
+		else
+			buf_add(&in->copy, p, 1);
+	}
+	gmtime_r(&s, &tm);
+	buf_printf(&in->copy,
+	           "\t%.17g\t%04d-%02d-%02d %02d:%02d:%02d.%03d+00\n", value,
+	           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	           tm.tm_min, tm.tm_sec, (int)(ms - sec * 1000));
+	if (++in->nbatch >= in->batch_max)
+		ingest_flush(in);
+	else
+		loop_timer_start_if_idle(in->flush_timer, in->flush_ms);
+}
+
+/*
+ * The batch goes as one COPY into reading_inbox and, in the same
+ * transaction, ingest_inbox() stores it (sql/functions/50_feeds.sql).
+ */
 void
 ingest_flush(struct ingest *in)
 {
-	const char *params[3];
+	const char *params[1];
 	struct batch_req *b;
 
 	loop_timer_stop(in->flush_timer);
 	if (in->nbatch == 0)
 		return;
-	buf_add(&in->keys, "}", 1);
-	buf_add(&in->vals, "}", 1);
-	buf_add(&in->ats, "}", 1);
-	params[0] = in->keys.data;
-	params[1] = in->vals.data;
-	params[2] = in->ats.data;
+	params[0] = in->copy.data;
 	b = xmalloc(sizeof *b);
 	b->in = in;
 	b->n = in->nbatch;
 	in->c.batches++;
 	in->submitted++;
-	db_async_submit(in->db, Q_INGEST_READINGS, 3, params, batch_done, b);
-	buf_reset(&in->keys);
-	buf_reset(&in->vals);
-	buf_reset(&in->ats);
+	db_async_submit(in->db, Q_INGEST_COPY, 1, params, batch_done, b);
+	buf_reset(&in->copy);
 	in->nbatch = 0;
 	ingest_checkpoint(in);
 	/* Right behind the batch, in the same queue: an alarm that this
@@ -384,6 +433,65 @@ ingest_alarm_timer_cb(void *arg)
 	}
 	in->alarm_inflight++;
 	db_async_submit(in->db, Q_ALARM_INCIDENTS, 0, NULL, alarms_done, in);
+}
+
+/* ---- reading partitions ------------------------------------------------ */
+
+static void
+partitions_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+
+	if (err != NULL)
+		log_msg(LOG_WARN, "ingest: reading partitions: %s",
+		        err->message ? err->message : "?");
+	for (int i = 0; err == NULL && i < t->nrows; i++)
+		log_msg(LOG_INFO, "ingest: reading partitions: %s %s (%s rows)",
+		        db_get(t, i, "action") ?: "?",
+		        db_get(t, i, "partition") ?: "?",
+		        db_get(t, i, "rows") ?: "?");
+	db_table_free(&t);
+	if (in->stopping && db_async_pending(in->db) == 0)
+		ingest_finish_stop(in);
+}
+
+/* At start and every hour: days ahead made, days past retention dropped. */
+void
+ingest_partitions_timer_cb(void *arg)
+{
+	struct ingest *in = arg;
+
+	if (in->stopping)
+		return;
+	db_async_submit(in->db, Q_READING_PARTITIONS, 0, NULL, partitions_done,
+	                in);
+	loop_timer_start(in->part_timer, PARTITIONS_MS);
+}
+
+void
+ingest_revise_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+
+	if (not_completed(err)) {
+		log_msg(LOG_WARN,
+		        "ingest: a source revision was not confirmed (%s); it "
+		        "will be resent after a restart",
+		        err->message ? err->message : "?");
+		return;
+	}
+	if (err != NULL)
+		log_msg(LOG_WARN, "ingest: a source revision was refused: %s",
+		        err->message ? err->message : "?");
+	else
+		for (int i = 0; i < t->nrows; i++)
+			log_msg(LOG_INFO, "ingest: incident %s: %s %s -> %s",
+			        db_get(t, i, "ref") ?: "?",
+			        db_get(t, i, "field") ?: "?",
+			        db_get(t, i, "old_value") ?: "none",
+			        db_get(t, i, "new_value") ?: "?");
+	db_table_free(&t);
+	answered(in);
 }
 
 void

@@ -224,6 +224,68 @@ source_update(struct ingest *in, const char *dedup, const char *kind,
 	ingest_pace(in);
 }
 
+/* An alert's priority from its severity: Extreme 1 … Minor 4. */
+static int
+cap_priority(const struct feed_cap_info *info)
+{
+	switch (info->severity) {
+	case FEED_CAP_SEVERITY_EXTREME:
+		return 1;
+	case FEED_CAP_SEVERITY_SEVERE:
+		return 2;
+	case FEED_CAP_SEVERITY_MINOR:
+		return 4;
+	default:
+		return 3;
+	}
+}
+
+/*
+ * CAP Update: the referenced alert's incident takes the update's
+ * priority, area and expiry (feed_incident_revise: one timeline row per
+ * field that changed).
+ */
+static void
+cap_revise(struct ingest *in, const struct feed_event *ev, const char *dedup)
+{
+	const struct feed_cap *cap = &ev->u.cap;
+	const struct feed_cap_info *info = &cap->info[0];
+	char pri[4], lat[32], lon[32], exp[40], msg[48], area[DESC_MAX * 4 + 1];
+	const char *params[8];
+	double la = NAN, lo = NAN;
+
+	ingest_flush(in); /* the readings before it go first */
+	cap_centre(info, &la, &lo);
+	snprintf(pri, sizeof pri, "%d", cap_priority(info));
+	snprintf(lat, sizeof lat, "%.6f", la);
+	snprintf(lon, sizeof lon, "%.6f", lo);
+	snprintf(exp, sizeof exp, "%" PRId64, info->expires_ms);
+	snprintf(msg, sizeof msg, "%s|%" PRId64, feed_format_name(ev->format),
+	         cap->sent_ms);
+	params[0] = dedup;
+	params[1] = ev->exercise || cap->status == FEED_CAP_STATUS_EXERCISE
+	                ? "true"
+	                : "false";
+	params[2] = info->severity == FEED_CAP_SEVERITY_UNKNOWN ? NULL : pri;
+	params[3] = info->area_desc
+	                ? fit(in, info->area_desc, DESC_MAX, area, sizeof area)
+	                : NULL;
+	params[4] = isnan(la) || isnan(lo) ? NULL : lat;
+	params[5] = isnan(la) || isnan(lo) ? NULL : lon;
+	params[6] = NULL;
+	if (info->expires_ms > 0) {
+		time_t t = (time_t)(info->expires_ms / 1000);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(exp, sizeof exp, "%Y-%m-%d %H:%M:%S+00", &tm);
+		params[6] = exp;
+	}
+	params[7] = msg;
+	in->submitted++;
+	db_async_submit(in->db, Q_FEED_INCIDENT_REVISE, 8, params,
+	                ingest_revise_done, in);
+}
+
 /* CAP Update/Cancel: each "sender,identifier,sent" reference. */
 static void
 cap_references(struct ingest *in, const struct feed_event *ev)
@@ -254,6 +316,8 @@ cap_references(struct ingest *in, const struct feed_event *ev)
 		    c2 - c1 - 1 <= FEED_ID_MAX) {
 			snprintf(dedup, sizeof dedup, "cap:%.*s",
 			         (int)(c2 - c1 - 1), c1 + 1);
+			if (!cancel && cap->ninfo > 0)
+				cap_revise(in, ev, dedup);
 			source_update(
 			    in, dedup, cancel ? "withdraw" : "update", note,
 			    ev->exercise ||
@@ -316,20 +380,7 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 	}
 	/* Polygons and circles: placed by containment of their centre. */
 	cap_centre(info, &lat, &lon);
-	switch (info->severity) {
-	case FEED_CAP_SEVERITY_EXTREME:
-		pri = 1;
-		break;
-	case FEED_CAP_SEVERITY_SEVERE:
-		pri = 2;
-		break;
-	case FEED_CAP_SEVERITY_MINOR:
-		pri = 4;
-		break;
-	default:
-		pri = 3;
-		break;
-	}
+	pri = cap_priority(info);
 	snprintf(dedup, sizeof dedup, "cap:%s", cap->identifier);
 	raise_incident(in, "sensor", cap_category(info), pri,
 	               region[0] ? region : NULL,
@@ -472,6 +523,25 @@ check_conflict(struct ingest *in, const struct feed_judged *j,
 	e->value = j->value;
 }
 
+/* Swapped coordinates: counted, and logged once per entity in a row. */
+static void
+note_swapped(struct ingest *in, const struct feed_reading *r,
+             const struct feed_judged *j)
+{
+	static char last[FEED_ID_MAX + 1];
+	const char *id = r->entity_id ? r->entity_id : "";
+
+	in->c.swapped++;
+	if (strcmp(last, id) == 0)
+		return;
+	snprintf(last, sizeof last, "%s", id);
+	log_msg(LOG_WARN,
+	        "ingest: swapped: %s %s gives lat %.6f lon %.6f, which lies "
+	        "in the city only with the two swapped; placed in %s",
+	        r->entity_type ? r->entity_type : "", id, j->lat, j->lon,
+	        j->region ? j->region : "the city");
+}
+
 static int
 feed_index(const struct ingest *in, const struct feed_client *fc)
 {
@@ -488,9 +558,6 @@ add_reading(struct ingest *in, struct feed_client *fc,
 	const struct feed_reading *r = &ev->u.reading;
 	struct feed_judged j;
 	enum feed_reject why;
-	int64_t ms;
-	time_t s;
-	struct tm tm;
 	int fi;
 
 	in->c.readings++;
@@ -499,6 +566,18 @@ add_reading(struct ingest *in, struct feed_client *fc,
 		return;
 	}
 	why = feed_judge(in->map, r, feed_wall_ms(), in->ahead_ms, &j);
+	if (why == FEED_REJECT_OUT_OF_AREA) {
+		in->c.out_of_area++;
+		log_msg(LOG_WARN,
+		        "ingest: out_of_area: %s %s %s at lat %.6f lon %.6f is "
+		        "outside the city's bounds; refused",
+		        r->entity_type ? r->entity_type : "",
+		        r->entity_id ? r->entity_id : "",
+		        r->attr ? r->attr : "", j.lat, j.lon);
+		return;
+	}
+	if (j.swapped)
+		note_swapped(in, r, &j);
 	if (why == FEED_REJECT_UNMAPPED) {
 		unmapped(in, r);
 		return;
@@ -536,28 +615,7 @@ add_reading(struct ingest *in, struct feed_client *fc,
 		}
 	}
 	check_conflict(in, &j, r);
-	ms = j.ts_ms;
-	s = (time_t)(ms / 1000);
-	gmtime_r(&s, &tm);
-	buf_add(&in->keys, in->nbatch ? "," : "{", 1);
-	buf_add(&in->vals, in->nbatch ? "," : "{", 1);
-	buf_add(&in->ats, in->nbatch ? "," : "{", 1);
-	/* Array literal elements: quoted, with " and \ escaped. */
-	buf_add(&in->keys, "\"", 1);
-	for (const char *p = j.indicator; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_add(&in->keys, "\\", 1);
-		buf_add(&in->keys, p, 1);
-	}
-	buf_add(&in->keys, "\"", 1);
-	buf_printf(&in->vals, "%.17g", j.value);
-	buf_printf(&in->ats, "\"%04d-%02d-%02d %02d:%02d:%02d.%03d+00\"",
-	           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	           tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-	if (++in->nbatch >= in->batch_max)
-		ingest_flush(in);
-	else
-		loop_timer_start_if_idle(in->flush_timer, in->flush_ms);
+	ingest_batch_add(in, j.indicator, j.value, j.ts_ms);
 }
 
 /*

@@ -32,6 +32,7 @@
 #define STATE_MS       500
 #define STOP_GRACE_MS  10000
 #define ALARM_CHECK_MS 300
+#define PARTITIONS_MS  3600000 /* reading partitions made/dropped */
 
 /*
  * What the database stores, in characters (migration 014 checks them):
@@ -55,8 +56,11 @@
 	X(unit_mismatch, "readings refused: unit not convertible")             \
 	X(converted, "readings converted to the indicator's unit")             \
 	X(conflicts, "readings conflicting with another source's (logged)")    \
+	X(conflicts_stored,                                                    \
+	  "readings conflicting with a stored value (noted)")                  \
 	X(arrival_time, "readings with no source time (arrival time used)")    \
-	X(out_of_area, "reports refused: outside the city's bounds")           \
+	X(out_of_area, "readings and reports refused: outside the city")       \
+	X(swapped, "readings placed with latitude and longitude swapped")      \
 	X(expired, "CAP alerts already expired (nothing raised)")              \
 	X(source_updates, "CAP updates/cancels, Open311 status changes")       \
 	X(exercise, "exercise readings (never stored)")                        \
@@ -118,8 +122,8 @@ struct ingest {
 	struct feed_map *map;
 	int map_inflight;
 
-	/* The batch being gathered, as PostgreSQL array literals. */
-	struct buf keys, vals, ats;
+	/* The batch being gathered, as COPY text (ingest_batch_add). */
+	struct buf copy;
 	size_t nbatch, batch_max;
 	int flush_ms;
 	struct loop_timer *flush_timer;
@@ -132,6 +136,7 @@ struct ingest {
 	int state_dirty;
 	struct loop_timer *state_timer, *stats_timer, *stop_timer, *alarm_timer;
 	int alarm_inflight, alarm_again;
+	struct loop_timer *part_timer; /* reading partitions, hourly */
 
 	int paused, stopping;
 	int64_t ahead_ms;               /* --max-ahead-s: future tolerance */
@@ -187,6 +192,9 @@ void ingest_checkpoint(struct ingest *in);
 void ingest_commit_checkpoints(struct ingest *in);
 /* Pauses the feeds past PAUSE_DEPTH requests, resumes below RESUME_DEPTH. */
 void ingest_pace(struct ingest *in);
+/* Adds a reading (epoch ms) to the batch; sends it when full. */
+void ingest_batch_add(struct ingest *in, const char *indicator, double value,
+                      int64_t ms);
 /* Sends the batch gathered so far, if any. */
 void ingest_flush(struct ingest *in);
 void ingest_flush_timer_cb(void *arg);
@@ -194,7 +202,11 @@ void ingest_flush_timer_cb(void *arg);
 void ingest_incident_done(void *arg, struct db_table *t,
                           const struct db_error *err);
 void ingest_alarm_timer_cb(void *arg);
+/* Makes and drops reading partitions (cityops.reading_partitions). */
+void ingest_partitions_timer_cb(void *arg);
 /* The answer to a source's update (cityops.feed_incident_update). */
+void ingest_revise_done(void *arg, struct db_table *t,
+                        const struct db_error *err);
 void ingest_update_done(void *arg, struct db_table *t,
                         const struct db_error *err);
 

@@ -39,16 +39,70 @@
 #include <unistd.h>
 
 #include "cityops/core/opt.h"
+#include "cityops/feed/feed-place.h"
 #include "ingest-internal.h"
 
 /* ---- database link and mapping ---------------------------------------- */
+
+/* The region extents, last: then the feeds may start. */
+static void
+extents_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+	struct feed_places *p = feed_map_places(in->map);
+
+	in->map_inflight = 0;
+	if (err != NULL) {
+		log_msg(LOG_ERROR, "ingest: cannot load the region extents: %s",
+		        err->message ? err->message : "?");
+	} else {
+		feed_places_clear(p);
+		for (int i = 0; i < t->nrows; i++) {
+			const char *lat = db_get(t, i, "lat"),
+			           *lon = db_get(t, i, "lon"),
+			           *depth = db_get(t, i, "depth"),
+			           *city = db_get(t, i, "city");
+			if (lat && lon && depth)
+				feed_places_vertex(
+				    p, db_get(t, i, "code"), atoi(depth),
+				    city != NULL && *city == 't',
+				    strtod(lat, NULL), strtod(lon, NULL));
+		}
+		log_msg(LOG_INFO, "ingest: region extents loaded, %zu regions",
+		        feed_places_count(p));
+	}
+	db_table_free(&t);
+	/* Feeds start once the mapping is there, so that no entity
+	 * reading arrives before it can be placed. */
+	if (!in->feeds_started && !in->stopping)
+		ingest_start_feeds(in);
+}
+
+static void
+units_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct ingest *in = arg;
+
+	if (err != NULL) {
+		log_msg(LOG_ERROR,
+		        "ingest: cannot load the indicator units: %s",
+		        err->message ? err->message : "?");
+	} else {
+		feed_map_units_clear(in->map);
+		for (int i = 0; i < t->nrows; i++)
+			feed_map_indicator_unit(in->map,
+			                        db_get(t, i, "indicator_id"),
+			                        db_get(t, i, "unit_code"));
+	}
+	db_table_free(&t);
+	db_async_submit(in->db, Q_REGION_EXTENTS, 0, NULL, extents_done, in);
+}
 
 static void
 mappings_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;
 
-	in->map_inflight = 0;
 	if (err != NULL) {
 		log_msg(LOG_ERROR, "ingest: cannot load the entity mapping: %s",
 		        err->message ? err->message : "?");
@@ -69,10 +123,8 @@ mappings_done(void *arg, struct db_table *t, const struct db_error *err)
 		        feed_map_count(in->map));
 	}
 	db_table_free(&t);
-	/* Feeds start once the mapping is there, so that no entity
-	 * reading arrives before it can be placed. */
-	if (!in->feeds_started && !in->stopping)
-		ingest_start_feeds(in);
+	in->map_inflight = 1;
+	db_async_submit(in->db, Q_INDICATOR_UNITS, 0, NULL, units_done, in);
 }
 
 static void
@@ -337,14 +389,13 @@ ingest_clear(struct ingest *in)
 	loop_timer_free(&in->alarm_timer);
 	loop_timer_free(&in->health_timer);
 	free(in->name);
+	loop_timer_free(&in->part_timer);
 	feed_sigwatch_free(&in->sw);
 	loop_free(&in->loop);
 	feed_map_free(&in->map);
 	ingest_feed_free(in);
 	ingest_config_free(in);
-	buf_free(&in->keys);
-	buf_free(&in->vals);
-	buf_free(&in->ats);
+	buf_free(&in->copy);
 	free(in->ck);
 }
 
@@ -569,6 +620,8 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.stop_timer = loop_timer_new(in.loop, stop_timer_cb, &in);
 	in.alarm_timer = loop_timer_new(in.loop, ingest_alarm_timer_cb, &in);
 	in.health_timer = loop_timer_new(in.loop, ingest_health_timer_cb, &in);
+	in.part_timer =
+	    loop_timer_new(in.loop, ingest_partitions_timer_cb, &in);
 	loop_timer_start(in.stats_timer, STATS_MS);
 	log_msg(LOG_INFO,
 	        "ingest: starting as %s, %d feed%s, %d polled, batches of %zu "
@@ -581,6 +634,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	hooks.notify = on_notify;
 	hooks.arg = &in;
 	in.db = db_async_new(in.loop, a.dsn, &hooks);
+	ingest_partitions_timer_cb(&in); /* queued until the link is up */
 	loop_run(in.loop);
 	log_stats(&in, 1);
 	ingest_clear(&in);

@@ -189,6 +189,13 @@ config_line(struct config *c, const char *line, char *err, size_t errsz)
 			c->map = MAP_OFF;
 		else
 			goto bad;
+	} else if (strcmp(w, "map-outline") == 0) {
+		if (strcmp(a1, "on") == 0)
+			c->map_tiles = 0;
+		else if (strcmp(a1, "off") == 0)
+			c->map_tiles = 1;
+		else
+			goto bad;
 	} else if (strcmp(w, "queue-limit") == 0) {
 		c->queue_limit = atoi(a1);
 		if (c->queue_limit < 10 || c->queue_limit > 100000)

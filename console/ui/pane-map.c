@@ -32,6 +32,8 @@ struct map_pane {
 	int w, h, focused, nsig;
 	char sig[MAP_MAX_TILES][64]; /* what each tile showed */
 	char detail[SIG_MAX];        /* what the detail box showed */
+	struct map_outline *ol;      /* the outline rendering's state */
+	int outlined;                /* 1: the last draw was outlines */
 };
 
 static struct map_pane *
@@ -161,9 +163,9 @@ detail_lines(struct tui_pane *p, const struct map_geom *g, int y, const char *s,
 }
 
 static void
-draw_detail(struct tui *t, struct tui_pane *p, struct map_pane *mp, int sel)
+draw_detail(struct tui *t, struct tui_pane *p, const struct map_geom *g,
+            int sel)
 {
-	const struct map_geom *g = &mp->g;
 	const struct desk_region *r = &t->d->regions[sel];
 	char line[320];
 	int slot, y = g->dy, end = g->dy + g->dh;
@@ -213,7 +215,7 @@ draw_title(struct tui *t, struct tui_pane *p, int focused)
 static int
 relayout(struct tui *t, struct tui_pane *p, struct map_pane *mp, int focused)
 {
-	const char *codes[MAP_MAX_TILES];
+	const char *codes[MAP_MAX_TILES] = {NULL};
 	int n = t->d->nregions > MAP_MAX_TILES ? MAP_MAX_TILES : t->d->nregions;
 	int same = mp->win == p->win && mp->w == p->w && mp->h == p->h &&
 	           mp->nsig == n && mp->focused == focused;
@@ -242,8 +244,73 @@ relayout(struct tui *t, struct tui_pane *p, struct map_pane *mp, int focused)
 void
 pane_map_free(struct tui_pane *p)
 {
+	struct map_pane *mp = p->data;
+
+	if (mp != NULL)
+		map_outline_free(&mp->ol);
 	free(p->data);
 	p->data = NULL;
+}
+
+/* The detail box when outlines take the rest of the pane. */
+static void
+outline_geom(const struct tui_pane *p, int *cw, struct map_geom *g)
+{
+	int dw = p->w / 3 < 26 ? 26 : p->w / 3 > 40 ? 40 : p->w / 3;
+
+	memset(g, 0, sizeof *g);
+	*cw = p->w - dw - 1;
+	g->dx = *cw + 1;
+	g->dy = 0;
+	g->dw = dw;
+	g->dh = p->h - 1;
+}
+
+static void
+draw_selected(struct tui *t, struct tui_pane *p, struct map_pane *mp,
+              const struct map_geom *g, int full)
+{
+	char detail[SIG_MAX], sig[64];
+	const struct desk_region *r = &t->d->regions[p->sel];
+
+	if (g->dw <= 0)
+		return;
+	tile_sig(r, 1, 0, sig, sizeof sig);
+	snprintf(detail, sizeof detail, "%d|%s|%s|%s", p->sel, sig,
+	         r->indicators ?: "", r->incidents ?: "");
+	if (full || strcmp(detail, mp->detail) != 0) {
+		snprintf(mp->detail, sizeof mp->detail, "%s", detail);
+		draw_detail(t, p, g, p->sel);
+	}
+}
+
+/* Outlines from the regions' shapes when the terminal is large and the
+ * children have shapes; returns 0 when they were drawn. */
+static int
+draw_outlined(struct tui *t, struct tui_pane *p, struct map_pane *mp,
+              int focused, int full)
+{
+	struct map_geom og;
+	int cw;
+
+	outline_geom(p, &cw, &og);
+	if (!map_outline_usable(t, p, cw))
+		return -1;
+	if (mp->ol == NULL)
+		mp->ol = map_outline_new();
+	full = full || !mp->outlined;
+	if (full) {
+		werase(p->win);
+		draw_title(t, p, focused);
+		mp->detail[0] = '\0';
+	}
+	if (map_outline_draw(mp->ol, t, p, cw, focused, full) < 0)
+		return -1;
+	mp->outlined = 1;
+	draw_selected(t, p, mp, &og, full);
+	touchwin(p->win);
+	wnoutrefresh(p->win);
+	return 0;
 }
 
 void
@@ -251,13 +318,22 @@ pane_map_draw(struct tui *t, struct tui_pane *p, int focused)
 {
 	struct map_pane *mp = state(p);
 	int n, full = relayout(t, p, mp, focused);
-	char sig[64], detail[SIG_MAX];
+	char sig[64];
 
 	n = mp->nsig;
 	p->index = NULL;
 	p->nindex = n;
 	if (p->sel >= n)
 		p->sel = n > 0 ? n - 1 : 0;
+	if (n > 0 && draw_outlined(t, p, mp, focused, full) == 0)
+		return;
+	if (mp->outlined) {
+		/* Back from outlines: the tiles are drawn afresh. */
+		mp->outlined = 0;
+		full = 1;
+		memset(mp->sig, 0, sizeof mp->sig);
+		mp->detail[0] = '\0';
+	}
 	if (full) {
 		werase(p->win);
 		draw_title(t, p, focused);
@@ -281,16 +357,7 @@ pane_map_draw(struct tui *t, struct tui_pane *p, int focused)
 		snprintf(mp->sig[i], sizeof mp->sig[i], "%s", sig);
 		draw_tile(t, p, mp, i, i == p->sel, focused);
 	}
-	if (mp->g.dw > 0) {
-		const struct desk_region *r = &t->d->regions[p->sel];
-		snprintf(detail, sizeof detail, "%d|%s|%s|%s", p->sel,
-		         mp->sig[p->sel], r->indicators ?: "",
-		         r->incidents ?: "");
-		if (full || strcmp(detail, mp->detail) != 0) {
-			snprintf(mp->detail, sizeof mp->detail, "%s", detail);
-			draw_detail(t, p, mp, p->sel);
-		}
-	}
+	draw_selected(t, p, mp, &mp->g, full);
 	/* Whatever covered the pane (a view, a resize) is gone when it is
 	 * drawn again: the whole window goes to ncurses, which sends the
 	 * terminal only the cells that differ from what it shows. */
@@ -302,6 +369,8 @@ int
 pane_map_key(struct tui *t, struct tui_pane *p, int key, int action)
 {
 	struct map_pane *mp = state(p);
+	const struct map_layout *lay =
+	    mp->outlined ? map_outline_layout(mp->ol) : NULL;
 	int dir;
 
 	if (key == KEY_C_UP || action == ACTION_UP)
@@ -314,9 +383,11 @@ pane_map_key(struct tui *t, struct tui_pane *p, int key, int action)
 		dir = MAP_RIGHT;
 	else
 		return 0;
-	if (mp->lay.n == 0)
+	if (lay == NULL)
+		lay = &mp->lay;
+	if (lay->n == 0)
 		return 1;
-	p->sel = map_layout_move(&mp->lay, p->sel, (enum map_dir)dir);
+	p->sel = map_layout_move(lay, p->sel, (enum map_dir)dir);
 	p->dirty = 1;
 	tui_mark(t, 0);
 	return 1;

@@ -186,6 +186,15 @@ status_draw(struct tui *t)
 		               theme_attr(SLOT_ALERT_CRIT) | A_BOLD | A_REVERSE,
 		               0);
 	}
+	/* Automatic escalations (自动督办) seen, for supervisors. */
+	if (t->d->auto_escalations > 0 && t->s->role >= ROLE_supervisor) {
+		snprintf(buf, sizeof buf, " 自动督办 %d ",
+		         t->d->auto_escalations);
+		x += 1 +
+		     draw_text(w, 0, x + 1, width - x - 1, buf,
+		               theme_attr(SLOT_ALERT_CRIT) | A_BOLD | A_REVERSE,
+		               0);
+	}
 	/* The clock sits at the right edge when there is room. */
 	if (width - x > 10)
 		draw_text(w, 0, width - 9, 9, clock, theme_attr(slot), 0);

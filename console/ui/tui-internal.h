@@ -220,6 +220,21 @@ void pane_map_free(struct tui_pane *p);
 /* The rows the map needs at its best (tiles three rows high). */
 int pane_map_rows(void);
 
+/* pane-map-outline.c: the map from the regions' shapes in braille. */
+struct map_outline;
+struct map_layout;
+struct map_outline *map_outline_new(void);
+void map_outline_free(struct map_outline **o);
+/* 1 when the terminal and the data allow outlines in cw columns of p. */
+int map_outline_usable(const struct tui *t, const struct tui_pane *p, int cw);
+/* Draws the outlines into p's first cw columns below its title, only the
+ * cells that changed unless full; -1 (nothing drawn) when no child's
+ * shape could be drawn. */
+int map_outline_draw(struct map_outline *o, struct tui *t, struct tui_pane *p,
+                     int cw, int focused, int full);
+/* The labels' places for moving by geography; NULL when not drawn. */
+const struct map_layout *map_outline_layout(const struct map_outline *o);
+
 /* tui-handover.c: the last handover on the message line and in the log. */
 void tui_show_last_handover(struct tui *t);
 

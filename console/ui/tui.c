@@ -385,13 +385,17 @@ tui_layout(struct tui *t)
 		place(t, P_QUEUE, y, 0, qh, lw);
 		place(t, P_EVENTS, y + qh, 0, h - qh, lw);
 		if (big) {
-			int uh = (h - vh) / 2;
+			/* With the map, vital signs and units give it
+			 * two fifths of the column for its outlines. */
+			int map = tui_map_shown(t);
+			int uh = map ? h / 5 : (h - vh) / 2;
+			vh = map ? h * 2 / 5 : vh;
 			place(t, P_VITALS, y, lw + 1, vh, rw);
 			place(t, P_UNITS, y + vh, lw + 1, uh, rw);
 			/* The map, when on, is the regions pane's
 			 * superset and takes its place. */
-			place(t, tui_map_shown(t) ? P_MAP : P_REGIONS,
-			      y + vh + uh, lw + 1, h - vh - uh, rw);
+			place(t, map ? P_MAP : P_REGIONS, y + vh + uh, lw + 1,
+			      h - vh - uh, rw);
 		} else {
 			place(t, P_VITALS, y, lw + 1, vh, rw);
 			place(t, P_UNITS, y + vh, lw + 1, h - vh, rw);
@@ -499,6 +503,12 @@ desk_changed(void *arg)
 	if (t->d->p1_arrived) {
 		t->d->p1_arrived = 0;
 		if (t->bell)
+			beep();
+	}
+	/* Automatic escalations alert supervisors (and admins). */
+	if (t->d->escalation_arrived) {
+		t->d->escalation_arrived = 0;
+		if (t->bell && t->s->role >= ROLE_supervisor)
 			beep();
 	}
 }

@@ -12,13 +12,20 @@
 -- units whether they are free (CO005). Nothing is changed unless every
 -- check passes.
 
--- The SLA row for a category and priority, falling back to category '*'.
+-- The SLA row for a category and priority, falling back to category '*',
+-- with every deadline times the sla_factor of the real emergency mode in
+-- force (migration 051; 1 in peace or a mode without a policy).
 CREATE OR REPLACE FUNCTION cityops.sla_for(p_category text, p_priority int) RETURNS cityops.sla_policy
 LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
 AS $$
-	SELECT * FROM sla_policy
-	WHERE category_code IN (p_category, '*') AND priority = p_priority
-	ORDER BY category_code = '*'
+	SELECT s.category_code, s.priority, s.ack * f.k, s.dispatch * f.k, s.arrive * f.k,
+		s.close * f.k
+	FROM sla_policy s,
+		(SELECT coalesce((SELECT p.sla_factor FROM mode_policy p
+			WHERE (p.kind, p.level) = (m.kind, m.level)), 1)::float8 AS k
+		 FROM (SELECT * FROM mode ORDER BY id DESC LIMIT 1) m) f
+	WHERE s.category_code IN (p_category, '*') AND s.priority = p_priority
+	ORDER BY s.category_code = '*'
 	LIMIT 1
 $$;
 

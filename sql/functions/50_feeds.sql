@@ -48,6 +48,68 @@ BEGIN
 END
 $$;
 
+-- The COPY path (issue 12): ingest COPYs a batch into reading_inbox and,
+-- in the same transaction, calls this. It takes out the transaction's own
+-- rows and stores them as ingest_readings does, in one INSERT (so the
+-- statement-level reading_apply judges each indicator once per batch).
+-- Readings older than the retention period (partition_retention) are
+-- counted with the unknown ones, never stored. A value that differs from the one already stored for the same indicator
+-- and time, from this batch or from any earlier one, is a conflict: the
+-- stored value is kept, the other counted and noted in reading_conflict.
+CREATE OR REPLACE FUNCTION cityops.ingest_inbox()
+RETURNS TABLE (accepted int, duplicate int, unknown int, conflicting int)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cityops, public, pg_temp
+AS $$
+DECLARE
+	me caller := caller();
+BEGIN
+	PERFORM require_role(me, 'officer', 'ingest readings');
+	RETURN QUERY
+	WITH mine AS (
+		DELETE FROM reading_inbox b WHERE b.xid = pg_current_xact_id()
+		RETURNING b.indicator_id, b.value, b.at
+	), known AS (
+		SELECT m.indicator_id AS id, m.value::numeric AS v, m.at
+		FROM mine m
+		JOIN indicator i ON i.id = m.indicator_id AND i.region_path <@ me.scope_path
+			AND i.retired_at IS NULL
+		WHERE m.at IS NOT NULL AND m.value IS NOT NULL
+			AND m.value NOT IN ('NaN', 'Infinity', '-Infinity')
+			-- Older than the retention: it would only be dropped again.
+			AND m.at >= coalesce(now() - (SELECT make_interval(days => r.retain_days)
+				FROM partition_retention r WHERE r.table_name = 'reading'), '-infinity')
+	), ranked AS (
+		-- Within a batch, the lowest of several values for one time is
+		-- the one stored (any rule would do; this one is repeatable).
+		SELECT k.id, k.at, k.v, first_value(k.v) OVER w AS pick,
+			row_number() OVER w AS n
+		FROM known k WINDOW w AS (PARTITION BY k.id, k.at ORDER BY k.v)
+	), stored AS (
+		INSERT INTO reading (indicator_id, at, value)
+			SELECT k.id, k.at, k.v FROM ranked k WHERE k.n = 1
+			ON CONFLICT (indicator_id, at) DO NOTHING
+			RETURNING 1
+	), clash AS (
+		-- The kept value: stored before this statement (its snapshot
+		-- does not see its own insertions), else the batch's pick. No
+		-- join with `stored`: its row count is unknown to the planner.
+		SELECT k.id, k.at, k.v, coalesce(r.value, k.pick) AS kept
+		FROM ranked k
+		LEFT JOIN reading r ON r.indicator_id = k.id AND r.at = k.at
+		WHERE coalesce(r.value, k.pick) <> k.v
+	), noted AS (
+		INSERT INTO reading_conflict AS c (indicator_id, at, value, kept)
+			SELECT DISTINCT ON (x.id, x.at, x.v) x.id, x.at, x.v, x.kept FROM clash x
+			ON CONFLICT (indicator_id, at, value) DO UPDATE
+				SET seen = c.seen + 1, last_seen = now()
+	)
+	SELECT (SELECT count(*) FROM stored)::int,
+		((SELECT count(*) FROM known) - (SELECT count(*) FROM stored))::int,
+		((SELECT count(*) FROM mine) - (SELECT count(*) FROM known))::int,
+		(SELECT count(*) FROM clash)::int;
+END
+$$;
+
 -- ------------------------------------------------------------------------
 -- Incidents from feeds. The dedup key is required: it is what makes a
 -- resent CAP alert or Open311 request merge instead of doubling. A feed

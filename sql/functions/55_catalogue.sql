@@ -372,6 +372,31 @@ AS $$
 		ELSE EXISTS (SELECT 1 FROM region WHERE extent @> point(p_lon, p_lat)) END
 $$;
 
+-- The extents as ingest and the console judge a located reading before
+-- storing it (console/feed/feed-place.c follows region_at: city bounds,
+-- swapped order, deepest containing region): one row per vertex in ring
+-- order, regions by code. Reference data, no role check.
+CREATE OR REPLACE FUNCTION cityops.feed_region_extents()
+RETURNS TABLE (code text, depth int, city bool, vertex bigint, lat float8, lon float8)
+LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
+AS $$
+	SELECT r.code, nlevel(r.path), r.level = 'city', v.n, v.m[2]::float8, v.m[1]::float8
+	FROM region r,
+		regexp_matches(r.extent::text, '\(([^(),]+),([^(),]+)\)', 'g') WITH ORDINALITY v(m, n)
+	WHERE r.extent IS NOT NULL
+	ORDER BY r.code, v.n
+$$;
+
+-- The unit of every live indicator, for native readings that name theirs
+-- (`u`): converted to the indicator's unit or refused unit_mismatch.
+CREATE OR REPLACE FUNCTION cityops.feed_indicator_units()
+RETURNS TABLE (indicator_id text, unit_code text)
+LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
+AS $$
+	SELECT i.id, i.unit_code FROM indicator i
+	WHERE i.retired_at IS NULL AND i.unit_code IS NOT NULL ORDER BY i.id
+$$;
+
 -- A source's own category word (FIWARE Alert, Open311 service) → ours.
 CREATE OR REPLACE FUNCTION cityops.source_category_of(p_source text, p_keys text[])
 RETURNS text
@@ -533,5 +558,83 @@ $$;
 -- PostgreSQL lets PUBLIC execute every new function; operators reach the
 -- API through cityops_user and nobody else may. Asserted at the end of
 -- every file in sql/functions/ (docs/sql-api.md, tests/db/catalogue.sql).
+-- ------------------------------------------------------------------------
+-- CAP Update: the incident raised from the referenced alert takes the
+-- update's priority (from its severity), area (areaDesc and centre point)
+-- and expiry; one timeline row per field that changed, none when nothing
+-- did. The region stays: the desk it was routed to moves it if the new
+-- area is another district's (the area row says so). Replay-safe by
+-- p_message, like feed_incident_update. Cancel is feed_incident_update's
+-- 'withdraw': resolved where the state allows, else a note asking the desk.
+CREATE OR REPLACE FUNCTION cityops.feed_incident_revise(p_dedup_key text, p_exercise bool,
+	p_priority int, p_area text, p_lat float8, p_lon float8, p_expires timestamptz,
+	p_message text)
+RETURNS TABLE (ref text, field text, old_value text, new_value text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cityops, public, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	me caller := caller();
+	v_inc incident;
+	v_fresh bool;
+	v_area text := nullif(btrim(p_area), '');
+	v_where text;
+BEGIN
+	PERFORM require_role(me, 'officer', 'update an incident from a feed');
+	IF p_priority IS NOT NULL AND p_priority NOT BETWEEN 1 AND 4 THEN
+		RAISE EXCEPTION USING ERRCODE = 'CO006',
+			MESSAGE = format('priority %s is not 1 to 4', p_priority);
+	END IF;
+	PERFORM check_length('area', v_area, 500);
+	SELECT * INTO v_inc FROM incident i
+		WHERE i.dedup_key = p_dedup_key AND i.is_open AND i.exercise = coalesce(p_exercise, false)
+			AND i.region_path <@ me.scope_path
+		ORDER BY i.id DESC LIMIT 1 FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	IF p_message IS NOT NULL THEN
+		INSERT INTO feed_report (digest, dedup_key, incident_ref)
+			VALUES (md5(jsonb_build_array('revise', p_message, p_dedup_key, p_priority, v_area,
+				p_lat, p_lon, p_expires)::text), p_dedup_key, v_inc.ref)
+			ON CONFLICT (digest) DO NOTHING RETURNING true INTO v_fresh;
+		IF NOT coalesce(v_fresh, false) THEN
+			RETURN;
+		END IF;
+	END IF;
+	IF p_priority IS NOT NULL AND p_priority <> v_inc.priority THEN
+		UPDATE incident i SET priority = p_priority, updated_at = cityops.now()
+			WHERE i.id = v_inc.id;
+		PERFORM event_log(v_inc, 'source_update', v_inc.state, v_inc.state, NULL,
+			format('来源更新 优先级 priority %s → %s', v_inc.priority, p_priority));
+		RETURN QUERY SELECT v_inc.ref, 'priority'::text, v_inc.priority::text, p_priority::text;
+	END IF;
+	IF v_area IS NOT NULL AND v_area IS DISTINCT FROM nullif(v_inc.location, '') THEN
+		SELECT CASE WHEN a.region_code IS NULL THEN '（新范围在市界外）'
+			WHEN a.region_code = v_inc.region_code OR v_inc.region_path @> r.path THEN ''
+			ELSE format('（新范围在 %s，请核实是否转交）', r.name) END
+		INTO v_where
+		FROM region_at(p_lat, p_lon) a LEFT JOIN region r ON r.code = a.region_code;
+		UPDATE incident i SET location = left(v_area, 500),
+			lat = coalesce(p_lat::numeric(9, 6), i.lat), lon = coalesce(p_lon::numeric(9, 6), i.lon),
+			updated_at = cityops.now()
+			WHERE i.id = v_inc.id;
+		PERFORM event_log(v_inc, 'source_update', v_inc.state, v_inc.state, NULL,
+			left(format('来源更新 范围 area %s → %s%s', nullif(v_inc.location, ''), v_area,
+				coalesce(v_where, '')), 2000));
+		RETURN QUERY SELECT v_inc.ref, 'area'::text, nullif(v_inc.location, ''), v_area;
+	END IF;
+	IF p_expires IS NOT NULL AND p_expires IS DISTINCT FROM v_inc.source_expires_at THEN
+		UPDATE incident i SET source_expires_at = p_expires, updated_at = cityops.now()
+			WHERE i.id = v_inc.id;
+		PERFORM event_log(v_inc, 'source_update', v_inc.state, v_inc.state, NULL,
+			format('来源更新 失效时间 expires %s → %s',
+				coalesce(v_inc.source_expires_at::text, '—'), p_expires));
+		RETURN QUERY SELECT v_inc.ref, 'expires'::text, v_inc.source_expires_at::text,
+			p_expires::text;
+	END IF;
+END
+$$;
+
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA cityops FROM PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA cityops TO cityops_user;

@@ -83,7 +83,10 @@ INSERT INTO open_reviewed VALUES
 	('clock_grant', 'seeding transactions; owner-written, holds no data'),
 	('unit_of_measure', 'reference: UN/CEFACT unit codes (issue 10)'),
 	('uom_symbol', 'reference: unit symbols to codes (issue 10)'),
-	('source_category', 'reference: sources'' categories to ours (issue 10)');
+	('source_category', 'reference: sources'' categories to ours (issue 10)'),
+	('reading_inbox', 'COPY target: no operator reads it; cityops_ingest may only insert (issue 12)'),
+	('escalation_policy', 'reference: escalation steps per category and priority (issue 14)'),
+	('mode_policy', 'reference: what each emergency kind and level changes (issue 14)');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
 		WHERE c.relnamespace = 'cityops'::regnamespace AND c.relkind IN ('r', 'p')
 			AND NOT c.relrowsecurity AND c.relname NOT IN (SELECT name FROM open_reviewed)

@@ -3,7 +3,7 @@
 -- Issue 10: the catalogue by command (admin only, audited), places by
 -- region extent or out_of_area, stale readings as history, sources'
 -- categories and later words on their incidents.
-SELECT plan(44);
+SELECT plan(51);
 
 -- ---- indicator add|set|retire: admin only, audited ----------------------
 SET SESSION AUTHORIZATION officer_fx;
@@ -122,6 +122,29 @@ SELECT is((SELECT action FROM cityops.feed_incident_update('cap:fx-1', 'update',
 	'CAP Update fx-2: 暴雨橙色预警', false, 'cap|2')), 'replayed', 'the same update again changes nothing');
 SELECT is((SELECT count(*)::int FROM cityops.feed_incident_update('cap:none', 'withdraw', 'x',
 	false, 'cap|3')), 0, 'an update naming no incident changes nothing');
+-- CAP Update revises the alert's incident: priority, area, expiry, one
+-- timeline row each; again (a replay) nothing; unchanged fields no row.
+CREATE TEMP TABLE rev AS SELECT * FROM cityops.feed_incident_revise('cap:fx-1', false, 1,
+	'南桥镇及西渡街道', 30.93, 121.46, '2026-09-10 12:00+00', 'cap|4');
+SELECT results_eq($$SELECT field, new_value FROM rev ORDER BY field$$,
+	$$VALUES ('area', '南桥镇及西渡街道'), ('expires', '2026-09-10 20:00:00+08'), ('priority', '1')$$,
+	'a CAP Update changes priority, area and expiry');
+SELECT is((SELECT count(*)::int FROM cityops.feed_incident_revise('cap:fx-1', false, 1,
+	'南桥镇及西渡街道', 30.93, 121.46, '2026-09-10 12:00+00', 'cap|4')), 0, 'a replayed revision changes nothing');
+SELECT results_eq($$SELECT field FROM cityops.feed_incident_revise('cap:fx-1', false, 1,
+	'南桥镇及西渡街道', 30.93, 121.46, '2026-09-10 14:00+00', 'cap|5')$$, $$VALUES ('expires')$$,
+	'a later update moving only the expiry changes only it');
+SELECT throws_ok($$SELECT * FROM cityops.feed_incident_revise('cap:fx-1', false, 7, NULL, NULL, NULL,
+	NULL, 'cap|6')$$, 'CO006', 'priority 7 is not 1 to 4', 'a bad priority is refused');
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT priority || '|' || location || '|' || source_expires_at FROM cityops.incident
+	WHERE dedup_key = 'cap:fx-1'), '1|南桥镇及西渡街道|2026-09-10 22:00:00+08', 'the incident holds the revision');
+SELECT is((SELECT count(*)::int FROM cityops.incident_event e JOIN cityops.incident i ON i.id = e.incident_id
+	WHERE i.dedup_key = 'cap:fx-1' AND e.action = 'source_update'), 4,
+	'one timeline row per changed field');
+SET SESSION AUTHORIZATION viewer_wall;
+SELECT throws_ok($$SELECT * FROM cityops.feed_incident_revise('cap:fx-1', false, 2, NULL, NULL, NULL,
+	NULL, 'cap|7')$$, 'CO002', NULL, 'a viewer cannot revise an incident');
 RESET SESSION AUTHORIZATION;
 
 -- ---- region import: GeoJSON with codes and parents ---------------------

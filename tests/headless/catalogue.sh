@@ -24,6 +24,15 @@ refused officer_fx 'indicator add fx.wind.x 测 --category weather --unit KMH --
 refused viewer_wall 'feed map add WeatherObserved * windSpeed fx.wind' 'needs role admin'
 refused super_city 'feed unmapped' 'needs role admin'
 refused admin_city 'indicator add fx.wind.x 测 --category weather --unit KMH --region 海湾镇 --warn 1 --alarm 2' 'read-only console' --readonly
+refused admin_city 'feed map add WeatherObserved * windSpeed fx.wind' 'read-only console' --readonly
+refused admin_city 'feed map remove WeatherObserved * windSpeed' 'read-only console' --readonly
+# The two reads run on a read-only console, for the role that may read them.
+out=$(co -U admin_city --readonly -c 'feed map list WeatherObserved' 2>&1) ||
+	fail "read-only feed map list refused: $out"
+expect_in "$out" 'windSpeed'
+out=$(co -U admin_city --readonly -c 'feed unmapped' 2>&1) ||
+	fail "read-only feed unmapped refused: $out"
+refused officer_fx 'feed map list' 'needs role admin' --readonly
 printf '{"type":"FeatureCollection","features":[]}' >"$tmp/empty.geojson"
 refused officer_fx "region import $tmp/empty.geojson" 'region import needs role admin'
 refused admin_city "region import $tmp/missing.geojson" 'cannot open'

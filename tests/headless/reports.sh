@@ -80,6 +80,16 @@ if co -U super_city -c 'handover nobody_at_all' 2>/dev/null; then fail "handed o
 audit1=$(psql -qAtX -c "SELECT count(*) FROM cityops.audit WHERE action LIKE 'handover.%'")
 [ $((audit1 - audit0)) = 2 ] || fail "audit rows: $audit0 → $audit1"
 if co --readonly -U super_city -c 'handover officer_city x' 2>/dev/null; then fail "read-only handed over"; fi
+# Showing the last handover is a read: on a read-only console and for a
+# viewer; giving and accepting stay writes for officers and up.
+expect_in "$(co --readonly -U officer_city -c 'handover')" '注意金汇港潮位'
+expect_in "$(co -U viewer_wall -c 'handover')" '注意金汇港潮位'
+out=$(co --readonly -U officer_city -c 'handover accept' 2>&1) && fail "read-only accepted"
+expect_in "$out" 'read-only console: handover accept would change data'
+out=$(co -U viewer_wall -c 'handover officer_city x' 2>&1) && fail "a viewer handed over"
+expect_in "$out" 'needs role officer'
+[ "$(psql -qAtX -c "SELECT count(*) FROM cityops.audit WHERE action LIKE 'handover.%'")" = "$audit1" ] ||
+	fail "a refused handover was audited"
 
 # A note for the next shift and the shift report (since the handover).
 ref=$(co -U officer_city --json -c 'queue --limit 1' | grep -o '"ref":"[0-9-]*"' | head -1 | cut -d'"' -f4)

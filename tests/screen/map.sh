@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (C) 2026 the cityops authors; see LICENSE.
 # The map pane (issue 15): the sixteen districts as tiles where they are
-# on a real map, at 80x24 and 120x36 (m) and 200x60 (default layout);
-# CJK labels aligned; state symbols in colour and without; arrows move by
-# geography; Enter drills into the district and Esc comes back; an alarm
-# stored by another process recolours the tile, and costs the terminal
-# little more than that tile.
+# on a real map, at 80x24 and 120x36 (m); CJK labels aligned; state
+# symbols in colour and without; arrows move by geography; Enter drills
+# into the district and Esc comes back; at 200x60 (outlines, see
+# map-outline.sh) an alarm stored by another process recolours the
+# district, and costs the terminal little more than its outline.
 . "$(dirname "$0")/../lib.sh"
 scratch_db
 . "$(dirname "$0")/../screen-lib.sh"
@@ -21,7 +21,7 @@ import re, sys, unicodedata
 def width(s):
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 for y, line in enumerate(open(sys.argv[1], encoding="utf-8")):
-    m = re.search(r"(!!|! |\?\?|ok|--) " + sys.argv[2] + r"(\s|$)", line)
+    m = re.search(r"(!!|! |\?\?|ok|--) " + sys.argv[2] + r"(?![\u4e00-\u9fff])", line)
     if m:
         print(y, width(line[:m.start()]))
         sys.exit(0)
@@ -115,12 +115,11 @@ if screen_raw | grep -E "$colour" >/dev/null; then
 fi
 screen_stop
 
-# --- 200x60: in the default layout (the regions pane's place); a tile recolours when another process stores an alarm, and
-# the bytes the console writes for it stay near one tile's worth.
+# --- 200x60: a district recolours when another process stores an alarm,
+# and the bytes the console writes for it stay near one outline's worth.
 screen_start 200 60 -- -U super_city
 wait_for '地图 上海市'
 wait_for "${tile}崇明"
-check_geography
 screen | grep -q '!! 崇明' && fail "崇明 in alarm before the reading"
 tm pipe-pane -o "cat >>$SCREEN_HOME/bytes"
 # let the start-up settle: the clock ticks; measure from here

@@ -331,6 +331,35 @@ region_names_once_sorted(void)
 	desk_free(&d);
 }
 
+/* A timeline row by 'system' that escalates (escalate_due) is an alert: an
+ * event line in the alarm colour, counted, and flagged for the bell; a
+ * person's escalation and a row shown again are not. */
+static void
+auto_escalation_alerts(void)
+{
+	struct desk *d = started(100);
+	struct desk_timeline_row r[3] = {ev(100, 1), ev(100, 2), ev(101, 3)};
+
+	r[0].action = "escalate";
+	r[1].action = "escalate";
+	r[1].actor = "system";
+	r[2].action = "escalate";
+	r[2].actor = "system";
+	CHECK_INT(desk_apply_timeline(d, 1, 100, 101, 3, r, 3), 1);
+	CHECK_INT(d->auto_escalations, 2);
+	CHECK(d->escalation_arrived);
+	CHECK(d->dirty & DESK_DIRTY_STATUS);
+	CHECK_INT(desk_event_at(d, 0)->sev, DESK_SEV_CRIT);
+	CHECK_INT(desk_event_at(d, 1)->sev, DESK_SEV_CRIT);
+	CHECK_INT(desk_event_at(d, 2)->sev, DESK_SEV_NORMAL);
+	/* tx 101 is at the horizon: it comes again and is not counted twice. */
+	d->escalation_arrived = 0;
+	CHECK_INT(desk_apply_timeline(d, 1, 101, 102, 1, r + 2, 1), 1);
+	CHECK_INT(d->auto_escalations, 2);
+	CHECK(!d->escalation_arrived);
+	desk_free(&d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -347,6 +376,7 @@ main(int argc, char **argv)
 	    TEST(first_page_then_rest_not_fresh),
 	    TEST(vitals_grouped_worst_first),
 	    TEST(region_names_once_sorted),
+	    TEST(auto_escalation_alerts),
 	    {NULL, NULL},
 	};
 

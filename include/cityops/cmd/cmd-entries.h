@@ -16,5 +16,7 @@ extern const struct cmd_entry cmd_help_entry, cmd_whoami_entry, cmd_queue_entry,
     cmd_indicator_entry, cmd_feed_entry, cmd_report_entry, cmd_handover_entry;
 /* cmd-alarm.c (issue 14) */
 extern const struct cmd_entry cmd_alarms_entry, cmd_alarm_entry;
+/* cmd-escalation.c (issue 14) */
+extern const struct cmd_entry cmd_escalation_entry;
 
 #endif

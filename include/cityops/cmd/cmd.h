@@ -79,6 +79,10 @@ struct cmd_entry {
 	/* Renders tables[] into res; NULL when prepare said everything. */
 	void (*finish)(struct cmd_ctx *ctx);
 	const char *data; /* per-entry datum, e.g. the incident action */
+	/* For an entry with CMD_WRITE whose subcommands differ: nonzero when
+	 * this invocation writes (a read-only console refuses only those);
+	 * NULL: every invocation writes. */
+	int (*writes)(const struct cmd_ctx *ctx);
 };
 
 /* Every command, in help order; ends with NULL. */

@@ -34,6 +34,9 @@
 	X(Q_REGION_CHILDREN, SAFE,                                             \
 	  "SELECT * FROM cityops.region_children($1)")                         \
 	X(Q_REGION_MAP, SAFE, "SELECT * FROM cityops.region_map($1)")          \
+	X(Q_REGION_OUTLINE, SAFE, "SELECT * FROM cityops.region_outline($1)")  \
+	X(Q_INCIDENT_POINTS, SAFE,                                             \
+	  "SELECT * FROM cityops.incident_points($1, $2::int)")                \
 	/* Reports and the shift handover (console/cmd/cmd-report.c,           \
 	 * cmd-handover.c; sql/functions/80_reports.sql). */                   \
 	X(Q_REPORT_PERIOD, SAFE,                                               \
@@ -79,6 +82,15 @@
 	X(Q_ALARM_BOARD, SAFE,                                                 \
 	  "SELECT * FROM cityops.alarm_board($1::bool, $2::int)")              \
 	X(Q_ALARM_ACK, ONCE, "SELECT * FROM cityops.alarm_ack_ref($1, $2)")    \
+	/* Escalation (sql/functions/76_escalation.sql). ONCE: a pass cut      \
+	 * off is not sent again on the same call; the next pass takes it.     \
+	 */                                                                    \
+	X(Q_ESCALATE_DUE, ONCE, "SELECT * FROM cityops.escalate_due($1::int)") \
+	X(Q_ESCALATION_LIST, SAFE,                                             \
+	  "SELECT * FROM cityops.escalation_policies($1)")                     \
+	X(Q_ESCALATION_SET, ONCE,                                              \
+	  "SELECT * FROM cityops.escalation_policy_set($1, $2, $3::int, "      \
+	  "$4::int, $5)")                                                      \
 	X(Q_RAISE_FROM, SAFE,                                                  \
 	  "SELECT coalesce(ic.incident_category, 'city_mgmt') AS category, "   \
 	  "r.name AS region, i.name, i.last_value::text AS value, i.uom "      \
@@ -125,6 +137,14 @@
 	X(Q_INGEST_READINGS, SAFE,                                             \
 	  "SELECT * FROM cityops.ingest_readings("                             \
 	  "$1::text[], $2::float8[], $3::timestamptz[])")                      \
+	/* COPY: a simple-protocol string, one implicit transaction; the       \
+	 * request's one parameter is the COPY data (db_async_submit).         \
+	 * SAFE to resend: ingest_inbox is idempotent by (indicator, time). */ \
+	X(Q_INGEST_COPY, COPY,                                                 \
+	  "COPY cityops.reading_inbox (indicator_id, value, at) FROM STDIN; "  \
+	  "SELECT * FROM cityops.ingest_inbox()")                              \
+	X(Q_READING_PARTITIONS, SAFE,                                          \
+	  "SELECT * FROM cityops.reading_partitions()")                        \
 	X(Q_FEED_INCIDENT, SAFE,                                               \
 	  "SELECT * FROM cityops.feed_incident(CASE WHEN $1 IN ('12345', "     \
 	  "'110', '119', '120', 'sensor', 'patrol', 'opinion', 'officer') "    \
@@ -147,9 +167,16 @@
 	  "FROM jsonb_each_text(h.counts) c(k, v)) AS counts_text, "           \
 	  "extract(epoch FROM now() - h.last_ok)::bigint AS ok_age_s FROM "    \
 	  "cityops.source_health() h")                                         \
+	X(Q_REGION_EXTENTS, SAFE,                                              \
+	  "SELECT * FROM cityops.feed_region_extents()")                       \
+	X(Q_INDICATOR_UNITS, SAFE,                                             \
+	  "SELECT * FROM cityops.feed_indicator_units()")                      \
 	X(Q_FEED_INCIDENT_UPDATE, SAFE,                                        \
 	  "SELECT * FROM cityops.feed_incident_update($1, $2, $3, $4::bool, "  \
 	  "$5)")                                                               \
+	X(Q_FEED_INCIDENT_REVISE, SAFE,                                        \
+	  "SELECT * FROM cityops.feed_incident_revise($1, $2::bool, $3::int, " \
+	  "$4, $5::float8, $6::float8, $7::timestamptz, $8)")                  \
 	X(Q_UNMAPPED_NOTE, SAFE,                                               \
 	  "SELECT cityops.feed_unmapped_note($1, $2, $3, $4, $5::int)")        \
 	/* The catalogue (console/cmd/cmd-catalogue.c, 55_catalogue.sql). */   \
@@ -232,5 +259,8 @@ const char *query_name(enum query_id q);
 int query_once(enum query_id q);
 /* 1 when the query is a change with a request id in $1 (REQ). */
 int query_request(enum query_id q);
+/* 1 when the query is COPY ... FROM STDIN plus statements after it, sent
+ * as one simple query with its one parameter as the data (COPY). */
+int query_copy(enum query_id q);
 
 #endif

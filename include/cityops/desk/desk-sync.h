@@ -25,6 +25,9 @@ void desk_rows_units(struct desk *d, const struct db_table *t);
 /* A region list (region_children) as desk regions; the caller owns it. */
 struct desk_region *desk_rows_regions(const struct db_table *t);
 void desk_rows_vitals(struct desk *d, const struct db_table *t);
+/* region_outline and incident_points answers into the desk's map data. */
+void desk_rows_shapes(struct desk *d, const struct db_table *t);
+void desk_rows_points(struct desk *d, const struct db_table *t);
 void desk_rows_mode(struct desk *d, const struct db_table *t);
 void desk_rows_counts(struct desk *d, const struct db_table *t);
 /* An events_since answer asked from (has_from, from); returns what

@@ -64,6 +64,18 @@ struct desk_region {
 	int p[4];
 };
 
+/* A child region's shape for the map's outline (region_outline): the
+ * polygon as PostgreSQL writes it, parsed by desk/map-outline.c. */
+struct desk_shape {
+	char *code, *outline;
+};
+
+/* An open incident's place for the map (incident_points). */
+struct desk_point {
+	double lon, lat;
+	int priority;
+};
+
 /* An indicator as the database last judged it. */
 struct desk_vital {
 	char *key, *category, *name, *region_name, *unit;
@@ -136,6 +148,10 @@ struct desk {
 	int nunits, units_loaded;
 	struct desk_region *regions;
 	int nregions, regions_loaded;
+	struct desk_shape *shapes; /* read once per scope */
+	int nshapes, shapes_loaded;
+	struct desk_point *points;
+	int npoints;
 	struct desk_vital *vitals;
 	int nvitals, vitals_loaded;
 	struct desk_vital_row *vrows;
@@ -185,6 +201,11 @@ struct desk {
 	char link_why[256];
 	int64_t down_since_ms;
 
+	/* Automatic escalations (自动督办: timeline rows by 'system') seen
+	 * since the console started, and one arrived since the screen last
+	 * looked (the bell). */
+	int auto_escalations, escalation_arrived;
+
 	/* Actions on the selection and the alarm board (desk-actions.h). */
 	struct desk_act *act;
 
@@ -216,6 +237,10 @@ void desk_set_units(struct desk *d, struct desk_unit *u, int n);
 void desk_set_regions(struct desk *d, struct desk_region *r, int n);
 /* Frees n regions and the array; empties both. */
 void desk_regions_free(struct desk_region **r, int *n);
+
+/* Replace the map's shapes and incident points (the desk owns them). */
+void desk_set_shapes(struct desk *d, struct desk_shape *s, int n);
+void desk_set_points(struct desk *d, struct desk_point *p, int n);
 /* Replaces the catalogue and (re)defines each indicator in the model. */
 void desk_set_vitals(struct desk *d, struct desk_vital *v, int n);
 void desk_set_mode(struct desk *d, int emergency, const char *level,

@@ -58,16 +58,22 @@ int feed_map_find(struct feed_map *m, const struct feed_reading *r,
 /* A reading judged for storing: what it feeds, in which unit, when. */
 struct feed_judged {
 	const char *indicator;
-	double value;      /* in the indicator's unit */
-	int64_t ts_ms;     /* the observation time, or now_ms (arrival) */
-	const char *from;  /* the source's unit as decided, or NULL */
-	const char *to;    /* the indicator's unit, or NULL */
-	const char *model; /* the Smart Data Model the default came from */
+	double value;       /* in the indicator's unit */
+	int64_t ts_ms;      /* the observation time, or now_ms (arrival) */
+	const char *from;   /* the source's unit as decided, or NULL */
+	const char *to;     /* the indicator's unit, or NULL */
+	const char *model;  /* the Smart Data Model the default came from */
+	int located;        /* the reading had a point: lat, lon */
+	double lat, lon;    /* as the source gave them */
+	int swapped;        /* placed with latitude and longitude swapped */
+	const char *region; /* deepest region containing it, or NULL */
 };
 
 /*
  * The one judgement of a decoded reading, for ingest and the console
- * alike: returns FEED_REJECT_NONE with *out filled, or unmapped (no row),
+ * alike: returns FEED_REJECT_NONE with *out filled, or out_of_area (a
+ * located reading outside the city's bounds, feed-place.h; out->lat and
+ * out->lon say where), unmapped (no row),
  * future_time (more than ahead_ms after now_ms; FEED_FUTURE_MS unless a
  * simulation plays faster than real time) or unit_mismatch
  * (out->from and out->to name both). The source's unit is, in order: the
@@ -77,6 +83,20 @@ struct feed_judged {
 enum feed_reject feed_judge(struct feed_map *m, const struct feed_reading *r,
                             int64_t now_ms, int64_t ahead_ms,
                             struct feed_judged *out);
+
+/*
+ * The region extents a located reading is judged against (feed-place.h);
+ * owned by the map, loaded by the caller from cityops.feed_region_extents().
+ */
+struct feed_places *feed_map_places(struct feed_map *m);
+/*
+ * A live indicator's unit (cityops.feed_indicator_units()), for native
+ * readings, which map to their key: their own unit (`u`, a code or a
+ * symbol) is converted to it or refused unit_mismatch.
+ */
+void feed_map_indicator_unit(struct feed_map *m, const char *indicator,
+                             const char *unit);
+void feed_map_units_clear(struct feed_map *m);
 
 /* Rows held. */
 size_t feed_map_count(const struct feed_map *m);

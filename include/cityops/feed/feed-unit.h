@@ -28,6 +28,12 @@ enum feed_unit_rc feed_unit_convert(const char *from, const char *to, double v,
 
 /* The display symbol of a code ("KMH" → "km/h"), or NULL when unknown. */
 const char *feed_unit_symbol(const char *code);
+/*
+ * The UN/CEFACT code of a unit written as a code ("KMH") or as a display
+ * symbol ("km/h", "℃", "μg/m³": the symbols of cityops.uom_symbol), or
+ * NULL when it is neither.
+ */
+const char *feed_unit_code(const char *code_or_symbol);
 
 /*
  * The unit a Smart Data Model documents for attr of entity type `model`

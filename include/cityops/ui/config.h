@@ -83,6 +83,7 @@ struct config {
 	int bell; /* ring the terminal bell when a P1 arrives */
 	enum config_layout layout;
 	enum config_map map;
+	int map_tiles;   /* "map-outline off": always the tile map */
 	int queue_limit; /* incidents fetched for the queue pane */
 	int history_hours;
 	/* Display time zone ("timezone NAME"); "" = $PGTZ, else Shanghai. */
