@@ -54,8 +54,9 @@ enum want_bits {
 	W_SHAPES = 1 << 11,  /* the map's region shapes, once per scope */
 	W_POINTS = 1 << 12,  /* the map's incident points */
 	W_CHANGES = 1 << 13, /* the change log from our position */
-	W_ALL = 0x3fff,
-	W_COUNT = 14,
+	W_SOURCES = 1 << 14, /* ingest's sources' health */
+	W_ALL = 0x7fff,
+	W_COUNT = 15,
 };
 
 /* A read being kept fresh; coalesces requests while one runs. */
@@ -194,6 +195,29 @@ on_maps(struct desk_sync *sy, const struct db_table *tb)
 	log_msg(LOG_INFO, "feeds: %d entity mappings", tb->nrows);
 }
 
+/* ingest's sources: well (ok and reporting) or not. */
+static void
+on_sources(struct desk_sync *sy, const struct db_table *tb)
+{
+	struct desk *d = sy->d;
+
+	d->nsources = tb->nrows;
+	d->sources_ok = 0;
+	d->source_bad[0] = '\0';
+	for (int i = 0; i < tb->nrows; i++) {
+		const char *ok = db_get(tb, i, "ok"),
+		           *stale = db_get(tb, i, "stale");
+		if (ok != NULL && strcmp(ok, "t") == 0 &&
+		    !(stale != NULL && strcmp(stale, "t") == 0))
+			d->sources_ok++;
+		else if (d->source_bad[0] == '\0')
+			snprintf(d->source_bad, sizeof d->source_bad, "%s",
+			         db_get(tb, i, "label") ?: "?");
+	}
+	d->sources_loaded = 1;
+	d->dirty |= DESK_DIRTY_STATUS;
+}
+
 static void
 apply(struct desk_sync *sy, const struct fetch_req *fr,
       const struct db_table *tb)
@@ -248,6 +272,9 @@ apply(struct desk_sync *sy, const struct fetch_req *fr,
 		break;
 	case W_CHANGES:
 		apply_changes(sy, fr, tb);
+		break;
+	case W_SOURCES:
+		on_sources(sy, tb);
 		break;
 	default:
 		break;
@@ -365,6 +392,9 @@ submit(struct desk_sync *sy, struct fetch_req *fr)
 		db_async_submit(db, Q_TUI_CHANGES, 3, p, fetched, fr);
 		break;
 	}
+	case W_SOURCES:
+		db_async_submit(db, Q_SOURCE_HEALTH, 0, NULL, fetched, fr);
+		break;
 	default:
 		free(fr);
 	}
@@ -399,7 +429,7 @@ fetch_wanted(struct desk_sync *sy)
 	static const unsigned order[] = {
 	    W_WHOAMI,  W_CHANGES, W_MODE,   W_QUEUE,   W_EVENTS,
 	    W_COUNTS,  W_UNITS,   W_VITALS, W_REGIONS, W_MAPS,
-	    W_ACTIONS, W_ALARMS,  W_SHAPES, W_POINTS};
+	    W_ACTIONS, W_ALARMS,  W_SHAPES, W_POINTS,  W_SOURCES};
 
 	if (sy->d->link != DB_LINK_UP)
 		return;
@@ -428,7 +458,8 @@ vitals_cb(void *arg)
 {
 	struct desk_sync *sy = arg;
 
-	want(sy, W_VITALS);
+	/* Sources too: one gone silent says nothing, time does. */
+	want(sy, W_VITALS | W_SOURCES);
 	loop_timer_start(sy->vitals_timer, VITALS_EVERY_MS);
 }
 
@@ -621,6 +652,15 @@ on_notify(void *arg, const char *payload)
 		event(sy, DESK_SEV_WARN, "交接班 handover %s → %s %s", id, to,
 		      strcmp(st, "accepted") == 0 ? "已接班 accepted"
 		                                  : "待接班 given");
+	} else if (strcmp(type, "source") == 0) {
+		json_field(payload, "label", id, sizeof id);
+		json_field(payload, "ok", st, sizeof st);
+		if (strcmp(st, "true") == 0)
+			event(sy, DESK_SEV_OK, "数据源恢复 source ok: %s", id);
+		else
+			event(sy, DESK_SEV_CRIT,
+			      "数据源故障 source failing: %s", id);
+		want(sy, W_SOURCES);
 	} else {
 		want(sy, W_ALL);
 	}

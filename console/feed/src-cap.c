@@ -95,6 +95,7 @@ poll_failed(struct src_cap *s, const char *why)
 
 	s->hl.failures++;
 	snprintf(s->hl.why, sizeof s->hl.why, "%s", why);
+	s->hl.failed_ms = feed_wall_ms();
 	log_msg(LOG_WARN, "cap %s: %s; next try in %d ms", s->url, why, ms);
 	s->polling = 0;
 	schedule(s, ms, "waiting");
@@ -176,6 +177,7 @@ doc_done(void *arg, const struct http_reply *r)
 		s->hl.docs_failed++;
 		snprintf(s->hl.why, sizeof s->hl.why, "document %.120s: %s",
 		         sl->key, r->error ? r->error : "not 200");
+		s->hl.failed_ms = feed_wall_ms();
 		log_msg(LOG_WARN,
 		        "cap %s: document %s: %s (HTTP %d); tried again next "
 		        "poll",
@@ -327,8 +329,8 @@ index_done(void *arg, const struct http_reply *r)
 		return;
 	}
 	s->backoff_ms = 0;
+	/* why stays: the last failure, for ingest --status. */
 	s->hl.last_ok_ms = feed_wall_ms();
-	s->hl.why[0] = '\0';
 	kind = feed_index_parse(r->body, r->len, s->o.max_index, index_entry, s,
 	                        &skipped, &why);
 	if (kind < 0) {

@@ -75,6 +75,7 @@ failed(struct src_open311 *s, const char *what, const struct http_reply *r)
 	s->hl.failures++;
 	snprintf(s->hl.why, sizeof s->hl.why, "%s: %.150s (HTTP %d)", what,
 	         r->error ? r->error : "refused", r->status);
+	s->hl.failed_ms = feed_wall_ms();
 	log_msg(LOG_WARN, "open311 %s: %s; next try in %d ms", s->url,
 	        s->hl.why, ms);
 	s->step = 0;

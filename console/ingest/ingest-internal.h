@@ -100,6 +100,10 @@ enum {
 	OPT_MQTT_ID,
 	OPT_SPOOL,
 	OPT_PUSH_LAST = OPT_SPOOL,
+	/* Source health (ingest-health.c, ingest-status.c). */
+	OPT_STATUS = 0x980,
+	OPT_NAME,
+	OPT_HEALTH_S,
 };
 
 struct ingest_push;
@@ -147,6 +151,27 @@ struct ingest {
 	 * committed, like a feed's stream positions. */
 	struct ingest_push *push;
 	uint64_t spool_reached, spool_committed;
+
+	/* Source health in the database (ingest-health.c). */
+	char *name; /* --name: this ingest among others */
+	int health_ms, health_inflight, health_refused, db_up;
+	struct loop_timer *health_timer;
+
+	/* Values read from --sources files, kept for the options that
+	 * point at them (ingest-config.c). */
+	char **cfg_str;
+	int ncfg_str;
+};
+
+/* One source's health, as cityops.source_health_put takes it. */
+struct ingest_health_row {
+	const char *kind, *url, *state, *last_error;
+	char label[16];
+	int ok;
+	int64_t last_ok_ms; /* wall clock; 0: never */
+	char position[64];  /* stream position, cache size, spool bytes */
+	uint64_t reconnects;
+	struct buf counts; /* "name":n,... (ingest_health_count) */
 };
 
 /* ingest.c */
@@ -185,6 +210,37 @@ void ingest_revise_done(void *arg, struct db_table *t,
 void ingest_update_done(void *arg, struct db_table *t,
                         const struct db_error *err);
 
+/* ingest-health.c */
+
+/* Appends r to a JSON array being built in b ("[" already there). */
+void ingest_health_row(struct buf *b, const struct ingest_health_row *r);
+void ingest_health_count(struct ingest_health_row *r, const char *name,
+                         uint64_t n);
+/* Sends every source's health (unless one is in flight or the database
+ * is down). */
+void ingest_health_report(struct ingest *in);
+void ingest_health_timer_cb(void *arg);
+/* The host name, as an ingest name (migration 075's characters). */
+char *ingest_default_name(void);
+/* cityops ingest --status: prints what every source reported; returns
+ * the exit status (0 all well, 1 a source failing or silent, 2 no
+ * answer). */
+int ingest_status_main(const char *dsn);
+
+/* ingest-config.c */
+
+/*
+ * Reads a --sources file: a line "cap URL [interval=S] [ca-file=FILE]" or
+ * "open311 URL [...]" adds a polled source with its own options; any
+ * other line "OPTION [VALUE]" is the long option --OPTION VALUE, taken by
+ * take as on the command line (feed, mqtt, ngsi-listen, zone, lenient
+ * ...). '#' starts a comment. Returns 0, or -1 (said on stderr with the
+ * file and line).
+ */
+int ingest_sources_file(const struct opt_parser *p, const char *path,
+                        opt_take_fn *take, void *ctx, struct ingest *in);
+void ingest_config_free(struct ingest *in);
+
 /* ingest-feed.c */
 
 /* Frees what the feed side keeps between events. */
@@ -202,9 +258,10 @@ void ingest_feed_event(struct ingest *in, struct feed_client *fc,
 /* Adds a polled CAP (or Open311) source; 0, or -1: too many. */
 int ingest_poll_add(struct ingest *in, const char *url, int open311);
 int ingest_poll_count(const struct ingest *in);
-/* Adds the sources of a file of "cap URL" / "open311 URL" lines ('#':
- * comment); returns 0, or -1 (said on stderr). */
-int ingest_poll_sources_file(struct ingest *in, const char *path);
+/* The same with its own interval (0: --poll-interval) and CA file (NULL:
+ * --ca-file). */
+int ingest_poll_add_opts(struct ingest *in, const char *url, int open311,
+                         int interval_ms, const char *ca_file);
 /* Loads each source's cache and starts polling. */
 void ingest_poll_start(struct ingest *in);
 /* Commits the documents whose requests have all been answered. */
@@ -214,6 +271,8 @@ void ingest_poll_pause(struct ingest *in, int pause);
 void ingest_poll_stop(struct ingest *in);
 /* Appends each source's health to the stats line. */
 void ingest_poll_stats(struct ingest *in, struct buf *b);
+/* Appends each source's health row (ingest_health_row). */
+void ingest_poll_health_rows(struct ingest *in, struct buf *b);
 void ingest_poll_free(struct ingest *in);
 /* ingest-push.c */
 
@@ -230,6 +289,8 @@ void ingest_push_committed(struct ingest *in, uint64_t pos);
 void ingest_push_pause(struct ingest *in, int pause);
 /* Appends " ngsi=… mqtt0=… spool=…" to the stats line. */
 void ingest_push_health(struct ingest *in, struct buf *b);
+/* Appends the push sources' health rows (ingest_health_row). */
+void ingest_push_health_rows(struct ingest *in, struct buf *b);
 /* Stops taking messages (SIGTERM); what is kept is still answered. */
 void ingest_push_stop(struct ingest *in);
 void ingest_push_free(struct ingest *in);

@@ -38,7 +38,9 @@ struct pending {
 struct poll_src {
 	struct ingest *in;
 	char *url, *cache_path;
-	int open311; /* else CAP */
+	int open311;     /* else CAP */
+	int interval_ms; /* 0: --poll-interval */
+	char *ca_file;   /* NULL: --ca-file */
 	struct src_cap *cap;
 	struct src_open311 *o311;
 	/* Confirmed keys in the order they were confirmed (Open311's
@@ -67,6 +69,13 @@ get(struct ingest *in)
 int
 ingest_poll_add(struct ingest *in, const char *url, int open311)
 {
+	return ingest_poll_add_opts(in, url, open311, 0, NULL);
+}
+
+int
+ingest_poll_add_opts(struct ingest *in, const char *url, int open311,
+                     int interval_ms, const char *ca_file)
+{
 	struct ingest_poll *p = get(in);
 
 	char host[256], path[2048];
@@ -87,6 +96,8 @@ ingest_poll_add(struct ingest *in, const char *url, int open311)
 	p->src[p->n].in = in;
 	p->src[p->n].open311 = open311;
 	p->src[p->n].url = xstrdup(url);
+	p->src[p->n].interval_ms = interval_ms;
+	p->src[p->n].ca_file = ca_file != NULL ? xstrdup(ca_file) : NULL;
 	p->n++;
 	return 0;
 }
@@ -188,14 +199,19 @@ src_start(struct ingest *in, struct poll_src *ps, const struct src_hooks *h,
 		struct src_open311_opts o;
 		memset(&o, 0, sizeof o);
 		o.url = ps->url;
-		o.interval_ms = in->capopts.interval_ms;
+		o.interval_ms =
+		    ps->interval_ms ? ps->interval_ms : in->capopts.interval_ms;
 		o.min_interval_ms = in->capopts.min_interval_ms;
-		o.ca_file = in->capopts.ca_file;
+		o.ca_file = ps->ca_file ? ps->ca_file : in->capopts.ca_file;
 		ps->o311 = src_open311_new(loop_lws(in->loop), &o, h, why);
 		return ps->o311 != NULL ? 0 : -1;
 	} else {
 		struct src_cap_opts o = in->capopts;
 		o.url = ps->url;
+		if (ps->interval_ms)
+			o.interval_ms = ps->interval_ms;
+		if (ps->ca_file)
+			o.ca_file = ps->ca_file;
 		ps->cap = src_cap_new(loop_lws(in->loop), &o, h, why);
 		return ps->cap != NULL ? 0 : -1;
 	}
@@ -326,6 +342,51 @@ ingest_poll_stats(struct ingest *in, struct buf *b)
 }
 
 void
+ingest_poll_health_rows(struct ingest *in, struct buf *b)
+{
+	struct ingest_poll *p = in->poll;
+
+	for (int i = 0; p != NULL && i < p->n; i++) {
+		struct ingest_health_row r = {0};
+		const struct src_health *h;
+		uint64_t rej = 0;
+
+		if (p->src[i].cap != NULL)
+			h = src_cap_health(p->src[i].cap);
+		else if (p->src[i].o311 != NULL)
+			h = src_open311_health(p->src[i].o311);
+		else
+			continue;
+		r.kind = p->src[i].open311 ? "open311" : "cap";
+		snprintf(r.label, sizeof r.label, "%s%d", r.kind, i);
+		r.url = p->src[i].url;
+		/* Failing from a failure until the next success. */
+		r.ok = h->failed_ms == 0 || h->last_ok_ms >= h->failed_ms;
+		r.state = h->state;
+		r.last_ok_ms = h->last_ok_ms;
+		r.last_error = h->why;
+		r.reconnects = h->failures;
+		snprintf(r.position, sizeof r.position, "%zu known", h->known);
+		ingest_health_count(&r, "polls", h->polls);
+		ingest_health_count(&r, "not_modified", h->not_modified);
+		ingest_health_count(&r, "docs", h->docs);
+		ingest_health_count(&r, "failures", h->failures);
+		ingest_health_count(&r, "docs_failed", h->docs_failed);
+		ingest_health_count(&r, "events", h->events);
+		for (int k = 0; k < FEED_REJECT_COUNT; k++)
+			rej += h->rejected[k];
+		ingest_health_count(&r, "rejected", rej);
+		for (int k = 1; k < FEED_REJECT_COUNT; k++)
+			if (h->rejected[k] > 0)
+				ingest_health_count(
+				    &r, feed_reject_name((enum feed_reject)k),
+				    h->rejected[k]);
+		ingest_health_row(b, &r);
+		buf_free(&r.counts);
+	}
+}
+
+void
 ingest_poll_free(struct ingest *in)
 {
 	struct ingest_poll *p = in->poll;
@@ -346,44 +407,9 @@ ingest_poll_free(struct ingest *in)
 		free(ps->pend);
 		keyset_free(&ps->committed);
 		free(ps->url);
+		free(ps->ca_file);
 		free(ps->cache_path);
 	}
 	free(p);
 	in->poll = NULL;
-}
-
-int
-ingest_poll_sources_file(struct ingest *in, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	int lineno = 0, rc = 0;
-
-	if (f == NULL) {
-		fprintf(stderr, "cityops ingest: cannot read %s: %s\n", path,
-		        strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
-		char kind[16], url[4000], extra[2];
-		int n;
-		lineno++;
-		n = sscanf(line, " %15s %3999s %1s", kind, url, extra);
-		if (n <= 0 || kind[0] == '#')
-			continue;
-		if (n != 2 || (strcmp(kind, "cap") != 0 &&
-		               strcmp(kind, "open311") != 0)) {
-			fprintf(stderr,
-			        "cityops ingest: %s:%d: want \"cap URL\" or "
-			        "\"open311 URL\"\n",
-			        path, lineno);
-			rc = -1;
-		} else if (ingest_poll_add(in, url, kind[0] == 'o') != 0) {
-			fprintf(stderr, "cityops ingest: %s:%d: refused\n",
-			        path, lineno);
-			rc = -1;
-		}
-	}
-	fclose(f);
-	return rc;
 }

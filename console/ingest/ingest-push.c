@@ -53,6 +53,8 @@ struct ingest_push {
 	struct loop_timer *sync_timer;
 	uint64_t replayed, rejected[FEED_REJECT_COUNT];
 	int64_t last_reject_log;
+	/* Wall clock of the last message kept, per source (--status). */
+	int64_t ngsi_last_ms, mqtt_last_ms[MAX_MQTT];
 };
 
 static struct ingest_push *
@@ -260,6 +262,8 @@ on_notification(void *arg, const struct ngsi_http_verdict *v, const char *body,
 		return 503;
 	*token =
 	    keep(in, SPOOL_NGSI_HTTP, v->tenant, strlen(v->tenant), body, len);
+	if (*token != 0)
+		in->push->ngsi_last_ms = feed_wall_ms();
 	return *token != 0 ? 0 : 503;
 }
 
@@ -279,7 +283,11 @@ on_mqtt(void *arg, struct mqtt_source *ms, const char *topic,
 		        "reconnecting so that the broker resends it",
 		        topic);
 		mqtt_source_drop(ms);
+		return;
 	}
+	for (int i = 0; i < in->push->nmqtt; i++)
+		if (in->push->ms[i] == ms)
+			in->push->mqtt_last_ms[i] = feed_wall_ms();
 }
 
 /* ---- start, commit, stop, health -------------------------------------- */
@@ -404,6 +412,66 @@ ingest_push_health(struct ingest *in, struct buf *b)
 			buf_printf(b, " push_%s=%" PRIu64,
 			           feed_reject_name((enum feed_reject)r),
 			           ps->rejected[r]);
+}
+
+void
+ingest_push_health_rows(struct ingest *in, struct buf *b)
+{
+	struct ingest_push *ps = in->push;
+	char pos[64];
+
+	if (ps == NULL || ps->spool == NULL)
+		return;
+	snprintf(pos, sizeof pos, "spool %" PRIu64 " B",
+	         spool_pending(ps->spool));
+	if (ps->nl != NULL) {
+		const struct ngsi_listen_health *h = ngsi_listen_health(ps->nl);
+		struct ingest_health_row r = {0};
+		char err[128] = "";
+		if (h->last_status != 0)
+			snprintf(err, sizeof err, "%d %s", h->last_status,
+			         h->last_why);
+		r.kind = "ngsi";
+		snprintf(r.label, sizeof r.label, "ngsi");
+		r.url = ps->ngsi_spec;
+		r.ok = !in->stopping;
+		r.state = in->stopping ? "stopping" : "listening";
+		r.last_ok_ms = ps->ngsi_last_ms;
+		r.last_error = err;
+		snprintf(r.position, sizeof r.position, "%s", pos);
+		ingest_health_count(&r, "requests", h->requests);
+		ingest_health_count(&r, "accepted", h->accepted);
+		ingest_health_count(&r, "replied", h->replied);
+		ingest_health_count(&r, "refused", h->refused);
+		ingest_health_count(&r, "timeouts", h->timeouts);
+		ingest_health_count(&r, "bytes", h->bytes);
+		for (int k = 1; k < FEED_REJECT_COUNT; k++)
+			if (ps->rejected[k] > 0)
+				ingest_health_count(
+				    &r, feed_reject_name((enum feed_reject)k),
+				    ps->rejected[k]);
+		ingest_health_row(b, &r);
+		buf_free(&r.counts);
+	}
+	for (int i = 0; i < ps->nmqtt; i++) {
+		const struct mqtt_source_health *h;
+		struct ingest_health_row r = {0};
+		if (ps->ms[i] == NULL)
+			continue;
+		h = mqtt_source_health(ps->ms[i]);
+		r.kind = "mqtt";
+		snprintf(r.label, sizeof r.label, "mqtt%d", i);
+		r.url = ps->mqtt_urls[i];
+		r.ok = h->link == MQTT_LINK_UP;
+		r.state = mqtt_link_name(h->link);
+		r.last_ok_ms = ps->mqtt_last_ms[i];
+		r.last_error = h->last_error;
+		r.reconnects = h->reconnects;
+		snprintf(r.position, sizeof r.position, "%s", pos);
+		ingest_health_count(&r, "messages", h->messages);
+		ingest_health_row(b, &r);
+		buf_free(&r.counts);
+	}
 }
 
 void

@@ -141,8 +141,10 @@ on_link(void *arg, enum db_link link, const char *why)
 {
 	struct ingest *in = arg;
 
+	in->db_up = link == DB_LINK_UP;
 	if (link == DB_LINK_UP) {
 		log_msg(LOG_INFO, "ingest: database up");
+		loop_timer_start(in->health_timer, 0);
 		load_mappings(in);
 		loop_timer_start_if_idle(in->alarm_timer, ALARM_CHECK_MS);
 	} else if (link == DB_LINK_DOWN) {
@@ -248,6 +250,8 @@ on_signal(void *arg, int signo)
 	}
 	log_msg(LOG_INFO, "ingest: signal %d: flushing and stopping", signo);
 	in->stopping = 1;
+	/* The last word on the sources: stopping, then gone silent. */
+	ingest_health_report(in);
 	ingest_push_stop(in);
 	/* Stop taking messages first, then send what we have. */
 	for (int i = 0; i < in->nfeeds; i++) {
@@ -279,8 +283,18 @@ usage(FILE *f)
 	      "(its base,\n"
 	      "                        or requests.json or requests.xml; "
 	      "repeatable)\n"
-	      "      --sources FILE    \"cap URL\" and \"open311 URL\" lines "
-	      "(repeatable)\n"
+	      "      --sources FILE    sources and options as lines: \"cap URL "
+	      "[interval=S]\n"
+	      "                        [ca-file=F]\", \"mqtt URL\", \"zone "
+	      "+08:00\" ... (repeatable)\n"
+	      "      --status          print what each source of each running "
+	      "ingest last\n"
+	      "                        reported and exit (1: one failing or "
+	      "silent)\n"
+	      "      --name NAME       this ingest's name in --status "
+	      "(default the host name)\n"
+	      "      --health-s S      report the sources' health every S s "
+	      "(default 10)\n"
 	      "      --poll-interval S seconds between polls (default 60, "
 	      "at least 10)\n"
 	      "      --poll-min S      the floor of --poll-interval (default "
@@ -373,13 +387,25 @@ ingest_clear(struct ingest *in)
 	loop_timer_free(&in->stats_timer);
 	loop_timer_free(&in->stop_timer);
 	loop_timer_free(&in->alarm_timer);
+	loop_timer_free(&in->health_timer);
+	free(in->name);
 	loop_timer_free(&in->part_timer);
 	feed_sigwatch_free(&in->sw);
 	loop_free(&in->loop);
 	feed_map_free(&in->map);
 	ingest_feed_free(in);
+	ingest_config_free(in);
 	buf_free(&in->copy);
 	free(in->ck);
+}
+
+/* Frees what the options made, when the daemon does not start. */
+static void
+ingest_clear_options(struct ingest *in)
+{
+	ingest_poll_free(in);
+	ingest_push_free(in);
+	ingest_config_free(in);
 }
 
 static const struct option ingest_longopts[] = {
@@ -404,6 +430,9 @@ static const struct option ingest_longopts[] = {
     {"user", required_argument, NULL, 'U'},
     {"log", required_argument, NULL, 'l'},
     {"debug", no_argument, NULL, 'D'},
+    {"status", no_argument, NULL, OPT_STATUS},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"health-s", required_argument, NULL, OPT_HEALTH_S},
     {"ngsi-listen", required_argument, NULL, OPT_NGSI_LISTEN},
     {"ngsi-max-body", required_argument, NULL, OPT_NGSI_MAX_BODY},
     {"ngsi-timeout", required_argument, NULL, OPT_NGSI_TIMEOUT},
@@ -421,7 +450,7 @@ struct ingest_args {
 	struct ingest *in;
 	const char *dsn, *logpath, *user;
 	char *state;
-	int debug;
+	int debug, status;
 };
 
 /* One option with its argument; returns 0, or -1 when it was refused. */
@@ -445,7 +474,7 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'O':
 		return ingest_poll_add(in, arg, opt == 'O');
 	case 'Y':
-		return ingest_poll_sources_file(in, arg);
+		return ingest_sources_file(p, arg, parse_opt, ctx, in);
 	case 'V':
 		if (opt_int(p, opt, arg, 1, 86400, &v) != 0)
 			return -1;
@@ -490,6 +519,27 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'D':
 		a->debug = 1;
 		return 0;
+	case OPT_STATUS:
+		a->status = 1;
+		return 0;
+	case OPT_NAME:
+		if (arg[0] == '\0' || strlen(arg) > 64 ||
+		    strspn(arg,
+		           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw"
+		           "xyz0123456789_.:@-") != strlen(arg)) {
+			fprintf(stderr,
+			        "cityops ingest: --name: 1 to 64 of A-Z a-z "
+			        "0-9 _ . : @ -\n");
+			return -1;
+		}
+		free(in->name);
+		in->name = xstrdup(arg);
+		return 0;
+	case OPT_HEALTH_S:
+		if (opt_int(p, opt, arg, 1, 3600, &v) != 0)
+			return -1;
+		in->health_ms = (int)v * 1000;
+		return 0;
 	}
 	return -1;
 }
@@ -504,6 +554,8 @@ parse_args(int argc, char **argv, struct ingest_args *a)
 
 	if ((rc = opt_getopt(&p, argc, argv, parse_opt, a)) >= 0)
 		return rc;
+	if (a->status && optind == argc)
+		return -1;
 	if ((a->in->nfeeds == 0 && ingest_poll_count(a->in) == 0 &&
 	     !ingest_push_wanted(a->in)) ||
 	    optind < argc) {
@@ -526,14 +578,25 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.ahead_ms = FEED_FUTURE_MS;
 	in.flush_ms = 200;
 	in.fopts.format = FEED_FORMAT_AUTO;
+	in.health_ms = 10000;
 	if ((rc = parse_args(argc, argv, &a)) >= 0) {
 		free(a.state);
+		free(in.name);
+		ingest_clear_options(&in);
 		return rc;
 	}
 	if (a.user != NULL)
 		setenv("PGUSER", a.user, 1);
 	else if (getenv("PGUSER") == NULL)
 		setenv("PGUSER", "cityops_ingest", 1);
+	if (a.status) {
+		free(a.state);
+		free(in.name);
+		ingest_clear_options(&in);
+		return ingest_status_main(a.dsn);
+	}
+	if (in.name == NULL)
+		in.name = ingest_default_name();
 	if (log_open(a.logpath, a.debug ? LOG_DEBUG : LOG_INFO) != 0) {
 		fprintf(stderr, "cityops ingest: cannot open log %s\n",
 		        a.logpath);
@@ -556,6 +619,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.stats_timer = loop_timer_new(in.loop, stats_timer_cb, &in);
 	in.stop_timer = loop_timer_new(in.loop, stop_timer_cb, &in);
 	in.alarm_timer = loop_timer_new(in.loop, ingest_alarm_timer_cb, &in);
+	in.health_timer = loop_timer_new(in.loop, ingest_health_timer_cb, &in);
 	in.part_timer =
 	    loop_timer_new(in.loop, ingest_partitions_timer_cb, &in);
 	loop_timer_start(in.stats_timer, STATS_MS);

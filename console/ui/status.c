@@ -56,6 +56,27 @@ feed_status(struct tui *t, char *buf, size_t bufsz)
 	return down > 0;
 }
 
+/*
+ * ingest's sources, as it reports them to the database: "" when none
+ * reported, " src ●3/3" when all are well, " src ✗ 2/3 cap1" naming the
+ * first failing or silent one. Returns 1 when one is not well (drawn as
+ * an alarm, like a feed down).
+ */
+static int
+source_status(const struct desk *d, char *buf, size_t bufsz)
+{
+	buf[0] = '\0';
+	if (!d->sources_loaded || d->nsources == 0)
+		return 0;
+	if (d->sources_ok == d->nsources) {
+		snprintf(buf, bufsz, " src ●%d/%d", d->sources_ok, d->nsources);
+		return 0;
+	}
+	snprintf(buf, bufsz, " src ✗ %d/%d %s", d->sources_ok, d->nsources,
+	         d->source_bad);
+	return 1;
+}
+
 /* "P1:2 P2:0 P3:5 P4:1 " once the counts are in, else "". */
 static void
 counts_text(const struct desk *d, char *buf, size_t bufsz)
@@ -142,6 +163,11 @@ status_draw(struct tui *t)
 	/* A feed down is drawn as an alarm, so that it cannot be missed, in
 	 * colour or not. */
 	down = feed_status(t, fb, sizeof fb);
+	x += draw_text(w, 0, x, width - x, fb,
+	               down ? (int)(theme_attr(SLOT_ALERT_CRIT) | A_BOLD)
+	                    : theme_attr(slot),
+	               0);
+	down = source_status(t->d, fb, sizeof fb);
 	x += draw_text(w, 0, x, width - x, fb,
 	               down ? (int)(theme_attr(SLOT_ALERT_CRIT) | A_BOLD)
 	                    : theme_attr(slot),

@@ -168,6 +168,14 @@
 	  "$9::float8 IS NULL THEN '310000' END), $5, "                        \
 	  "$6, $7, $8::float8, $9::float8, $10, $11::bool, $12)")              \
 	X(Q_ENTITY_MAPPINGS, SAFE, "SELECT * FROM cityops.feed_mappings()")    \
+	X(Q_SOURCE_HEALTH_PUT, SAFE,                                           \
+	  "SELECT cityops.source_health_put($1, $2::int, $3::jsonb)")          \
+	X(Q_SOURCE_HEALTH, SAFE,                                               \
+	  "SELECT h.*, to_char(h.last_ok, 'YYYY-MM-DD HH24:MI:SS') AS "        \
+	  "last_ok_text, (SELECT string_agg(k || '=' || v, ' ' ORDER BY k) "   \
+	  "FROM jsonb_each_text(h.counts) c(k, v)) AS counts_text, "           \
+	  "extract(epoch FROM now() - h.last_ok)::bigint AS ok_age_s FROM "    \
+	  "cityops.source_health() h")                                         \
 	X(Q_REGION_EXTENTS, SAFE,                                              \
 	  "SELECT * FROM cityops.feed_region_extents()")                       \
 	X(Q_INDICATOR_UNITS, SAFE,                                             \

@@ -166,6 +166,11 @@ struct desk {
 	struct feed_live *feeds;
 	struct desk_feed *feed;
 	int nfeeds;
+	/* ingest's sources as it reports them (cityops.source_health):
+	 * how many, how many well and reporting, the first one that is not
+	 * (its label, e.g. "cap1"). */
+	int nsources, sources_ok, sources_loaded;
+	char source_bad[40];
 
 	/* The event log: a ring, newest at head - 1. */
 	struct desk_event events[DESK_EVENTS_MAX];

@@ -28,6 +28,7 @@ struct src_health {
 	const char *state;           /* "idle", "polling", "waiting" */
 	char why[200];               /* last failure, "" when none */
 	int64_t last_ok_ms, next_ms; /* wall clock; 0: never / none */
+	int64_t failed_ms;           /* wall clock of why; 0: never */
 	uint64_t polls, not_modified, failures;
 	uint64_t docs, docs_failed, events;
 	uint64_t rejected[FEED_REJECT_COUNT]; /* documents, by reason */
