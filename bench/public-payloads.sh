@@ -3,8 +3,12 @@
 # Copyright (C) 2026 the cityops authors; see LICENSE.
 # The share of the public example payloads (tests/feed/fixtures/public/)
 # that cityops fully understands, partly understands, or refuses with the
-# reason its README expects. Decoder level (feed-watch --file): what the
-# database does afterwards (units, places) is tests/feed/rules.sh's.
+# reason its README expects, for every file at the top level and in
+# rules/. Decoder level (feed-watch --file): what the database does
+# afterwards (units, places, future_time, out_of_area) is
+# tests/feed/rules.sh's. A file whose outcome differs from its README's
+# `expect` (or that has none) is "wrong": the script lists it and exits 1,
+# so nothing goes wrong silently (tests/feed/public-payloads.sh runs it).
 #
 #   bench/public-payloads.sh [path/to/cityops]
 set -euo pipefail
@@ -12,9 +16,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$root/build/cityops}
 dir=$root/tests/feed/fixtures/public
 total=0 full=0 part=0 refused_ok=0 wrong=0
-for f in "$dir"/*.json*; do
+for f in "$dir"/*.json* "$dir"/rules/*.json*; do
 	name=$(basename "$f")
-	expect=$(awk -F'|' -v n="$name" '$2 ~ " "n" " {gsub(/ /, "", $4); print $4}' "$dir/README.md")
+	expect=$(awk -F'|' -v n="$name" '$2 == " "n" " {gsub(/ /, "", $4); print $4}' "$dir/README.md")
 	out=$(tr '\n' ' ' <"$f" | "$bin" feed-watch --json --file - 2>/dev/null)
 	events=$(printf '%s\n' "$out" | grep -c '"type":' || true)
 	reason=$(printf '%s\n' "$out" | sed -n 's/.*"rejected":"\([a-z_]*\)".*/\1/p' | head -1)
@@ -22,15 +26,24 @@ for f in "$dir"/*.json*; do
 	total=$((total + 1))
 	if [ "$events" -gt 0 ] && [ -z "$reason" ] && [ "$skipped" -eq 0 ]; then
 		got=understood
-		full=$((full + 1))
 	elif [ "$events" -gt 0 ]; then
 		got=partly
-		part=$((part + 1))
 	else
 		got=refused:$reason
-		if [ "$got" = "$expect" ]; then refused_ok=$((refused_ok + 1)); else wrong=$((wrong + 1)); fi
 	fi
-	printf '%-45s %-22s expect %s\n' "$name" "$got" "$expect"
+	if [ "$got" != "$expect" ]; then
+		wrong=$((wrong + 1))
+		mark=WRONG
+	else
+		mark=
+		case $got in
+		understood) full=$((full + 1)) ;;
+		partly) part=$((part + 1)) ;;
+		*) refused_ok=$((refused_ok + 1)) ;;
+		esac
+	fi
+	printf '%-45s %-22s expect %-20s %s\n' "$name" "$got" "${expect:-(none)}" "$mark"
 done
 pct() { awk -v a="$1" -v b="$total" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
-echo "payloads $total: understood $full ($(pct $full)), partly $part ($(pct $part)), refused with the expected reason $refused_ok ($(pct $refused_ok)), other $wrong ($(pct $wrong))"
+echo "payloads $total: understood $full ($(pct $full)), partly $part ($(pct $part)), refused with the expected reason $refused_ok ($(pct $refused_ok)), wrong $wrong ($(pct $wrong))"
+[ "$wrong" -eq 0 ]

@@ -12,8 +12,10 @@
  * is looked at on its own and the claimed form is never trusted.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "cityops/feed/feed-measurand.h"
 #include "feed-internal.h"
 
 /*
@@ -54,6 +56,8 @@ static const char *const not_readings[] = {
     "code",
     "identifier",
     "controlledProperty",
+    "mcc",
+    "mnc",
 };
 
 /* Attributes whose value is the entity's stable identity, in preference. */
@@ -186,18 +190,88 @@ struct entity {
 	int ts_bad;      /* its dateObserved was there but malformed */
 	int has_pos;
 	double lat, lon;
-	unsigned numeric; /* numeric attributes seen */
+	unsigned numeric;   /* numeric attributes seen */
+	const cJSON *props; /* controlledProperty's list (Device), or NULL */
 };
+
+/* Emits one reading of entity e. */
+static void
+reading(struct feed_decoder *d, const struct entity *e, const char *name,
+        double value, int64_t ts, const char *unit)
+{
+	struct feed_event ev;
+	struct feed_reading *r = &ev.u.reading;
+	enum feed_reject why;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = FEED_EV_READING;
+	ev.format = FEED_FORMAT_NGSI;
+	r->value = value;
+	why = feed_ident(d, name, strlen(name), &r->attr);
+	if (why != FEED_REJECT_NONE) {
+		feed_skip(d, why);
+		return;
+	}
+	r->entity_id = e->id;
+	r->entity_type = e->type;
+	r->ref = e->ref;
+	r->has_pos = e->has_pos;
+	r->lat = e->lat;
+	r->lon = e->lon;
+	r->ts_ms = ts;
+	r->ts_src = FEED_TIME_OBSERVED;
+	if (ts == 0 && d->notified_ms > 0) {
+		r->ts_ms = d->notified_ms;
+		r->ts_src = FEED_TIME_NOTIFIED;
+	} else if (ts == 0) {
+		r->ts_src = FEED_TIME_NONE;
+	}
+	r->unit = unit != NULL ? feed_text(d, unit, strlen(unit)) : NULL;
+	feed_emit(d, &ev);
+}
+
+/*
+ * The Device model's packed value ("l%3D0.22%3Bt%3D21.2"): one reading
+ * per pair, named by its controlled property (feed_measurand_property) or
+ * "value.KEY". Returns 0 when s is no packed string; a malformed one is
+ * refused whole (bad_value). The attribute's unitCode, if any, is not
+ * applied: one code cannot be the unit of several properties.
+ */
+static int
+packed(struct feed_decoder *d, const struct entity *e, const char *s,
+       int64_t ts)
+{
+	struct feed_measurand m[FEED_MEASURAND_MAX];
+	const char *props[FEED_MEASURAND_MAX], *why;
+	const cJSON *p;
+	int n = feed_measurand_parse(s, m, FEED_MEASURAND_MAX, &why), np = 0;
+
+	if (n == 0)
+		return 0;
+	if (n < 0) {
+		feed_skip(d, FEED_REJECT_BAD_VALUE);
+		return 1;
+	}
+	cJSON_ArrayForEach(p, e->props) if (np < FEED_MEASURAND_MAX)
+	    props[np++] = cJSON_IsString(p) ? p->valuestring : NULL;
+	for (int i = 0; i < n; i++) {
+		const char *prop = feed_measurand_property(m, n, i, props, np);
+		char name[FEED_MEASURAND_KEY + 8];
+
+		if (prop == NULL)
+			snprintf(name, sizeof name, "value.%.31s", m[i].key);
+		reading(d, e, prop != NULL ? prop : name, m[i].value, ts, NULL);
+	}
+	return 1;
+}
 
 static void
 attribute(struct feed_decoder *d, const struct entity *e, const cJSON *a)
 {
-	struct feed_event ev;
-	struct feed_reading *r = &ev.u.reading;
 	const char *name = short_name(a->string);
 	const cJSON *v = attr_value(a), *t;
 	const char *unit = NULL;
-	enum feed_reject why;
+	double value;
 	int64_t ts = e->ts;
 	int own_time = 0;
 
@@ -236,18 +310,18 @@ attribute(struct feed_decoder *d, const struct entity *e, const cJSON *a)
 			feed_skip(d, FEED_REJECT_BAD_TIME);
 		return;
 	}
-	memset(&ev, 0, sizeof ev);
-	ev.type = FEED_EV_READING;
-	ev.format = FEED_FORMAT_NGSI;
+	if (strcmp(name, "value") == 0 && cJSON_IsString(v) &&
+	    packed(d, e, v->valuestring, ts))
+		return;
 	if (cJSON_IsNumber(v)) {
 		if (!isfinite(v->valuedouble)) {
 			feed_skip(d, FEED_REJECT_BAD_VALUE);
 			return;
 		}
-		r->value = v->valuedouble;
+		value = v->valuedouble;
 	} else if (cJSON_IsString(v)) {
 		if (feed_parse_number(v->valuestring, strlen(v->valuestring),
-		                      &r->value) != 0) {
+		                      &value) != 0) {
 			/* Text attributes are fine; broken numbers are not. */
 			if (numberish(v->valuestring))
 				feed_skip(d, FEED_REJECT_BAD_VALUE);
@@ -256,27 +330,7 @@ attribute(struct feed_decoder *d, const struct entity *e, const cJSON *a)
 	} else {
 		return; /* booleans, structures, nulls: not readings */
 	}
-	why = feed_ident(d, name, strlen(name), &r->attr);
-	if (why != FEED_REJECT_NONE) {
-		feed_skip(d, why);
-		return;
-	}
-	r->entity_id = e->id;
-	r->entity_type = e->type;
-	r->ref = e->ref;
-	r->has_pos = e->has_pos;
-	r->lat = e->lat;
-	r->lon = e->lon;
-	r->ts_ms = ts;
-	r->ts_src = FEED_TIME_OBSERVED;
-	if (ts == 0 && d->notified_ms > 0) {
-		r->ts_ms = d->notified_ms;
-		r->ts_src = FEED_TIME_NOTIFIED;
-	} else if (ts == 0) {
-		r->ts_src = FEED_TIME_NONE;
-	}
-	r->unit = unit != NULL ? feed_text(d, unit, strlen(unit)) : NULL;
-	feed_emit(d, &ev);
+	reading(d, e, name, value, ts, unit);
 }
 
 static void
@@ -514,6 +568,7 @@ entity(struct feed_decoder *d, const cJSON *ent)
 	}
 	point(feed_get(ent, "location"), &e.lat, &e.lon);
 	e.has_pos = !isnan(e.lat) && !isnan(e.lon);
+	e.props = attr_value(feed_get(ent, "controlledProperty"));
 	/* Any entity type: whatever numeric Property it has is a reading
 	 * candidate, and the mapping decides which indicator it feeds. */
 	observed(d, &e, ent);
