@@ -311,6 +311,8 @@ tui_run_line(struct tui *t, const char *line, int as_view)
 		loop_quit(t->loop);
 		return;
 	}
+	if (!as_view && reports_open_line(t, line))
+		return;
 	if (as_view) {
 		char crumbs[300];
 		snprintf(crumbs, sizeof crumbs, "» %s", line);
