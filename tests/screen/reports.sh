@@ -87,4 +87,8 @@ keys Enter
 wait_for 'custom 2035-01-02'
 wait_for 'must end after it starts'
 keys Escape
+# Reloading the view is a read: nothing of it in the event log.
+wait_gone '评估评价 reports'
+screen | grep -q '✓ report period' && fail "report reloads logged as changes:
+$(screen)"
 screen_quit
