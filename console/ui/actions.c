@@ -239,6 +239,9 @@ actions_run(struct tui *t, enum config_action a)
 	case ACTION_ALARMS:
 		alarms_open(t);
 		return 1;
+	case ACTION_REPORTS:
+		reports_open(t);
+		return 1;
 	case ACTION_UNIT_STATUS:
 		unit_status(t);
 		return 1;

@@ -77,7 +77,8 @@ static const char defaults[] = "theme dark\n"
                                "bind u unfounded\nbind x cancel\n"
                                "bind A alarms\nbind s unit-status\n"
                                "bind i raise-from\n"
-                               "bind m map\n";
+                               "bind m map\n"
+                               "bind E reports\n";
 
 static const struct {
 	const char *name;

@@ -351,7 +351,9 @@ keys_handle(struct tui *t, const unsigned char *p, size_t n)
 			    ((t->view->ops == &view_picker &&
 			      picker_key(t, t->view, key)) ||
 			     (t->view->ops == &view_alarms &&
-			      alarms_key(t, t->view, key))))
+			      alarms_key(t, t->view, key)) ||
+			     (t->view->ops == &view_reports &&
+			      reports_key(t, t->view, key))))
 				continue;
 			if (key >= 0 && !pane_key(t, key))
 				do_action(t, config_action_for(key));

@@ -90,7 +90,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_text, view_incident, view_indicator,
-    view_region, view_picker, view_alarms;
+    view_region, view_picker, view_alarms, view_reports;
 
 /* A view on the stack; the top one covers the panes. */
 struct tui_view {
@@ -265,6 +265,10 @@ int alarms_key(struct tui *t, struct tui_view *v, int key);
 /* Asks again for the picker's recommendation (units changed). */
 void picker_refresh(struct tui *t, struct tui_view *v);
 void alarms_open(struct tui *t);
+/* view-reports.c */
+int reports_key(struct tui *t, struct tui_view *v, int key);
+void reports_open(struct tui *t);
+int reports_open_line(struct tui *t, const char *line);
 
 /* clock.c: the display zone (config timezone) for clock and tables. */
 void tui_clock_zone(const struct config *c);

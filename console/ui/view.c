@@ -160,6 +160,16 @@ struct run {
 
 static void run_next(struct run *r);
 
+/* A command that changes something: it goes into the event log; reads
+ * (a report, a show) do not. */
+static int
+writes(const struct run *r)
+{
+	const struct cmd_entry *e = r->name ? cmd_find(r->name) : NULL;
+
+	return e != NULL && (e->flags & CMD_WRITE);
+}
+
 /* A failed command: on the message line and in the event log; a line the
  * database could not take goes back into the prompt. */
 static void
@@ -200,11 +210,8 @@ run_shown(struct tui *t, struct run *r, struct buf *out, struct buf *err)
 		view_set_text(v, out->data);
 		tui_message(t, SLOT_MSG_OK, "» %s  (Esc 返回)", r->line);
 	}
-	if (r->ctx == NULL && !r->res.failed && r->name != NULL) {
-		const struct cmd_entry *e = cmd_find(r->name);
-		if (e != NULL && (e->flags & CMD_WRITE))
-			tui_event(t, DESK_SEV_OK, "✓ %s", r->line);
-	}
+	if (r->ctx == NULL && !r->res.failed && writes(r))
+		tui_event(t, DESK_SEV_OK, "✓ %s", r->line);
 }
 
 static void
@@ -217,7 +224,7 @@ run_done(struct run *r)
 	result_render_error(&r->res, &err);
 	if (r->done != NULL) {
 		r->done(t, r->done_arg, &r->res);
-		if (r->ctx == NULL && !r->res.failed)
+		if (r->ctx == NULL && !r->res.failed && writes(r))
 			tui_event(t, DESK_SEV_OK, "✓ %s", r->line);
 	} else if (r->view != NULL && view_alive(t, r->view)) {
 		struct buf all = {0};
@@ -311,6 +318,8 @@ tui_run_line(struct tui *t, const char *line, int as_view)
 		loop_quit(t->loop);
 		return;
 	}
+	if (!as_view && reports_open_line(t, line))
+		return;
 	if (as_view) {
 		char crumbs[300];
 		snprintf(crumbs, sizeof crumbs, "» %s", line);

@@ -45,7 +45,8 @@
 	X(ALARMS, "alarms", "the alarm board; ack on the selected alarm")      \
 	X(UNIT_STATUS, "unit-status", "change the selected unit's status")     \
 	X(RAISE_FROM, "raise-from", "raise an incident from the indicator")    \
-	X(MAP, "map", "show or hide the district map")
+	X(MAP, "map", "show or hide the district map")                         \
+	X(REPORTS, "reports", "the evaluation reports view (评估评价)")
 
 enum config_action {
 	ACTION_NONE = -1,
