@@ -158,6 +158,13 @@ desk_rows_mode(struct desk *d, const struct db_table *t)
 	desk_set_mode(d, mode != NULL && strcmp(mode, "emergency") == 0,
 	              t->nrows > 0 ? db_get(t, 0, "level") : NULL,
 	              t->nrows > 0 ? db_get(t, 0, "kind") : NULL);
+	if (t->nrows == 0) {
+		desk_set_mode_desk(d, NULL, 0, NULL, NULL);
+		return;
+	}
+	desk_set_mode_desk(
+	    d, db_get(t, 0, "set_by"), (time_t)num_cell(t, 0, "since_epoch"),
+	    db_get(t, 0, "vitals_first"), db_get(t, 0, "incidents_first"));
 }
 
 void

@@ -334,7 +334,7 @@ submit(struct desk_sync *sy, struct fetch_req *fr)
 		break;
 	}
 	case W_MODE:
-		db_async_submit(db, Q_MODE, 0, NULL, fetched, fr);
+		db_async_submit(db, Q_MODE_DESK, 0, NULL, fetched, fr);
 		break;
 	case W_REGIONS: {
 		const char *p[1] = {sy->s->scope_code};

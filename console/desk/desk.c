@@ -112,8 +112,7 @@ desk_free(struct desk **dp)
 	FREE_ALL(d->points, d->npoints, point_clear);
 	FREE_ALL(d->vitals, d->nvitals, vital_clear);
 	free(d->vrows);
-	free(d->mode.level);
-	free(d->mode.kind);
+	desk_mode_clear(&d->mode);
 	model_vitals_free(&d->mv);
 	free(d->feed);
 	for (int i = 0; i < DESK_EVENTS_MAX; i++)
@@ -171,6 +170,7 @@ desk_set_queue(struct desk *d, struct desk_incident *inc, int n, int64_t now_ms,
 
 	for (int i = 0; i < n; i++) {
 		const char *ref = inc[i].ref;
+		inc[i].order = i;
 		if (ref == NULL)
 			continue;
 		seen[ns++] = xstrdup(ref);
@@ -190,6 +190,7 @@ desk_set_queue(struct desk *d, struct desk_incident *inc, int n, int64_t now_ms,
 	d->nqueue = n;
 	d->queue_loaded = 1;
 	d->queue_at_ms = now_ms;
+	desk_mode_sort_queue(d);
 	d->dirty |= DESK_DIRTY_QUEUE | DESK_DIRTY_STATUS;
 }
 
@@ -275,18 +276,6 @@ desk_set_regions(struct desk *d, struct desk_region *r, int n)
 	for (int i = 0; i < n; i++)
 		desk_add_region_name(d, r[i].name);
 	d->dirty |= DESK_DIRTY_REGIONS;
-}
-
-void
-desk_set_mode(struct desk *d, int emergency, const char *level,
-              const char *kind)
-{
-	free(d->mode.level);
-	free(d->mode.kind);
-	d->mode.emergency = emergency;
-	d->mode.level = level ? xstrdup(level) : NULL;
-	d->mode.kind = kind ? xstrdup(kind) : NULL;
-	d->dirty |= DESK_DIRTY_STATUS;
 }
 
 void
@@ -402,7 +391,35 @@ state_rank(const char *st)
 struct vital_group {
 	const char *cat;
 	int rank, worst;
+	int self, first; /* its index; its place in the mode's order */
 };
+
+static int
+group_before(const struct vital_group *a, const struct vital_group *b)
+{
+	if (a->first != b->first)
+		return a->first < b->first;
+	if (a->rank != b->rank)
+		return a->rank < b->rank;
+	return a->self < b->self;
+}
+
+/* Sorts the groups into display order (few: an insertion sort). */
+static void
+order_groups(const struct desk *d, struct vital_group *groups, int ng)
+{
+	for (int g = 0; g < ng; g++) {
+		groups[g].self = g;
+		groups[g].first = desk_mode_vital_rank(d, groups[g].cat);
+	}
+	for (int i = 1; i < ng; i++) {
+		struct vital_group x = groups[i];
+		int j = i;
+		for (; j > 0 && group_before(&x, &groups[j - 1]); j--)
+			groups[j] = groups[j - 1];
+		groups[j] = x;
+	}
+}
 
 /* The group index of each vital (by category, first seen first), its
  * rank, and each group's worst rank and count of alarms and warnings.
@@ -449,28 +466,25 @@ desk_build_vital_rows(struct desk *d, int64_t now_ms, int64_t down_stale_ms)
 	groups = xcalloc((size_t)d->nvitals + 1, sizeof *groups);
 	ng = group_vitals(d, now_ms, down_stale_ms, grp, rank, groups);
 	d->vrows = xcalloc((size_t)(d->nvitals + ng) + 1, sizeof *d->vrows);
-	/* Groups by rank, then rows by rank: few ranks, so a pass per rank
-	 * keeps both orders stable without sorting. */
-	for (int gr = 0; gr <= 9; gr++)
-		for (int g = 0; g < ng; g++) {
-			int first = 1;
-			if (groups[g].rank != gr)
-				continue;
-			for (int r = 0; r <= 4; r++)
-				for (int i = 0; i < d->nvitals; i++) {
-					if (grp[i] != g || rank[i] != r)
-						continue;
-					if (first) {
-						d->vrows[n].heading = 1;
-						d->vrows[n].vital = i;
-						d->vrows[n].worst =
-						    groups[g].worst;
-						n++;
-						first = 0;
-					}
-					d->vrows[n++].vital = i;
+	/* The mode's categories first, then groups by rank, then rows by
+	 * rank: both orders stable. */
+	order_groups(d, groups, ng);
+	for (int k = 0; k < ng; k++) {
+		int g = groups[k].self, first = 1;
+		for (int r = 0; r <= 4; r++)
+			for (int i = 0; i < d->nvitals; i++) {
+				if (grp[i] != g || rank[i] != r)
+					continue;
+				if (first) {
+					d->vrows[n].heading = 1;
+					d->vrows[n].vital = i;
+					d->vrows[n].worst = groups[k].worst;
+					n++;
+					first = 0;
 				}
-		}
+				d->vrows[n++].vital = i;
+			}
+	}
 	d->nvrows = n;
 	d->vrows_stale = 0;
 	free(grp);

@@ -104,6 +104,33 @@ link_text(int link)
 	}
 }
 
+/* The banner's tail: " · LOGIN 13:20起 已2时05分" (who switched, since
+ * when in the display zone, how long); empty when unknown. */
+static void
+mode_who(const struct desk_mode *m, time_t now, char *buf, size_t bufsz)
+{
+	char at[16] = "", dur[32] = "";
+	long long s = m->since ? (long long)(now - m->since) : -1;
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (m->set_by == NULL && m->since == 0)
+		return;
+	if (m->since && localtime_r(&m->since, &tm))
+		strftime(at, sizeof at, " %H:%M起", &tm);
+	if (s < 0)
+		;
+	else if (s < 3600)
+		snprintf(dur, sizeof dur, " 已%lld分", s / 60);
+	else if (s < 86400)
+		snprintf(dur, sizeof dur, " 已%lld时%02lld分", s / 3600,
+		         s % 3600 / 60);
+	else
+		snprintf(dur, sizeof dur, " 已%lld天%lld时", s / 86400,
+		         s % 86400 / 3600);
+	snprintf(buf, bufsz, " · %s%s%s", m->set_by ? m->set_by : "?", at, dur);
+}
+
 /* Scope and mode, then the markers; returns the columns used. */
 static int
 draw_scope(struct tui *t, int slot)
@@ -114,10 +141,12 @@ draw_scope(struct tui *t, int slot)
 	int x, width = t->cols;
 	char buf[256];
 
-	if (m->emergency)
-		snprintf(buf, sizeof buf, " %s 【应急响应 %s级 %s】", scope,
-		         m->level ? m->level : "", m->kind ? m->kind : "");
-	else
+	if (m->emergency) {
+		char who[160];
+		mode_who(m, time(NULL), who, sizeof who);
+		snprintf(buf, sizeof buf, " %s 【应急响应 %s级 %s%s】", scope,
+		         m->level ? m->level : "", m->kind ? m->kind : "", who);
+	} else
 		snprintf(buf, sizeof buf, " %s 平时", scope);
 	x = draw_text(w, 0, 0, width, buf, theme_attr(slot) | A_BOLD, 0);
 	if (t->opts.exercise)

@@ -360,6 +360,86 @@ auto_escalation_alerts(void)
 	desk_free(&d);
 }
 
+/* Emergency mode changes the desk: the policy's categories first in the
+ * vital signs (even before a worse category) and in the queue (then the
+ * database's order), an event-log line when the mode switches after the
+ * first load (not on the first), and back to normal when it ends. */
+static void
+emergency_mode_reorders(void)
+{
+	struct desk *d = desk_new();
+	struct desk_vital *v = xcalloc(4, sizeof *v);
+	const char *refs[] = {"r-traffic", "r-flood", "r-fire", "r-typhoon"};
+	const char *cats[] = {"traffic", "flood", "fire", "typhoon"};
+	const int prio[] = {1, 2, 1, 3};
+	struct desk_incident *q = queue_of(refs, prio, 4);
+
+	for (int i = 0; i < 4; i++)
+		q[i].category = xstrdup(cats[i]);
+	v[0] = vital("a.1", "交通", "alarm");
+	v[1] = vital("m.1", "气象", "normal");
+	v[2] = vital("w.1", "水务/防汛", "warn");
+	v[3] = vital("e.1", "能源", "normal");
+	desk_set_vitals(d, v, 4);
+	desk_set_queue(d, q, 4, 1000, 500);
+	desk_set_mode(d, 0, NULL, NULL);
+	desk_set_mode_desk(d, "postgres", 100, "", "");
+	CHECK_INT(d->nevents, 0); /* the first load is not a switch */
+	desk_build_vital_rows(d, 0, 5000);
+	CHECK_STR(d->vitals[d->vrows[0].vital].category, "交通");
+	CHECK_STR(d->queue[0].ref, "r-traffic");
+
+	d->dirty = 0;
+	desk_set_mode(d, 1, "II", "防汛防台");
+	desk_set_mode_desk(d, "super_fx", 200, "气象\x1f水务/防汛",
+	                   "flood\x1ftyphoon\x1fpower");
+	CHECK(d->dirty & DESK_DIRTY_QUEUE);
+	CHECK(d->dirty & DESK_DIRTY_STATUS);
+	CHECK(d->vrows_stale);
+	CHECK_STR(d->mode.set_by, "super_fx");
+	CHECK_INT((int)d->mode.since, 200);
+	CHECK_INT(d->nevents, 1);
+	CHECK(strstr(desk_event_at(d, 0)->text, "应急响应 II级 防汛防台") !=
+	      NULL);
+	CHECK(strstr(desk_event_at(d, 0)->text, "super_fx") != NULL);
+	CHECK_INT(desk_event_at(d, 0)->sev, DESK_SEV_CRIT);
+	desk_build_vital_rows(d, 0, 5000);
+	CHECK(d->vrows[0].heading);
+	CHECK_STR(d->vitals[d->vrows[0].vital].category, "气象");
+	CHECK_STR(d->vitals[d->vrows[2].vital].category, "水务/防汛");
+	CHECK_STR(d->vitals[d->vrows[4].vital].category, "交通");
+	CHECK_STR(d->queue[0].ref, "r-flood");
+	CHECK_STR(d->queue[1].ref, "r-typhoon");
+	CHECK_STR(d->queue[2].ref, "r-traffic");
+	CHECK_STR(d->queue[3].ref, "r-fire");
+
+	/* A new queue from the database keeps the mode's order. */
+	q = queue_of(refs, prio, 4);
+	for (int i = 0; i < 4; i++)
+		q[i].category = xstrdup(cats[3 - i]);
+	desk_set_queue(d, q, 4, 2000, 500);
+	CHECK_STR(d->queue[0].category, "flood");
+	CHECK_STR(d->queue[1].category, "typhoon");
+	CHECK_STR(d->queue[2].category, "fire");
+
+	/* The same mode read again is no new switch. */
+	desk_set_mode(d, 1, "II", "防汛防台");
+	desk_set_mode_desk(d, "super_fx", 200, "气象\x1f水务/防汛", "flood");
+	CHECK_INT(d->nevents, 1);
+
+	/* Back to peace: the database's order, a line in the log. */
+	desk_set_mode(d, 0, NULL, NULL);
+	desk_set_mode_desk(d, "admin", 300, NULL, NULL);
+	CHECK_INT(d->nevents, 2);
+	CHECK(strstr(desk_event_at(d, 0)->text, "恢复平时") != NULL);
+	CHECK_INT(d->mode.nincidents_first, 0);
+	CHECK_STR(d->queue[0].category, "typhoon");
+	CHECK_STR(d->queue[3].category, "traffic");
+	desk_build_vital_rows(d, 0, 5000);
+	CHECK_STR(d->vitals[d->vrows[0].vital].category, "交通");
+	desk_free(&d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -377,6 +457,7 @@ main(int argc, char **argv)
 	    TEST(vitals_grouped_worst_first),
 	    TEST(region_names_once_sorted),
 	    TEST(auto_escalation_alerts),
+	    TEST(emergency_mode_reorders),
 	    {NULL, NULL},
 	};
 

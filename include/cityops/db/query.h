@@ -55,6 +55,7 @@
 	X(Q_HISTORY, SAFE,                                                     \
 	  "SELECT * FROM cityops.indicator_history($1, $2::int)")              \
 	X(Q_MODE, SAFE, "SELECT * FROM cityops.mode_get()")                    \
+	X(Q_MODE_DESK, SAFE, "SELECT * FROM cityops.mode_desk()")              \
 	X(Q_MODE_SET, REQ,                                                     \
 	  "SELECT * FROM cityops.request_mode_set($1::uuid, $2, $3, $4, $5)")  \
 	/* Settles a request after a lost link (migration 031). */             \

@@ -46,6 +46,7 @@ struct desk_incident {
 	int has_sla;          /* sla_left_s is meaningful */
 	long long sla_left_s; /* at fetch time; negative: breached */
 	int escalation;       /* 督办 level, 0-3 */
+	int order;            /* position as fetched (the database's order) */
 };
 
 struct desk_unit {
@@ -93,9 +94,18 @@ struct desk_vital_row {
 	int worst;   /* heading: indicators in alarm or warning */
 };
 
+/* The mode in force. In an emergency with a policy (mode_policy), the
+ * categories the desk shows first: indicator category names in the vital
+ * signs, incident category codes in the queue, in the policy's order. */
 struct desk_mode {
 	int emergency;
 	char *level, *kind; /* NULL in peace */
+	char *set_by;       /* who switched (NULL: unknown) */
+	time_t since;       /* when (0: unknown) */
+	char **vitals_first, **incidents_first;
+	int nvitals_first, nincidents_first;
+	int loaded;  /* a mode was read once: later changes go to the log */
+	int changed; /* desk_set_mode saw a different mode */
 };
 
 /* How the event log colours a line; the screen maps it to a theme slot. */
@@ -243,8 +253,18 @@ void desk_set_shapes(struct desk *d, struct desk_shape *s, int n);
 void desk_set_points(struct desk *d, struct desk_point *p, int n);
 /* Replaces the catalogue and (re)defines each indicator in the model. */
 void desk_set_vitals(struct desk *d, struct desk_vital *v, int n);
+/* Who switched, since when, and the policy's categories ("a\x1fb", NULL
+ * or "" for none). Reorders the queue and the vital signs; a change after
+ * the first load writes an event-log line. Call after desk_set_mode. */
+void desk_set_mode_desk(struct desk *d, const char *set_by, time_t since,
+                        const char *vitals_first, const char *incidents_first);
 void desk_set_mode(struct desk *d, int emergency, const char *level,
                    const char *kind);
+void desk_mode_clear(struct desk_mode *m);
+/* The queue in the mode's order: its categories first, then as fetched. */
+void desk_mode_sort_queue(struct desk *d);
+/* A vital-signs category's place in the mode's order (INT_MAX: none). */
+int desk_mode_vital_rank(const struct desk *d, const char *category);
 void desk_set_count(struct desk *d, int priority, int n);
 void desk_counts_loaded(struct desk *d);
 
