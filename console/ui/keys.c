@@ -104,6 +104,8 @@ do_action(struct tui *t, enum config_action a)
 	case ACTION_FILTER:
 		if (t->view == NULL)
 			prompt_open(t, MODE_FILTER, p->filter);
+		else if (t->view->ops == &view_search)
+			prompt_open(t, MODE_PROMPT, "find ");
 		break;
 	case ACTION_FOCUS_NEXT:
 	case ACTION_FOCUS_PREV: {

@@ -90,7 +90,9 @@ struct view_ops {
 };
 
 extern const struct view_ops view_text, view_incident, view_indicator,
-    view_region, view_picker, view_alarms, view_reports;
+    view_region, view_picker, view_alarms, view_reports, view_search;
+/* view-search.c: `find TEXT` as a view (issue 14). */
+void search_open(struct tui *t, const char *text);
 
 /* A view on the stack; the top one covers the panes. */
 struct tui_view {

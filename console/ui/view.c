@@ -320,6 +320,10 @@ tui_run_line(struct tui *t, const char *line, int as_view)
 	}
 	if (!as_view && reports_open_line(t, line))
 		return;
+	if (strncmp(line, "find ", 5) == 0 && strstr(line, "--") == NULL) {
+		search_open(t, line + 5);
+		return;
+	}
 	if (as_view) {
 		char crumbs[300];
 		snprintf(crumbs, sizeof crumbs, "» %s", line);

@@ -16,6 +16,8 @@ extern const struct cmd_entry cmd_help_entry, cmd_whoami_entry, cmd_queue_entry,
     cmd_indicator_entry, cmd_feed_entry, cmd_report_entry, cmd_handover_entry;
 /* cmd-alarm.c (issue 14) */
 extern const struct cmd_entry cmd_alarms_entry, cmd_alarm_entry;
+/* cmd-find.c (issue 14) */
+extern const struct cmd_entry cmd_find_entry;
 /* cmd-escalation.c (issue 14) */
 extern const struct cmd_entry cmd_escalation_entry;
 

@@ -91,6 +91,9 @@
 	X(Q_ALARM_BOARD, SAFE,                                                 \
 	  "SELECT * FROM cityops.alarm_board($1::bool, $2::int)")              \
 	X(Q_ALARM_ACK, ONCE, "SELECT * FROM cityops.alarm_ack_ref($1, $2)")    \
+	/* find (sql/functions/77_search.sql). */                              \
+	X(Q_SEARCH, SAFE,                                                      \
+	  "SELECT * FROM cityops.search($1, $2::bool, $3::int)")               \
 	/* Escalation (sql/functions/76_escalation.sql). ONCE: a pass cut      \
 	 * off is not sent again on the same call; the next pass takes it.     \
 	 */                                                                    \
