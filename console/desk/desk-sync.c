@@ -585,6 +585,16 @@ apply_change(struct desk_sync *sy, long long seq, const char *payload)
 		      strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
 		      "告警 %s %s #%lld", id, st, seq);
 		want(sy, W_VITALS | W_REGIONS | W_ALARMS);
+	} else if (strcmp(type, "source") == 0) {
+		json_field(payload, "label", id, sizeof id);
+		json_field(payload, "ok", st, sizeof st);
+		if (strcmp(st, "true") == 0)
+			event(sy, DESK_SEV_OK, "数据源恢复 source ok: %s #%lld",
+			      id, seq);
+		else
+			event(sy, DESK_SEV_CRIT,
+			      "数据源故障 source failing: %s #%lld", id, seq);
+		want(sy, W_SOURCES);
 	} else {
 		want(sy, W_ALL & ~W_CHANGES);
 	}
@@ -652,15 +662,6 @@ on_notify(void *arg, const char *payload)
 		event(sy, DESK_SEV_WARN, "交接班 handover %s → %s %s", id, to,
 		      strcmp(st, "accepted") == 0 ? "已接班 accepted"
 		                                  : "待接班 given");
-	} else if (strcmp(type, "source") == 0) {
-		json_field(payload, "label", id, sizeof id);
-		json_field(payload, "ok", st, sizeof st);
-		if (strcmp(st, "true") == 0)
-			event(sy, DESK_SEV_OK, "数据源恢复 source ok: %s", id);
-		else
-			event(sy, DESK_SEV_CRIT,
-			      "数据源故障 source failing: %s", id);
-		want(sy, W_SOURCES);
 	} else {
 		want(sy, W_ALL);
 	}
