@@ -441,6 +441,8 @@ BEGIN
 	-- What the reports keep of these incidents (migration 060) goes too.
 	DELETE FROM incident_step s WHERE s.incident_id = ANY (v_inc);
 	DELETE FROM handover_note n WHERE n.incident_id = ANY (v_inc);
+	DELETE FROM incident_search x WHERE x.incident_id = ANY (v_inc);
+	DELETE FROM escalation_fired f WHERE f.incident_id = ANY (v_inc);
 	DELETE FROM incident i WHERE i.id = ANY (v_inc);
 	GET DIAGNOSTICS v_n = ROW_COUNT;
 	-- Readings and alarms of exercise indicators within the runs' drill time.
