@@ -11,6 +11,8 @@
  * "read again", so after a reconnect — LISTEN first, then the read from
  * the last sequence applied — each change is applied exactly once, and
  * one missed during an outage or a failover is applied late, never lost.
+ * Change records are applied in desk-changes.c, the live feeds kept in
+ * desk-feeds.c (desk-sync-internal.h is what the three share).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -26,6 +28,7 @@
 #include "cityops/desk/desk-sync.h"
 #include "cityops/desk/desk-actions.h"
 #include "cityops/feed/feed-live.h"
+#include "desk-sync-internal.h"
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
 #include "cityops/core/names.h"
@@ -39,77 +42,17 @@
  * asked for after the other panes' reads. */
 #define QUEUE_FIRST_PAGE 200
 
-enum want_bits {
-	W_QUEUE = 1 << 0,
-	W_UNITS = 1 << 1,
-	W_VITALS = 1 << 2,
-	W_MODE = 1 << 3,
-	W_REGIONS = 1 << 4,
-	W_COUNTS = 1 << 5,
-	W_WHOAMI = 1 << 6,
-	W_MAPS = 1 << 7, /* the entity mapping, for NGSI-LD feeds */
-	W_EVENTS = 1 << 8,
-	W_ACTIONS = 1 << 9,  /* the role's allowed actions (desk-actions.h) */
-	W_ALARMS = 1 << 10,  /* the alarm board */
-	W_SHAPES = 1 << 11,  /* the map's region shapes, once per scope */
-	W_POINTS = 1 << 12,  /* the map's incident points */
-	W_CHANGES = 1 << 13, /* the change log from our position */
-	W_SOURCES = 1 << 14, /* ingest's sources' health */
-	W_ALL = 0x7fff,
-	W_COUNT = 15,
-};
-
-/* A read being kept fresh; coalesces requests while one runs. */
-struct fetch {
-	int inflight, again;
-};
-
-struct desk_sync {
-	struct loop *loop;
-	struct desk *d;
-	struct session *s;
-	struct desk_sync_opts o;
-	struct desk_sync_hooks h;
-	struct db_async *db;
-	struct fetch f[W_COUNT];
-	unsigned want;
-	struct loop_timer *refetch_timer, *vitals_timer;
-	char **hist_loaded; /* indicator keys whose history is loaded */
-	int nhist_loaded, hist_inflight;
-	char *bad_feed;
-	struct change_seq cs;     /* position in the change log */
-	struct desk_relay *relay; /* --relay: change records, no LISTEN */
-};
-
-struct fetch_req {
-	struct desk_sync *sy;
-	unsigned what;
-	/* W_EVENTS: the position asked from. */
-	int has_from;
-	uint64_t from;
-	int limit; /* W_QUEUE: rows asked for */
-	/* W_CHANGES: the change-log position asked from. */
-	int cs_has;
-	int64_t cs_seq;
-	uint64_t cs_horizon;
-};
-
 static void fetch_wanted(struct desk_sync *sy);
-static void apply_changes(struct desk_sync *sy, const struct fetch_req *fr,
-                          const struct db_table *tb);
 
-static void
-changed(struct desk_sync *sy)
+void
+desk_sync_changed(struct desk_sync *sy)
 {
 	if (sy->d->dirty && sy->h.changed)
 		sy->h.changed(sy->h.arg);
 }
 
-static void event(struct desk_sync *sy, enum desk_sev sev, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-event(struct desk_sync *sy, enum desk_sev sev, const char *fmt, ...)
+void
+desk_sync_event(struct desk_sync *sy, enum desk_sev sev, const char *fmt, ...)
 {
 	va_list ap;
 	char line[512];
@@ -118,7 +61,7 @@ event(struct desk_sync *sy, enum desk_sev sev, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	desk_event(sy->d, time(NULL), sev, line);
-	changed(sy);
+	desk_sync_changed(sy);
 }
 
 static struct fetch *
@@ -130,8 +73,8 @@ fetch_of(struct desk_sync *sy, unsigned what)
 	return NULL;
 }
 
-static void
-want(struct desk_sync *sy, unsigned bits)
+void
+desk_sync_want(struct desk_sync *sy, unsigned bits)
 {
 	sy->want |= bits;
 	loop_timer_start_if_idle(sy->refetch_timer, REFETCH_MS);
@@ -139,19 +82,17 @@ want(struct desk_sync *sy, unsigned bits)
 
 /* ---- answers ----------------------------------------------------------- */
 
-static void on_notify(void *arg, const char *payload);
-
 static void
 relay_resync(void *arg)
 {
-	want(arg, W_ALL);
+	desk_sync_want(arg, W_ALL);
 }
 
 /* --relay: once the scope is known, follow the relay for it. */
 static void
 relay_start(struct desk_sync *sy)
 {
-	struct desk_relay_hooks h = {on_notify, relay_resync, sy};
+	struct desk_relay_hooks h = {desk_sync_on_notify, relay_resync, sy};
 
 	if (sy->o.relay != NULL && sy->relay == NULL)
 		sy->relay =
@@ -177,22 +118,6 @@ on_whoami(struct desk_sync *sy, const struct db_table *tb)
 	desk_add_region_name(sy->d, s->scope_name);
 	sy->d->dirty |= DESK_DIRTY_STATUS | DESK_DIRTY_REGIONS;
 	relay_start(sy);
-}
-
-static void
-on_maps(struct desk_sync *sy, const struct db_table *tb)
-{
-	feed_live_map_clear(sy->d->feeds);
-	for (int i = 0; i < tb->nrows; i++)
-		if (db_get(tb, i, "indicator_id") != NULL)
-			feed_live_map_add_units(sy->d->feeds,
-			                        db_get(tb, i, "entity_type"),
-			                        db_get(tb, i, "entity_id"),
-			                        db_get(tb, i, "attribute"),
-			                        db_get(tb, i, "indicator_id"),
-			                        db_get(tb, i, "indicator_unit"),
-			                        db_get(tb, i, "source_unit"));
-	log_msg(LOG_INFO, "feeds: %d entity mappings", tb->nrows);
 }
 
 /* ingest's sources: well (ok and reporting) or not. */
@@ -256,7 +181,7 @@ apply(struct desk_sync *sy, const struct fetch_req *fr,
 		sy->want |= W_REGIONS | W_SHAPES | W_POINTS;
 		break;
 	case W_MAPS:
-		on_maps(sy, tb);
+		desk_feeds_catalogue(sy, tb);
 		break;
 	case W_SHAPES:
 		desk_rows_shapes(d, tb);
@@ -271,7 +196,7 @@ apply(struct desk_sync *sy, const struct fetch_req *fr,
 		desk_rows_alarms(d, tb);
 		break;
 	case W_CHANGES:
-		apply_changes(sy, fr, tb);
+		desk_sync_apply_changes(sy, fr, tb);
 		break;
 	case W_SOURCES:
 		on_sources(sy, tb);
@@ -296,7 +221,7 @@ fetched(void *arg, struct db_table *tb, const struct db_error *err)
 			sy->h.error(sy->h.arg, err->message);
 	} else {
 		apply(sy, fr, tb);
-		changed(sy);
+		desk_sync_changed(sy);
 	}
 	db_table_free(&tb);
 	if (f->again) {
@@ -459,7 +384,7 @@ vitals_cb(void *arg)
 	struct desk_sync *sy = arg;
 
 	/* Sources too: one gone silent says nothing, time does. */
-	want(sy, W_VITALS | W_SOURCES);
+	desk_sync_want(sy, W_VITALS | W_SOURCES);
 	loop_timer_start(sy->vitals_timer, VITALS_EVERY_MS);
 }
 
@@ -489,7 +414,7 @@ history_loaded(void *arg, struct db_table *tb, const struct db_error *err)
 				                   NULL);
 		}
 		sy->d->dirty |= DESK_DIRTY_VITALS;
-		changed(sy);
+		desk_sync_changed(sy);
 	}
 	db_table_free(&tb);
 	free(h->key);
@@ -524,149 +449,6 @@ desk_sync_history(struct desk_sync *sy, const int *vitals, int n)
 
 /* ---- change records and the link --------------------------------------- */
 
-/* Pulls "key":"value" or "key":number out of a small flat JSON object. */
-static int
-json_field(const char *js, const char *key, char *out, size_t outsz)
-{
-	char pat[48];
-	const char *p;
-	size_t n = 0;
-
-	snprintf(pat, sizeof pat, "\"%s\"", key);
-	p = strstr(js, pat);
-	if (p == NULL)
-		return -1;
-	p += strlen(pat);
-	p += strspn(p, " \t:");
-	if (*p == '"') {
-		p++;
-		while (*p && *p != '"' && n + 1 < outsz) {
-			if (*p == '\\' && p[1])
-				p++;
-			out[n++] = *p++;
-		}
-	} else {
-		while (*p && *p != ',' && *p != '}' && n + 1 < outsz)
-			out[n++] = *p++;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-/* One change, applied once: what it changed is read again, and units,
- * alarms and mode become event lines (with their sequence). */
-static void
-apply_change(struct desk_sync *sy, long long seq, const char *payload)
-{
-	char type[16] = "", ref[32] = "", id[64] = "", st[32] = "";
-
-	json_field(payload, "t", type, sizeof type);
-	if (strcmp(type, "event") == 0) {
-		want(sy, W_EVENTS);
-	} else if (strcmp(type, "incident") == 0) {
-		json_field(payload, "ref", ref, sizeof ref);
-		json_field(payload, "id", id, sizeof id);
-		want(sy, W_QUEUE | W_COUNTS | W_REGIONS | W_POINTS);
-		if (sy->h.incident)
-			sy->h.incident(sy->h.arg, ref[0] ? ref : id);
-	} else if (strcmp(type, "unit") == 0) {
-		json_field(payload, "id", id, sizeof id);
-		json_field(payload, "status", st, sizeof st);
-		event(sy, DESK_SEV_DIM, "单位 %s → %s #%lld", id,
-		      names_unit_status(st), seq);
-		want(sy, W_UNITS);
-	} else if (strcmp(type, "mode") == 0) {
-		event(sy, DESK_SEV_WARN, "模式变更 (mode changed) #%lld", seq);
-		want(sy, W_MODE);
-	} else if (strcmp(type, "alarm") == 0) {
-		json_field(payload, "indicator", id, sizeof id);
-		json_field(payload, "state", st, sizeof st);
-		event(sy,
-		      strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
-		      "告警 %s %s #%lld", id, st, seq);
-		want(sy, W_VITALS | W_REGIONS | W_ALARMS);
-	} else if (strcmp(type, "source") == 0) {
-		json_field(payload, "label", id, sizeof id);
-		json_field(payload, "ok", st, sizeof st);
-		if (strcmp(st, "true") == 0)
-			event(sy, DESK_SEV_OK, "数据源恢复 source ok: %s #%lld",
-			      id, seq);
-		else
-			event(sy, DESK_SEV_CRIT,
-			      "数据源故障 source failing: %s #%lld", id, seq);
-		want(sy, W_SOURCES);
-	} else {
-		want(sy, W_ALL & ~W_CHANGES);
-	}
-}
-
-/* An answer of changes_since (or change_head at the start). */
-static void
-apply_changes(struct desk_sync *sy, const struct fetch_req *fr,
-              const struct db_table *tb)
-{
-	struct change_seq_row *rows =
-	    xcalloc((size_t)tb->nrows + 1, sizeof *rows);
-	int *fresh = xcalloc((size_t)tb->nrows + 1, sizeof *fresh), n = 0;
-	uint64_t horizon = 0;
-	long long total = 0, missed = 0;
-	enum change_seq_verdict v;
-
-	for (int i = 0; i < tb->nrows; i++) {
-		horizon = strtoull(db_get(tb, i, "horizon") ?: "0", NULL, 10);
-		total = atoll(db_get(tb, i, "total") ?: "0");
-		if (db_get(tb, i, "seq") == NULL)
-			continue; /* no change: the horizon only */
-		rows[n].seq = atoll(db_get(tb, i, "seq"));
-		rows[n].tx = strtoull(db_get(tb, i, "tx") ?: "0", NULL, 10);
-		n++;
-	}
-	v = change_seq_merge(&sy->cs, fr->cs_has, fr->cs_seq, fr->cs_horizon,
-	                     horizon, total, rows, n, fresh, &missed);
-	if (v == CHANGE_SEQ_GAP) {
-		event(sy, DESK_SEV_WARN,
-		      "… %lld 条变更未显示, 全量同步 (%lld changes not shown, "
-		      "full resync)",
-		      missed, missed);
-		want(sy, W_ALL & ~W_CHANGES);
-	}
-	for (int i = 0, k = 0; i < tb->nrows && v != CHANGE_SEQ_STALE; i++) {
-		if (db_get(tb, i, "seq") == NULL)
-			continue;
-		if (fresh[k++])
-			apply_change(sy, (long long)rows[k - 1].seq,
-			             db_get(tb, i, "payload") ?: "{}");
-	}
-	free(rows);
-	free(fresh);
-}
-
-/* A notification: a change with a sequence is read from the change log
- * (so it applies once, in the same way as after an outage); the few
- * without one (catalogue, handover) are applied as they come. */
-static void
-on_notify(void *arg, const char *payload)
-{
-	struct desk_sync *sy = arg;
-	char type[16] = "", id[64] = "", st[32] = "", seq[24] = "";
-
-	log_msg(LOG_DEBUG, "notify %s", payload);
-	json_field(payload, "t", type, sizeof type);
-	if (json_field(payload, "seq", seq, sizeof seq) == 0 && seq[0]) {
-		want(sy, W_CHANGES);
-	} else if (strcmp(type, "handover") == 0) {
-		char to[64] = "";
-		json_field(payload, "from", id, sizeof id);
-		json_field(payload, "to", to, sizeof to);
-		json_field(payload, "state", st, sizeof st);
-		event(sy, DESK_SEV_WARN, "交接班 handover %s → %s %s", id, to,
-		      strcmp(st, "accepted") == 0 ? "已接班 accepted"
-		                                  : "待接班 given");
-	} else {
-		want(sy, W_ALL);
-	}
-}
-
 static void
 on_link(void *arg, enum db_link link, const char *why)
 {
@@ -679,7 +461,7 @@ on_link(void *arg, enum db_link link, const char *why)
 		if (was != DB_LINK_UP && d->down_since_ms != 0) {
 			char node[128] = "";
 			db_node(db_async_db(sy->db), node, sizeof node);
-			event(
+			desk_sync_event(
 			    sy, DESK_SEV_OK,
 			    "数据库已恢复 %s, %lld s, 全量同步 (database back, "
 			    "resync)",
@@ -696,188 +478,14 @@ on_link(void *arg, enum db_link link, const char *why)
 	} else if (link == DB_LINK_DOWN) {
 		if (d->down_since_ms == 0) {
 			d->down_since_ms = loop_now_ms();
-			event(sy, DESK_SEV_CRIT, "数据库断开: %s",
-			      why ? why : "");
+			desk_sync_event(sy, DESK_SEV_CRIT, "数据库断开: %s",
+			                why ? why : "");
 		}
 		snprintf(d->link_why, sizeof d->link_why, "%s", why ? why : "");
 		/* Fetches in flight are resent by db-async.c; forget ours. */
 	}
 	d->dirty |= DESK_DIRTY_STATUS;
-	changed(sy);
-}
-
-/* ---- live feeds -------------------------------------------------------- */
-
-static const char *
-feed_label(const struct feed_health *h)
-{
-	const char *n = h->name ? h->name : "";
-
-	return strncmp(n, "ws://", 5) == 0 ? n + 5 : n;
-}
-
-/* Link changes become events, once per change (not per retry). */
-static void
-feed_links(struct desk_sync *sy)
-{
-	struct desk *d = sy->d;
-
-	for (int i = 0; i < d->nfeeds; i++) {
-		const struct feed_health *h =
-		    feed_live_health(d->feeds, (size_t)i);
-		struct desk_feed *f = &d->feed[i];
-
-		if (h->link == (enum feed_link)f->link)
-			continue;
-		f->link = h->link;
-		if (h->link == FEED_LINK_UP) {
-			event(sy, DESK_SEV_OK, "馈送已连接 feed up: %s",
-			      feed_label(h));
-			f->was_up = 1;
-			f->down_ms = 0;
-		} else if (h->link == FEED_LINK_WAITING &&
-		           (f->was_up || f->down_ms == 0)) {
-			event(sy, DESK_SEV_CRIT, "馈送断开 feed down: %s — %s",
-			      feed_label(h), h->why[0] ? h->why : "?");
-			f->was_up = 0;
-			f->down_ms = feed_wall_ms();
-		}
-	}
-}
-
-static void
-feeds_changed(void *arg, unsigned what)
-{
-	struct desk_sync *sy = arg;
-
-	if (what & FEED_LIVE_VALUES)
-		sy->d->dirty |= DESK_DIRTY_VITALS;
-	/* Regrouping every row is for a changed state or a feed going up
-	 * or down (its values turn stale or live), not for every value. */
-	if (what & (FEED_LIVE_STATES | FEED_LIVE_HEALTH))
-		sy->d->vrows_stale = 1;
-	if (what & FEED_LIVE_HEALTH) {
-		feed_links(sy);
-		sy->d->dirty |= DESK_DIRTY_STATUS | DESK_DIRTY_VITALS;
-	}
-	changed(sy);
-}
-
-static const char *
-nz(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
-static void
-feed_alarm_event(struct desk_sync *sy, const char *ex,
-                 const struct feed_alarm *a)
-{
-	char val[32] = "";
-
-	if (!isnan(a->value))
-		snprintf(val, sizeof val, " %.6g", a->value);
-	event(sy,
-	      a->cleared                     ? DESK_SEV_OK
-	      : a->level >= FEED_LEVEL_ALARM ? DESK_SEV_CRIT
-	                                     : DESK_SEV_WARN,
-	      "%s⇣告警 %s %s%s%s %s", ex, nz(a->key),
-	      a->cleared ? "cleared" : feed_level_name(a->level), val,
-	      a->message ? " ·" : "", nz(a->message));
-}
-
-static void
-feed_cap_event(struct desk_sync *sy, const char *ex, const struct feed_cap *c)
-{
-	const struct feed_cap_info *inf = c->ninfo ? &c->info[0] : NULL;
-
-	event(
-	    sy,
-	    inf && inf->severity <= FEED_CAP_SEVERITY_SEVERE &&
-	            inf->severity != FEED_CAP_SEVERITY_UNKNOWN
-	        ? DESK_SEV_CRIT
-	        : DESK_SEV_WARN,
-	    "%s⇣预警 CAP %s %s %s%s%s", ex, feed_cap_msgtype_name(c->msg_type),
-	    inf ? feed_cap_severity_name(inf->severity) : "",
-	    inf ? nz(inf->headline ? inf->headline : inf->event) : "",
-	    inf && inf->area_desc ? " · " : "", inf ? nz(inf->area_desc) : "");
-}
-
-/* Alarms, reports, CAP warnings and Open311 requests into the event log.
- * Readings went to the model already; heartbeats only time the screen. */
-static void
-feeds_event(void *arg, size_t feed, const struct feed_event *ev)
-{
-	struct desk_sync *sy = arg;
-	const char *ex = ev->exercise ? "[演练] " : "";
-
-	switch (ev->type) {
-	case FEED_EV_HEARTBEAT:
-		if (sy->h.heartbeat && ev->u.heartbeat.ts_ms > 0)
-			sy->h.heartbeat(sy->h.arg, ev->u.heartbeat.ts_ms,
-			                feed_wall_ms());
-		break;
-	case FEED_EV_ALARM:
-		feed_alarm_event(sy, ex, &ev->u.alarm);
-		break;
-	case FEED_EV_INCIDENT: {
-		const struct feed_incident *in = &ev->u.incident;
-		event(sy, in->priority == 1 ? DESK_SEV_CRIT : DESK_SEV_NEW,
-		      "%s⇣上报 %s P%d %s%s%s", ex, nz(in->source), in->priority,
-		      nz(in->title), in->region ? " · " : "", nz(in->region));
-		break;
-	}
-	case FEED_EV_CAP:
-		feed_cap_event(sy, ex, &ev->u.cap);
-		break;
-	case FEED_EV_OPEN311: {
-		const struct feed_open311 *o = &ev->u.open311;
-		event(sy, DESK_SEV_NORMAL, "%s⇣12345 #%s %s %s%s%s", ex,
-		      nz(o->id), nz(o->status),
-		      nz(o->service_name ? o->service_name : o->service_code),
-		      o->description ? " · " : "", nz(o->description));
-		break;
-	}
-	default:
-		break;
-	}
-	(void)feed;
-}
-
-static void
-desk_feeds_start(struct desk_sync *sy)
-{
-	const struct feed_live_hooks h = {feeds_changed, feeds_event, sy};
-	struct desk *d = sy->d;
-
-	if (sy->o.nfeeds == 0)
-		return;
-	d->feeds = feed_live_new(loop_lws(sy->loop), d->mv, &h);
-	d->feed = xcalloc((size_t)sy->o.nfeeds, sizeof *d->feed);
-	for (int i = 0; i < sy->o.nfeeds; i++) {
-		if (feed_live_add(d->feeds, sy->o.feeds[i]) != 0) {
-			if (sy->bad_feed == NULL)
-				sy->bad_feed = xstrdup(sy->o.feeds[i]);
-			continue;
-		}
-		d->feed[d->nfeeds].link = FEED_LINK_IDLE;
-		d->nfeeds++;
-	}
-	log_msg(LOG_INFO, "feeds: %d subscribed", d->nfeeds);
-}
-
-void
-desk_sync_log_feeds(const struct desk_sync *sy)
-{
-	for (int i = 0; i < sy->d->nfeeds; i++) {
-		const struct feed_health *h =
-		    feed_live_health(sy->d->feeds, (size_t)i);
-		log_msg(LOG_INFO,
-		        "feed %s: %llu messages, %llu connects, %llu failures",
-		        h->name, (unsigned long long)h->messages,
-		        (unsigned long long)h->connects,
-		        (unsigned long long)h->failures);
-	}
+	desk_sync_changed(sy);
 }
 
 /* ---- start and stop ---------------------------------------------------- */
@@ -887,7 +495,8 @@ desk_sync_new(struct loop *loop, struct desk *d, struct session *s,
               const struct desk_sync_opts *o, const struct desk_sync_hooks *h)
 {
 	struct desk_sync *sy = xcalloc(1, sizeof *sy);
-	struct db_async_hooks dh = {on_link, o->relay ? NULL : on_notify, sy};
+	struct db_async_hooks dh = {on_link,
+	                            o->relay ? NULL : desk_sync_on_notify, sy};
 
 	sy->loop = loop;
 	sy->d = d;

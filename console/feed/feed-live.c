@@ -30,6 +30,7 @@ struct feed_live {
 	struct feed_client **fc;
 	size_t nfc;
 	unsigned pending;
+	int ready; /* the catalogue is loaded (feed_live_ready) */
 	unsigned long long applied, unplaced;
 	/* Which feed last fed each indicator: open addressing on the
 	 * indicator's address (indicators live as long as the model). */
@@ -129,8 +130,9 @@ on_event(void *arg, struct feed_client *fc, const struct feed_event *ev,
 	if (ev->type == FEED_EV_READING) {
 		struct feed_reading r = ev->u.reading;
 		struct model_indicator *ind = NULL;
-		/* Drill data never shows among real values. */
-		if (ev->exercise)
+		/* Drill data never shows among real values, nor a value
+		 * judged without the catalogue. */
+		if (ev->exercise || !fl->ready)
 			return;
 		const struct model_indicator *before;
 		enum model_state was = MODEL_STATE_NODATA;
@@ -243,28 +245,16 @@ feed_live_add(struct feed_live *fl, const char *url)
 	return 0;
 }
 
-void
-feed_live_map_clear(struct feed_live *fl)
+struct feed_map *
+feed_live_map(struct feed_live *fl)
 {
-	feed_map_clear(fl->map);
+	return fl->map;
 }
 
 void
-feed_live_map_add(struct feed_live *fl, const char *entity_type,
-                  const char *entity_id, const char *attr,
-                  const char *indicator)
+feed_live_ready(struct feed_live *fl)
 {
-	feed_map_add(fl->map, entity_type, entity_id, attr, indicator);
-}
-
-void
-feed_live_map_add_units(struct feed_live *fl, const char *entity_type,
-                        const char *entity_id, const char *attr,
-                        const char *indicator, const char *indicator_unit,
-                        const char *source_unit)
-{
-	feed_map_add_units(fl->map, entity_type, entity_id, attr, indicator,
-	                   indicator_unit, source_unit);
+	fl->ready = 1;
 }
 
 const struct feed_health *

@@ -232,10 +232,13 @@ write_reading(const struct scenario *sc, const struct signal *s, double v,
 	char iso[64];
 
 	if (!ngsi) {
-		buf_printf(
-		    out,
-		    "{\"t\":\"r\",\"i\":\"%s\",\"v\":%.*f,\"ts\":%" PRId64 "}",
-		    s->key, s->decimals, v, ts);
+		buf_printf(out, "{\"t\":\"r\",\"i\":\"%s\",\"v\":%.*f,",
+		           s->key, s->decimals, v);
+		/* The unit the sensor measures in, as a native reading
+		 * states it ("u"); the reader converts it. */
+		if (s->unit != NULL)
+			buf_printf(out, "\"u\":\"%s\",", s->unit);
+		buf_printf(out, "\"ts\":%" PRId64 "}", ts);
 		return;
 	}
 	iso_utc(ts, iso, sizeof iso);

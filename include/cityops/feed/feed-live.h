@@ -8,8 +8,9 @@
  *
  *   fl = feed_live_new(loop_lws(loop), model, &hooks);
  *   feed_live_add(fl, url) for each --feed / config "feeds" URL;
- *   feed_live_map_add(...) for each row of Q_ENTITY_MAPPINGS (after
- *   feed_live_map_clear on a reload);
+ *   feed_catalogue_*(feed_live_map(fl), ...) with the answers of
+ *   Q_ENTITY_MAPPINGS, Q_INDICATOR_UNITS and Q_REGION_EXTENTS (each
+ *   replaces what it loaded before, so a reload is the same calls);
  *   hooks.changed → loop_dirty(VITALS and/or STATUS); hooks.event gets
  *   alarms, incident reports, CAP and Open311 events for the event pane.
  *
@@ -55,15 +56,13 @@ struct feed_live *feed_live_new(struct lws_context *ctx,
 void feed_live_free(struct feed_live **flp);
 /* Subscribes to url; returns 0, or -1 (logged) for a bad URL. */
 int feed_live_add(struct feed_live *fl, const char *url);
-void feed_live_map_clear(struct feed_live *fl);
-void feed_live_map_add(struct feed_live *fl, const char *entity_type,
-                       const char *entity_id, const char *attr,
-                       const char *indicator);
-/* A row with the indicator's unit and the row's source unit (codes). */
-void feed_live_map_add_units(struct feed_live *fl, const char *entity_type,
-                             const char *entity_id, const char *attr,
-                             const char *indicator, const char *indicator_unit,
-                             const char *source_unit);
+/* The catalogue readings are judged by (feed-map.h; load it with
+ * feed-catalogue.h); owned by the set. */
+struct feed_map *feed_live_map(struct feed_live *fl);
+/* The catalogue is loaded (the extents, last): readings are judged and
+ * applied from now on. Until then they are not shown — judged without
+ * the indicators' units, a reading in centimetres would show as metres. */
+void feed_live_ready(struct feed_live *fl);
 /* Health of feed i (owned by the set, valid until the next event). */
 const struct feed_health *feed_live_health(struct feed_live *fl, size_t i);
 /* Readings applied. */
