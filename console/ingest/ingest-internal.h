@@ -120,7 +120,7 @@ struct ingest {
 	uint64_t reached[MAX_FEEDS];   /* next position, all queued */
 	uint64_t committed[MAX_FEEDS]; /* next position, all answered */
 	struct feed_map *map;
-	int map_inflight;
+	int map_inflight, map_again;
 
 	/* The batch being gathered, as COPY text (ingest_batch_add). */
 	struct buf copy;

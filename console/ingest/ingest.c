@@ -39,43 +39,34 @@
 #include <unistd.h>
 
 #include "cityops/core/opt.h"
-#include "cityops/feed/feed-place.h"
+#include "cityops/feed/feed-catalogue.h"
 #include "ingest-internal.h"
 
 /* ---- database link and mapping ---------------------------------------- */
+
+static void load_mappings(struct ingest *in);
 
 /* The region extents, last: then the feeds may start. */
 static void
 extents_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;
-	struct feed_places *p = feed_map_places(in->map);
 
 	in->map_inflight = 0;
-	if (err != NULL) {
+	if (err != NULL)
 		log_msg(LOG_ERROR, "ingest: cannot load the region extents: %s",
 		        err->message ? err->message : "?");
-	} else {
-		feed_places_clear(p);
-		for (int i = 0; i < t->nrows; i++) {
-			const char *lat = db_get(t, i, "lat"),
-			           *lon = db_get(t, i, "lon"),
-			           *depth = db_get(t, i, "depth"),
-			           *city = db_get(t, i, "city");
-			if (lat && lon && depth)
-				feed_places_vertex(
-				    p, db_get(t, i, "code"), atoi(depth),
-				    city != NULL && *city == 't',
-				    strtod(lat, NULL), strtod(lon, NULL));
-		}
+	else
 		log_msg(LOG_INFO, "ingest: region extents loaded, %zu regions",
-		        feed_places_count(p));
-	}
+		        feed_catalogue_extents(in->map, t));
 	db_table_free(&t);
 	/* Feeds start once the mapping is there, so that no entity
 	 * reading arrives before it can be placed. */
 	if (!in->feeds_started && !in->stopping)
 		ingest_start_feeds(in);
+	/* The catalogue changed while it was being read: read it again. */
+	if (in->map_again && !in->stopping)
+		load_mappings(in);
 }
 
 static void
@@ -83,17 +74,12 @@ units_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;
 
-	if (err != NULL) {
+	if (err != NULL)
 		log_msg(LOG_ERROR,
 		        "ingest: cannot load the indicator units: %s",
 		        err->message ? err->message : "?");
-	} else {
-		feed_map_units_clear(in->map);
-		for (int i = 0; i < t->nrows; i++)
-			feed_map_indicator_unit(in->map,
-			                        db_get(t, i, "indicator_id"),
-			                        db_get(t, i, "unit_code"));
-	}
+	else
+		feed_catalogue_units(in->map, t);
 	db_table_free(&t);
 	db_async_submit(in->db, Q_REGION_EXTENTS, 0, NULL, extents_done, in);
 }
@@ -103,36 +89,27 @@ mappings_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;
 
-	if (err != NULL) {
+	if (err != NULL)
 		log_msg(LOG_ERROR, "ingest: cannot load the entity mapping: %s",
 		        err->message ? err->message : "?");
-	} else {
-		feed_map_clear(in->map);
-		for (int i = 0; i < t->nrows; i++) {
-			const char *ty = db_get(t, i, "entity_type"),
-			           *id = db_get(t, i, "entity_id"),
-			           *at = db_get(t, i, "attribute"),
-			           *ind = db_get(t, i, "indicator_id");
-			if (ty && at && ind)
-				feed_map_add_units(
-				    in->map, ty, id, at, ind,
-				    db_get(t, i, "indicator_unit"),
-				    db_get(t, i, "source_unit"));
-		}
+	else
 		log_msg(LOG_INFO, "ingest: entity mapping loaded, %zu rows",
-		        feed_map_count(in->map));
-	}
+		        feed_catalogue_mappings(in->map, t));
 	db_table_free(&t);
-	in->map_inflight = 1;
 	db_async_submit(in->db, Q_INDICATOR_UNITS, 0, NULL, units_done, in);
 }
 
+/* Mapping, units, then extents, in one chain; a call while one runs
+ * asks for another after it. */
 static void
 load_mappings(struct ingest *in)
 {
-	if (in->map_inflight)
+	if (in->map_inflight) {
+		in->map_again = 1;
 		return;
+	}
 	in->map_inflight = 1;
+	in->map_again = 0;
 	db_async_submit(in->db, Q_ENTITY_MAPPINGS, 0, NULL, mappings_done, in);
 }
 
@@ -166,6 +143,13 @@ on_notify(void *arg, const char *payload)
 	if (strstr(payload, "\"t\" : \"alarm\"") != NULL ||
 	    strstr(payload, "\"t\":\"alarm\"") != NULL)
 		loop_timer_start_if_idle(in->alarm_timer, ALARM_CHECK_MS);
+	/* An admin changed an indicator, a mapping or the regions: what
+	 * arrives next is judged by the new catalogue, no restart. */
+	if (strstr(payload, "\"t\" : \"catalogue\"") != NULL ||
+	    strstr(payload, "\"t\":\"catalogue\"") != NULL) {
+		log_msg(LOG_INFO, "ingest: the catalogue changed, reloading");
+		load_mappings(in);
+	}
 }
 
 /* ---- feeds, stats, stopping ------------------------------------------- */

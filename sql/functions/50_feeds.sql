@@ -247,6 +247,7 @@ BEGIN
 	END IF;
 	PERFORM audit_log('entity_map.set', p_entity_type || '/' || v_id || '/' || p_attribute,
 		jsonb_build_object('indicator', p_indicator));
+	PERFORM catalogue_notify('feed_map', p_entity_type || '/' || v_id || '/' || p_attribute);
 	RETURN QUERY SELECT p_entity_type, v_id, p_attribute, p_indicator;
 END
 $$;

@@ -125,12 +125,12 @@ start_ingest
 run_phase mqtt-json 1464739200000 all --mqtt "mqtt://127.0.0.1:$BPORT/cityops/typhoon"
 # B: UltraLight 2.0; the IoT Agent's service group "fxul" names the device
 # by indicator, its measure "v" feeds that indicator (2016-07-01).
+loads=$(grep -c 'entity mapping loaded' "$LOG" || true)
 q "select cityops.entity_map_set('fxul', i, 'v', i) from unnest(array['fx.river','fx.rain','fx.wind',
 	'fx.pond.nanqiao','fx.pond.fengcheng','fx.pond.jinhai','fx.tpi','fx.hotline','fx.load']) i" >/dev/null
-# ingest reads the mapping when it starts: start it again to have it.
-kill "$ingest_pid" 2>/dev/null || true
-wait "$ingest_pid" 2>/dev/null || true
-start_ingest
+# The mapping's NOTIFY has the running ingest read it again (no restart).
+wait_for 60 bash -c "[ \$(grep -c 'entity mapping loaded' '$LOG') -gt $loads ]" ||
+	fail "ingest did not reload the mapping after entity_map_set: $(tail -5 "$LOG")"
 run_phase mqtt-ul 1467331200000 native --mqtt "mqtt://127.0.0.1:$BPORT/cityops/ul" --ul fxul
 # C: NGSI-LD notifications POSTed, ?subscriptionId= as Orion-LD (2016-08-01).
 run_phase ngsi-post 1470009600000 ngsi \
