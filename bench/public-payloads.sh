@@ -3,8 +3,11 @@
 # Copyright (C) 2026 the cityops authors; see LICENSE.
 # The share of the public example payloads (tests/feed/fixtures/public/)
 # that cityops fully understands, partly understands, or refuses with the
-# reason its README expects, for every file at the top level and in
-# rules/. Decoder level (feed-watch --file): what the database does
+# reason its README expects, for every file at the top level, in rules/,
+# and the single messages in cap/, ngsi/ and open311/ (their @…@
+# placeholders filled as the transport tests fill them; the Atom/RSS
+# indexes are not messages, and UltraLight needs its MQTT topic: those are
+# feed/cap-atom's and feed/mqtt's). Decoder level (feed-watch --file): what the database does
 # afterwards (units, places, future_time, out_of_area) is
 # tests/feed/rules.sh's. A file whose outcome differs from its README's
 # `expect` (or that has none) is "wrong": the script lists it and exits 1,
@@ -16,10 +19,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$root/build/cityops}
 dir=$root/tests/feed/fixtures/public
 total=0 full=0 part=0 refused_ok=0 wrong=0
-for f in "$dir"/*.json* "$dir"/rules/*.json*; do
-	name=$(basename "$f")
+for f in "$dir"/*.json* "$dir"/rules/*.json* "$dir"/cap/*.xml "$dir"/ngsi/*.json "$dir"/open311/*; do
+	name=${f#"$dir"/}
+	case $name in
+	rules/*) name=${name#rules/} ;;
+	*README* | cap/*-index.xml) continue ;;
+	esac
 	expect=$(awk -F'|' -v n="$name" '$2 == " "n" " {gsub(/ /, "", $4); print $4}' "$dir/README.md")
-	out=$(tr '\n' ' ' <"$f" | "$bin" feed-watch --json --file - 2>/dev/null)
+	out=$(sed 's/@SEQ@/1/g; s/@AT@/2016-11-30T07:00:00Z/g; s/@V1@/12/g; s/@V2@/3/g' "$f" |
+		tr '\n' ' ' | "$bin" feed-watch --json --file - 2>/dev/null)
 	events=$(printf '%s\n' "$out" | grep -c '"type":' || true)
 	reason=$(printf '%s\n' "$out" | sed -n 's/.*"rejected":"\([a-z_]*\)".*/\1/p' | head -1)
 	skipped=$(printf '%s\n' "$out" | grep -c '"skipped"' || true)

@@ -57,6 +57,13 @@ static const struct col_spec unmapped_cols[] = {
     {NULL, NULL, 0, 0},
 };
 
+static const struct col_spec conflict_cols[] = {
+    {"indicator_id", "指标", F_TEXT, 0}, {"name", "名称", F_TEXT, 24},
+    {"at", "观测时间", F_TIME, 0},       {"value", "冲突值", F_NUMBER, 0},
+    {"kept", "保留值", F_NUMBER, 0},     {"seen", "次数", F_NUMBER, 0},
+    {"last_seen", "最近", F_TIME, 0},    {NULL, NULL, 0, 0},
+};
+
 /* The value of --name, or dflt. */
 static const char *
 opt_or(const struct cmd_ctx *ctx, const char *name, const char *dflt)
@@ -177,8 +184,13 @@ prepare_feed(struct cmd_ctx *ctx)
 		cmd_add_query(ctx, Q_FEED_UNMAPPED, 0, NULL);
 		return;
 	}
+	if (strcmp(sub, "conflicts") == 0 && ctx->argc <= 2) {
+		const char *p[1] = {ctx->argc == 2 ? ctx->argv[1] : NULL};
+		cmd_add_query(ctx, Q_FEED_CONFLICTS, 1, p);
+		return;
+	}
 	if (strcmp(sub, "map") != 0) {
-		cmd_usage(ctx, "map add|list|remove, or unmapped");
+		cmd_usage(ctx, "map add|list|remove, unmapped or conflicts");
 		return;
 	}
 	if (strcmp(what, "add") == 0 && (ctx->argc == 6 || ctx->argc == 7)) {
@@ -206,6 +218,9 @@ finish_feed(struct cmd_ctx *ctx)
 
 	if (strcmp(ctx->argv[0], "unmapped") == 0) {
 		result_table(ctx->res, "unmapped", "未映射", t, unmapped_cols);
+	} else if (strcmp(ctx->argv[0], "conflicts") == 0) {
+		result_table(ctx->res, "conflicts", "读数冲突", t,
+		             conflict_cols);
 	} else if (strcmp(what, "list") == 0) {
 		result_table(ctx->res, "mappings", "映射", t, map_cols);
 	} else {
@@ -216,12 +231,13 @@ finish_feed(struct cmd_ctx *ctx)
 	}
 }
 
-/* `feed map list` and `feed unmapped` only read: a read-only console runs
- * them. */
+/* `feed map list`, `feed unmapped` and `feed conflicts` only read: a
+ * read-only console runs them. */
 static int
 feed_writes(const struct cmd_ctx *ctx)
 {
 	return !(strcmp(ctx->argv[0], "unmapped") == 0 ||
+	         strcmp(ctx->argv[0], "conflicts") == 0 ||
 	         (strcmp(ctx->argv[0], "map") == 0 && ctx->argc > 1 &&
 	          strcmp(ctx->argv[1], "list") == 0));
 }
@@ -229,9 +245,10 @@ feed_writes(const struct cmd_ctx *ctx)
 const struct cmd_entry cmd_feed_entry = {
     .name = "feed",
     .usage = "map add TYPE ID|PATTERN|* ATTR INDICATOR [UNIT] | map list "
-             "[TYPE] | map remove TYPE ID ATTR | unmapped",
+             "[TYPE] | map remove TYPE ID ATTR | unmapped | conflicts "
+             "[INDICATOR]",
     .help = "Map feed entity attributes to indicators; list what ingest "
-            "could not map (admin).",
+            "could not map, and readings whose sources disagree (admin).",
     .min_args = 1,
     .max_args = 7,
     .role = ROLE_admin,

@@ -325,6 +325,29 @@ BEGIN
 END
 $$;
 
+-- Conflicting readings (ingest_inbox notes them): one indicator, one time,
+-- two values from its sources; the first stored is kept. Admins of the
+-- indicator's region list them to find the source that disagrees.
+CREATE OR REPLACE FUNCTION cityops.feed_conflicts(p_indicator text DEFAULT NULL)
+RETURNS TABLE (indicator_id text, name text, at timestamptz, value numeric, kept numeric,
+	seen bigint, first_seen timestamptz, last_seen timestamptz)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = cityops, public, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	me caller := caller();
+BEGIN
+	PERFORM require_role(me, 'admin', 'list conflicting readings');
+	RETURN QUERY SELECT c.indicator_id, i.name, c.at, c.value, c.kept, c.seen,
+		c.first_seen, c.last_seen
+	FROM reading_conflict c JOIN indicator i ON i.id = c.indicator_id
+	WHERE (p_indicator IS NULL OR c.indicator_id = p_indicator)
+		AND i.region_path <@ me.scope_path
+	ORDER BY c.last_seen DESC, c.indicator_id, c.at, c.value
+	LIMIT 500;
+END
+$$;
+
 -- ------------------------------------------------------------------------
 -- Where a point lies. The city's bounds are the city region's extent (or,
 -- without one, the union of every extent). Inside: the deepest region
@@ -560,7 +583,8 @@ $$;
 -- every file in sql/functions/ (docs/sql-api.md, tests/db/catalogue.sql).
 -- ------------------------------------------------------------------------
 -- CAP Update: the incident raised from the referenced alert takes the
--- update's priority (from its severity), area (areaDesc and centre point)
+-- update's priority (from its severity; its SLA deadlines recomputed for
+-- it), area (areaDesc and centre point)
 -- and expiry; one timeline row per field that changed, none when nothing
 -- did. The region stays: the desk it was routed to moves it if the new
 -- area is another district's (the area row says so). Replay-safe by
@@ -579,6 +603,7 @@ DECLARE
 	v_fresh bool;
 	v_area text := nullif(btrim(p_area), '');
 	v_where text;
+	v_sla sla_policy;
 BEGIN
 	PERFORM require_role(me, 'officer', 'update an incident from a feed');
 	IF p_priority IS NOT NULL AND p_priority NOT BETWEEN 1 AND 4 THEN
@@ -603,10 +628,21 @@ BEGIN
 		END IF;
 	END IF;
 	IF p_priority IS NOT NULL AND p_priority <> v_inc.priority THEN
-		UPDATE incident i SET priority = p_priority, updated_at = cityops.now()
+		-- The deadlines follow the new priority: the policy in force now
+		-- (sla_for, the mode's factor included), counted from the
+		-- incident's creation, so an upgrade may make it overdue at once.
+		v_sla := sla_for(v_inc.category_code, p_priority);
+		UPDATE incident i SET priority = p_priority, updated_at = cityops.now(),
+			ack_due = i.created_at + v_sla.ack, dispatch_due = i.created_at + v_sla.dispatch,
+			arrive_due = i.created_at + v_sla.arrive, close_due = i.created_at + v_sla.close,
+			sla_due = CASE i.sla_stage WHEN 'ack' THEN i.created_at + v_sla.ack
+				WHEN 'dispatch' THEN i.created_at + v_sla.dispatch
+				WHEN 'arrive' THEN i.created_at + v_sla.arrive
+				WHEN 'close' THEN i.created_at + v_sla.close END
 			WHERE i.id = v_inc.id;
 		PERFORM event_log(v_inc, 'source_update', v_inc.state, v_inc.state, NULL,
-			format('来源更新 优先级 priority %s → %s', v_inc.priority, p_priority));
+			format('来源更新 优先级 priority %s → %s，时限按新优先级重算 (SLA deadlines recomputed)',
+				v_inc.priority, p_priority));
 		RETURN QUERY SELECT v_inc.ref, 'priority'::text, v_inc.priority::text, p_priority::text;
 	END IF;
 	IF v_area IS NOT NULL AND v_area IS DISTINCT FROM nullif(v_inc.location, '') THEN

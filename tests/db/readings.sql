@@ -3,7 +3,7 @@
 -- Issue 10: the catalogue by command (admin only, audited), places by
 -- region extent or out_of_area, stale readings as history, sources'
 -- categories and later words on their incidents.
-SELECT plan(51);
+SELECT plan(54);
 
 -- ---- indicator add|set|retire: admin only, audited ----------------------
 SET SESSION AUTHORIZATION officer_fx;
@@ -79,6 +79,20 @@ RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION admin_city;
 SELECT is((SELECT seen::int FROM cityops.feed_unmapped() WHERE entity_id = 'urn:x:1'), 5,
 	'feed unmapped lists it with its count');
+RESET SESSION AUTHORIZATION;
+
+-- ---- conflicts: listed for admins, not for officers, not by table -------
+INSERT INTO cityops.reading_conflict (indicator_id, at, value, kept)
+	VALUES ('fx.rain.haiwan', '2026-06-01 05:00+00', 6, 5);
+SET SESSION AUTHORIZATION officer_fx;
+SELECT throws_ok($$SELECT * FROM cityops.feed_conflicts()$$, 'CO002', NULL,
+	'an officer cannot list conflicting readings');
+SELECT is((SELECT count(*)::int FROM cityops.reading_conflict), 0,
+	'nor read the table behind them (a hostile psql login: row-level security, no policy)');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION admin_city;
+SELECT results_eq($$SELECT value, kept, seen FROM cityops.feed_conflicts('fx.rain.haiwan')$$,
+	$$VALUES (6::numeric, 5::numeric, 1::bigint)$$, 'feed conflicts lists the value beside the one kept');
 RESET SESSION AUTHORIZATION;
 
 -- ---- place: deepest region by extent, out_of_area, swapped -------------

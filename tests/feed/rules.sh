@@ -88,9 +88,17 @@ expect_in "$log" 'out_of_area: 37.762221815, -122.4651145 \(lat, lon\)'
 expect_in "$log" 'out_of_area: .*40.42'
 expect_in "$log" 'leading_zero'
 expect_in "$log" 'conflict: fx.rain.haiwan at 1748754000000 \(epoch ms\): 5 from urn:ngsi-ld:WeatherObserved:fx-haiwan, 6 from urn:ngsi-ld:WeatherObserved:fx-haiwan-b'
+# ... and an admin lists it by command: the value beside the one kept.
+out=$("$CITYOPS" --headless -U admin_city --json -c 'feed conflicts fx.rain.haiwan')
+expect_in "$out" '"value":6.*"kept":5|"kept":5.*"value":6'
 expect_in "$log" 'CAP rules-cap-expired-1 expired'
 expect_in "$log" 'unmapped: type FillingLevelSensor id urn:ngsi-ld:FillingLevelSensor:xidu-bin-7 attribute fillingLevel'
 expect_in "$log" 'out_of_area: ACMeasurement urn:ngsi-ld:ACMeasurement:ACMeasurement:MNCA-ACM-001'
+# The later Smart Data Models examples (Sevilla, Galicia, Vitoria): out of
+# the city, whatever their time form.
+expect_in "$log" 'out_of_area: WaterQualityObserved urn:ngsi-ld:WaterQualityObserved:waterqualityobserved:Sevilla:D1 .* at lat 37.362882 lon -5.993307'
+expect_in "$log" 'out_of_area: WasteContainer urn:ngsi-ld:wastecontainer:1021:AAWD .* at lat 42.602145 lon -8.768460'
+expect_in "$log" 'out_of_area: NoiseLevelObserved Vitoria-NoiseLevelObserved-2016-12-28T11:00:00_2016-12-28T12:00:00 .* at lat 42.849100 lon -2.698000'
 # Place: a two-district CAP alert is one incident at their common region.
 [ "$(psql -qAtc "select region_code from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")" = 310120 ] ||
 	fail "the GB/T 2260 alert is not one incident in 奉贤区"
@@ -100,6 +108,9 @@ expect_in "$log" 'out_of_area: ACMeasurement urn:ngsi-ld:ACMeasurement:ACMeasure
 	fail "the CAP Update did not revise its alert's incident: $(psql -qAtc "select priority, location, source_expires_at from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")"
 [ "$(psql -qAtc "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key = 'cap:rules-cap-gb2260-1' and e.action = 'source_update'")" = 3 ] ||
 	fail "not one timeline row per revised field"
+# ... and the deadlines of its new priority, counted from its creation.
+[ "$(psql -qAtc "select count(*) from cityops.incident i, cityops.sla_for(i.category_code, 1) s where i.dedup_key = 'cap:rules-cap-gb2260-1' and i.ack_due = i.created_at + s.ack and i.close_due = i.created_at + s.close and i.sla_due = case i.sla_stage when 'ack' then i.ack_due when 'dispatch' then i.dispatch_due when 'arrive' then i.arrive_due when 'close' then i.close_due end")" = 1 ] ||
+	fail "the CAP Update's priority did not bring its SLA deadlines: $(psql -qAtc "select priority, created_at, ack_due, close_due, sla_stage, sla_due from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")"
 [ "$(psql -qAtc "select count(*) from cityops.incident where dedup_key like 'open311:638349' or title like '%trafficJam%'")" = 0 ] ||
 	fail "a San Francisco or Madrid report landed in the city"
 out=$("$CITYOPS" --headless -U admin_city -c 'feed unmapped')

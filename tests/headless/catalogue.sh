@@ -23,6 +23,7 @@ refused() { # refused LOGIN COMMAND PATTERN [extra args]
 refused officer_fx 'indicator add fx.wind.x 测 --category weather --unit KMH --region 海湾镇 --warn 1 --alarm 2' 'needs role admin'
 refused viewer_wall 'feed map add WeatherObserved * windSpeed fx.wind' 'needs role admin'
 refused super_city 'feed unmapped' 'needs role admin'
+refused officer_fx 'feed conflicts' 'needs role admin'
 refused admin_city 'indicator add fx.wind.x 测 --category weather --unit KMH --region 海湾镇 --warn 1 --alarm 2' 'read-only console' --readonly
 refused admin_city 'feed map add WeatherObserved * windSpeed fx.wind' 'read-only console' --readonly
 refused admin_city 'feed map remove WeatherObserved * windSpeed' 'read-only console' --readonly
