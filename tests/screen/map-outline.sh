@@ -10,60 +10,7 @@
 scratch_db
 . "$(dirname "$0")/../screen-lib.sh"
 
-colour=$'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)(;[0-9;]*)?m'
-tile='(!!|! |\?\?|ok|--) '
-
-# The screen row (0-based) and display column of a tile's label.
-where() { # where NAME
-	screen >"$SCREEN_HOME/cap"
-	python3 - "$SCREEN_HOME/cap" "$1" <<'PY'
-import re, sys, unicodedata
-def width(s):
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-for y, line in enumerate(open(sys.argv[1], encoding="utf-8")):
-    m = re.search(r"(!!|! |\?\?|ok|--) " + sys.argv[2] + r"(?![\u4e00-\u9fff])", line)
-    if m:
-        print(y, width(line[:m.start()]))
-        sys.exit(0)
-sys.exit("no tile " + sys.argv[2])
-PY
-}
-
-# Geography: 崇明 above 宝山 above 虹口; 青浦 and 松江 at the left edge;
-# 浦东 right of 黄浦; 金山 and 奉贤 on the bottom row; and tiles of one
-# row start at columns a whole tile apart (CJK labels aligned).
-check_geography() {
-	local cm bs hk qp sj hp pd js fx pt ja
-	cm=$(where 崇明) bs=$(where 宝山) hk=$(where 虹口) qp=$(where 青浦)
-	sj=$(where 松江) hp=$(where 黄浦) pd=$(where 浦东) js=$(where 金山)
-	fx=$(where 奉贤) pt=$(where 普陀) ja=$(where 静安)
-	set -- $cm; local cmy=$1 cmx=$2
-	set -- $bs; local bsy=$1 bsx=$2
-	set -- $hk; local hky=$1 hkx=$2
-	set -- $qp; local qpy=$1 qpx=$2
-	set -- $sj; local sjx=$2
-	set -- $hp; local hpy=$1 hpx=$2
-	set -- $pd; local pdy=$1 pdx=$2
-	set -- $js; local jsy=$1
-	set -- $fx; local fxy=$1
-	set -- $pt; local pty=$1 ptx=$2
-	set -- $ja; local jay=$1 jax=$2
-	[ "$cmy" -lt "$bsy" ] && [ "$bsy" -lt "$hky" ] && [ "$cmx" = "$bsx" ] &&
-		[ "$bsx" = "$hkx" ] || fail "崇明/宝山/虹口 not stacked: $cm / $bs / $hk
-$(screen)"
-	[ "$qpx" = "$sjx" ] && [ "$qpx" -lt "$ptx" ] || fail "青浦/松江 not west: $qp $sj
-$(screen)"
-	[ "$hpy" = "$pdy" ] && [ "$hpx" -lt "$pdx" ] || fail "浦东 not east of 黄浦
-$(screen)"
-	[ "$jsy" = "$fxy" ] && [ "$jsy" -gt "$hpy" ] || fail "金山/奉贤 not south
-$(screen)"
-	[ "$qpy" = "$pty" ] && [ "$pty" = "$jay" ] && [ "$jay" = "$hky" ] ||
-		fail "central row not aligned: $qp $pt $ja $hk
-$(screen)"
-	[ $((ptx - qpx)) = $((jax - ptx)) ] && [ $((jax - ptx)) = $((hkx - jax)) ] ||
-		fail "tiles not evenly spaced (CJK widths?): $qpx $ptx $jax $hkx
-$(screen)"
-}
+. "$(dirname "$0")/map-lib"
 
 # The display row and column of an outline label "SYM NAME" at 200x60.
 label_at() { where "$1"; }
