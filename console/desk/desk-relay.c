@@ -8,13 +8,24 @@
 #include "cityops/core/log.h"
 #include "cityops/core/loop.h"
 #include "cityops/core/util.h"
+#include "cityops/db/db.h"
 #include "cityops/desk/desk-relay.h"
 #include "cityops/feed/relay.h"
+
+#define TOKEN_RENEW_MS (3600 * 1000) /* tokens live 24 h (76_relay_auth) */
+#define TOKEN_RETRY_MS 5000
 
 struct desk_relay {
 	struct relay_client *rc;
 	struct desk_relay_hooks h;
+	struct loop *loop;
+	struct db_async *db;
+	struct loop_timer *renew;
+	char *url, *scope;
+	int exercise;
 	int was_up;
+	int asking; /* a token request in flight */
+	int dead;   /* freed while asking: the answer frees it */
 };
 
 static void
@@ -56,25 +67,82 @@ on_link(void *arg, int up)
 	}
 }
 
-struct desk_relay *
-desk_relay_new(struct loop *l, const char *url, const char *scope, int exercise,
-               const struct desk_relay_hooks *h)
+static void
+relay_destroy(struct desk_relay *r)
 {
-	struct desk_relay *r = xcalloc(1, sizeof *r);
+	free(r->url);
+	free(r->scope);
+	free(r);
+}
+
+/* The first token starts the subscription; later ones are kept for the
+ * next reconnect. */
+static void
+token_got(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct desk_relay *r = arg;
+	const char *tok = t && t->nrows == 1 ? db_get(t, 0, "token") : NULL;
 	struct relay_client_opts o = {0};
 	struct relay_client_hooks rh = {on_record, on_gap, on_link, r};
 
-	r->h = *h;
-	o.url = url;
-	o.scope = scope;
-	o.exercise = exercise;
-	r->rc = relay_client_new(loop_lws(l), &o, &rh);
-	if (r->rc == NULL) {
-		free(r);
+	r->asking = 0;
+	if (r->dead) {
+		relay_destroy(r);
+	} else if (tok == NULL) {
+		log_msg(LOG_WARN, "relay: no subscriber token: %s",
+		        err && err->message ? err->message : "no answer");
+		loop_timer_start(r->renew, TOKEN_RETRY_MS);
+	} else if (r->rc != NULL) {
+		relay_client_set_token(r->rc, tok);
+		loop_timer_start(r->renew, TOKEN_RENEW_MS);
+	} else {
+		o.url = r->url;
+		o.scope = r->scope;
+		o.token = tok;
+		o.exercise = r->exercise;
+		r->rc = relay_client_new(loop_lws(r->loop), &o, &rh);
+		if (r->rc != NULL)
+			log_msg(LOG_INFO, "relay: following %s for scope %s",
+			        r->url, *r->scope ? r->scope : "(city)");
+		loop_timer_start(r->renew, TOKEN_RENEW_MS);
+	}
+	db_table_free(&t);
+}
+
+static void
+token_ask(void *arg)
+{
+	struct desk_relay *r = arg;
+
+	if (r->asking)
+		return;
+	r->asking = 1;
+	db_async_submit(r->db, Q_RELAY_TOKEN_ISSUE, 0, NULL, token_got, r);
+}
+
+struct desk_relay *
+desk_relay_new(struct loop *l, struct db_async *db, const char *url,
+               const char *scope, int exercise,
+               const struct desk_relay_hooks *h)
+{
+	struct desk_relay *r;
+
+	if (scope == NULL)
+		scope = "";
+	if (!relay_scope_valid(scope)) {
+		log_msg(LOG_ERROR, "relay: scope '%s' is not a region path",
+		        scope);
 		return NULL;
 	}
-	log_msg(LOG_INFO, "relay: following %s for scope %s", url,
-	        scope && *scope ? scope : "(city)");
+	r = xcalloc(1, sizeof *r);
+	r->h = *h;
+	r->loop = l;
+	r->db = db;
+	r->url = xstrdup(url);
+	r->scope = xstrdup(scope);
+	r->exercise = exercise;
+	r->renew = loop_timer_new(l, token_ask, r);
+	token_ask(r);
 	return r;
 }
 
@@ -85,7 +153,11 @@ desk_relay_free(struct desk_relay **rp)
 
 	if (r == NULL)
 		return;
-	relay_client_free(&r->rc);
-	free(r);
 	*rp = NULL;
+	relay_client_free(&r->rc);
+	loop_timer_free(&r->renew);
+	if (r->asking)
+		r->dead = 1; /* token_got frees it when cancelled */
+	else
+		relay_destroy(r);
 }

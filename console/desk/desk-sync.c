@@ -96,8 +96,8 @@ relay_start(struct desk_sync *sy)
 
 	if (sy->o.relay != NULL && sy->relay == NULL)
 		sy->relay =
-		    desk_relay_new(sy->loop, sy->o.relay, sy->s->scope_code,
-		                   sy->o.exercise, &h);
+		    desk_relay_new(sy->loop, sy->db, sy->o.relay,
+		                   sy->s->scope_code, sy->o.exercise, &h);
 }
 
 static void

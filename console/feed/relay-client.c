@@ -32,7 +32,7 @@ struct relay_client {
 	struct lws_vhost *vh;
 	struct lws *wsi;
 	struct relay_client_hooks h;
-	char host[256], path[512], scope[256];
+	char host[256], path[512], scope[256], token[72];
 	int port, exercise, up, connecting;
 	int64_t pos; /* last sequence received, -1: none */
 	int backoff_ms;
@@ -109,9 +109,9 @@ connect_now(struct relay_client *c)
 	struct lws *w;
 	size_t n;
 
-	n = (size_t)snprintf(path, sizeof path, "%s%cscope=%s&exercise=%d",
-	                     c->path, strchr(c->path, '?') ? '&' : '?',
-	                     c->scope, c->exercise);
+	n = (size_t)snprintf(
+	    path, sizeof path, "%s%ctoken=%s&scope=%s&exercise=%d", c->path,
+	    strchr(c->path, '?') ? '&' : '?', c->token, c->scope, c->exercise);
 	if (c->pos >= 0 && n < sizeof path)
 		snprintf(path + n, sizeof path - n, "&from=%" PRId64, c->pos);
 	memset(&ci, 0, sizeof ci);
@@ -294,6 +294,11 @@ relay_client_new(struct lws_context *ctx, const struct relay_client_opts *o,
 		free(c);
 		return NULL;
 	}
+	if (o->token == NULL || !relay_token_valid(o->token)) {
+		log_msg(LOG_ERROR, "relay: no valid subscriber token");
+		free(c);
+		return NULL;
+	}
 	if (!relay_scope_valid(scope)) {
 		log_msg(LOG_ERROR, "relay: scope '%s' is not a region path",
 		        scope);
@@ -310,6 +315,7 @@ relay_client_new(struct lws_context *ctx, const struct relay_client_opts *o,
 	if (h != NULL)
 		c->h = *h;
 	snprintf(c->scope, sizeof c->scope, "%s", scope);
+	snprintf(c->token, sizeof c->token, "%s", o->token);
 	c->exercise = o->exercise;
 	c->pos = o->resume ? o->resume_pos : -1;
 	c->rng = (uint64_t)(uintptr_t)c ^ (uint64_t)getpid() ^
@@ -337,4 +343,11 @@ int64_t
 relay_client_pos(const struct relay_client *c)
 {
 	return c->pos;
+}
+
+void
+relay_client_set_token(struct relay_client *c, const char *token)
+{
+	if (c != NULL && token != NULL && relay_token_valid(token))
+		snprintf(c->token, sizeof c->token, "%s", token);
 }

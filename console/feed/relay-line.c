@@ -37,6 +37,20 @@ relay_scope_valid(const char *s)
 	return n == 0 || label > 0;
 }
 
+int
+relay_token_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 /* A region code (one label) names its region and everything under it:
  * a path is the chain of codes from the city down, so a region lies in
  * code C's subtree exactly when one of its labels is C. */

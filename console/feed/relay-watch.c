@@ -11,6 +11,8 @@
  *
  * (REGION "-" for city-wide, ARRIVAL_MS the wall clock). A gap prints
  * "SUBSCRIBER gap BASE". It runs until SIGINT/SIGTERM or --seconds.
+ * Every subscriber presents one token: --token, or one the watcher asks
+ * for through its own login (relay_token_issue).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -49,7 +51,8 @@ struct watch {
 	long long n, from;
 	int direct, exercise;
 	double seconds;
-	const char *logpath, *dsn;
+	const char *logpath, *dsn, *token;
+	char issued[72];
 	lws_sorted_usec_list_t stopper;
 	uint64_t lines;
 };
@@ -137,7 +140,7 @@ usage(FILE *f)
 	        "usage: cityops [-d CONNINFO] relay-watch [-n N] "
 	        "[--scope PATH]... [--from SEQ] [--exercise]\n"
 	        "                             [--seconds S] [--log FILE] "
-	        "URL\n"
+	        "[--token T] URL\n"
 	        "       cityops [-d CONNINFO] relay-watch --direct [-n N] "
 	        "[--seconds S]\n"
 	        "  N simulated consoles (1): each follows the relay at URL "
@@ -146,7 +149,9 @@ usage(FILE *f)
 	        "on its own\n"
 	        "  database connections. Prints SUBSCRIBER SEQ KIND ID REGION "
 	        "ARRIVAL_MS\n"
-	        "  per record received.\n");
+	        "  per record received. The relay token is --token T, or one "
+	        "issued to\n"
+	        "  the login (relay_token_issue()).\n");
 }
 
 static int
@@ -175,9 +180,39 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'l':
 		w->logpath = arg;
 		return 0;
+	case 't':
+		w->token = arg;
+		return 0;
 	default:
 		return -1;
 	}
+}
+
+/* A token issued to the watcher's own login. */
+static int
+issue_token(struct watch *w)
+{
+	struct db_error err = {0};
+	struct db *db = db_connect(w->dsn, 10000, &err);
+	struct db_table *t = NULL;
+	const char *tok;
+	int rc = -1;
+
+	if (db != NULL &&
+	    db_run(db, Q_RELAY_TOKEN_ISSUE, 0, NULL, &t, &err) == 0 &&
+	    t->nrows == 1 && (tok = db_get(t, 0, "token")) != NULL &&
+	    strlen(tok) < sizeof w->issued) {
+		snprintf(w->issued, sizeof w->issued, "%s", tok);
+		w->token = w->issued;
+		rc = 0;
+	} else {
+		fprintf(stderr, "cityops relay-watch: no relay token: %s\n",
+		        err.message ? err.message : "no answer");
+	}
+	db_table_free(&t);
+	db_error_clear(&err);
+	db_close(&db);
+	return rc;
 }
 
 static int
@@ -196,6 +231,7 @@ start_subs(struct watch *w, const char *url)
 			struct relay_client_hooks h = {on_record, on_gap,
 			                               on_link, s};
 			o.url = url;
+			o.token = w->token;
 			o.scope = w->nscopes ? w->scopes[i % w->nscopes] : "";
 			o.exercise = w->exercise;
 			o.resume = w->from >= 0;
@@ -220,10 +256,11 @@ relay_watch_main(int argc, char **argv, const char *dsn)
 	    {"direct", no_argument, NULL, 'D'},
 	    {"seconds", required_argument, NULL, 'S'},
 	    {"log", required_argument, NULL, 'l'},
+	    {"token", required_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	static const struct opt_parser p = {"cityops relay-watch", longopts,
-	                                    "n:s:f:xDS:l:h", usage};
+	                                    "n:s:f:xDS:l:t:h", usage};
 	struct watch w;
 	struct feed_sigwatch *sw;
 	int rc;
@@ -244,6 +281,8 @@ relay_watch_main(int argc, char **argv, const char *dsn)
 		return 2;
 	}
 	w.dsn = dsn;
+	if (!w.direct && w.token == NULL && issue_token(&w) != 0)
+		return 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if ((w.loop = loop_new()) == NULL)
 		return 1;

@@ -11,6 +11,12 @@
  * sequence order, and "after sequence S" is a resume point that loses
  * nothing. The relay keeps the newest --keep records in memory; a
  * subscriber asking from further back is told "gap" and resyncs.
+ *
+ * Subscribers: each presents a token (relay_token_issue() through its own
+ * login); the relay asks the database whose it is (relay_token_scope) and
+ * passes on only records in that login's scope, intersected with the
+ * scope the subscriber asks for. An unknown or expired token is refused
+ * (the link is closed, nothing is sent).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -51,9 +57,21 @@ struct mark {
 	uint64_t own;
 };
 
+struct sub;
+
+/* A token check in flight; outlives a subscriber that closes meanwhile. */
+struct auth {
+	struct relay *r;
+	struct sub *s; /* NULL once the subscriber closed */
+};
+
 struct sub {
-	int64_t pos; /* last sequence passed on (or skipped) */
-	char scope[256];
+	int64_t pos;     /* last sequence passed on (or skipped) */
+	char scope[256]; /* what the token's login may see */
+	char want[256];  /* what the subscriber asked for ("" all) */
+	int state;       /* 0 token being checked, 1 serving, -1 refused */
+	struct auth *auth;
+	struct lws *wsi;
 	int exercise;
 	int hello;
 	int gap; /* a gap line is due */
@@ -348,6 +366,14 @@ sub_writeable(struct relay *r, struct sub *s, struct lws *wsi)
 {
 	int frames = 0;
 
+	if (s->state == 0)
+		return 0; /* the token's answer asks again */
+	if (s->state < 0) {
+		static const char why[] = "token refused";
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+		                 (unsigned char *)why, sizeof why - 1);
+		return -1;
+	}
 	frame_start(r);
 	if (!s->hello) {
 		buf_printf(&r->out,
@@ -372,7 +398,8 @@ sub_writeable(struct relay *r, struct sub *s, struct lws *wsi)
 			const struct rec *rc = &r->recs[i];
 			s->pos = rc->seq;
 			if ((rc->exercise && !s->exercise) ||
-			    !relay_in_scope(rc->region, s->scope))
+			    !relay_in_scope(rc->region, s->scope) ||
+			    !relay_in_scope(rc->region, s->want))
 				continue;
 			buf_adds(&r->out, rc->line);
 			buf_add(&r->out, "\n", 1);
@@ -394,6 +421,56 @@ sub_writeable(struct relay *r, struct sub *s, struct lws *wsi)
 	return 0;
 }
 
+/* The database's answer to a subscriber's token. */
+static void
+token_checked(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct auth *a = arg;
+	struct sub *s = a->s;
+	const char *path = t && t->nrows == 1 ? db_get(t, 0, "scope_path") : 0;
+
+	free(a);
+	if (s != NULL) {
+		s->auth = NULL;
+		if (path != NULL && strlen(path) < sizeof s->scope &&
+		    relay_scope_valid(path)) {
+			memcpy(s->scope, path, strlen(path) + 1);
+			s->state = 1;
+			log_msg(
+			    LOG_DEBUG,
+			    "relay: subscriber of %s, scope '%s' asked '%s'",
+			    db_get(t, 0, "login") ?: "?", s->scope, s->want);
+		} else {
+			s->state = -1;
+			log_msg(LOG_WARN, "relay: refused a subscriber: %s",
+			        t != NULL ? "token unknown or expired"
+			        : err && err->message ? err->message
+			                              : "token check failed");
+		}
+		lws_callback_on_writable(s->wsi);
+	}
+	db_table_free(&t);
+}
+
+static int
+sub_auth(struct relay *r, struct sub *s, struct lws *wsi)
+{
+	char arg[300];
+	const char *v = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof arg);
+	const char *params[1] = {v};
+
+	if (v == NULL || !relay_token_valid(v)) {
+		log_msg(LOG_WARN, "relay: refused a subscriber: no token");
+		return -1;
+	}
+	s->auth = xcalloc(1, sizeof *s->auth);
+	s->auth->r = r;
+	s->auth->s = s;
+	db_async_submit(r->db, Q_RELAY_TOKEN_SCOPE, 1, params, token_checked,
+	                s->auth);
+	return 0;
+}
+
 static int
 sub_start(struct relay *r, struct sub *s, struct lws *wsi)
 {
@@ -403,15 +480,16 @@ sub_start(struct relay *r, struct sub *s, struct lws *wsi)
 
 	memset(s, 0, sizeof *s);
 	s->pos = -1;
+	s->wsi = wsi;
 	/* lws copies "name=value" into arg and returns the value. */
 	if ((v = lws_get_urlarg_by_name(wsi, "scope=", arg, sizeof arg)) !=
 	    NULL) {
-		if (strlen(v) >= sizeof s->scope || !relay_scope_valid(v)) {
+		if (strlen(v) >= sizeof s->want || !relay_scope_valid(v)) {
 			log_msg(LOG_WARN, "relay: refused a subscriber: "
 			                  "scope is not a region path");
 			return -1;
 		}
-		memcpy(s->scope, v, strlen(v) + 1);
+		memcpy(s->want, v, strlen(v) + 1);
 	}
 	if ((v = lws_get_urlarg_by_name(wsi, "from=", arg, sizeof arg)) !=
 	    NULL) {
@@ -425,11 +503,12 @@ sub_start(struct relay *r, struct sub *s, struct lws *wsi)
 	if ((v = lws_get_urlarg_by_name(wsi, "exercise=", arg, sizeof arg)) !=
 	    NULL)
 		s->exercise = strcmp(v, "1") == 0;
+	if (sub_auth(r, s, wsi) != 0)
+		return -1;
 	r->nsubs++;
 	log_msg(LOG_DEBUG,
-	        "relay: subscriber scope '%s' from %" PRId64 " (%d open)",
-	        s->scope, s->pos, r->nsubs);
-	lws_callback_on_writable(wsi);
+	        "relay: subscriber asking '%s' from %" PRId64 " (%d open)",
+	        s->want, s->pos, r->nsubs);
 	return 0;
 }
 
@@ -452,6 +531,8 @@ relay_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		/* Not before the start is known: the hello names it. */
 		return r->started ? sub_writeable(r, s, wsi) : 0;
 	case LWS_CALLBACK_CLOSED:
+		if (s->auth != NULL)
+			s->auth->s = NULL;
 		r->nsubs--;
 		return 0;
 	case LWS_CALLBACK_HTTP:
@@ -480,7 +561,11 @@ usage(FILE *f)
 	        "  --keep N     records kept for resuming subscribers "
 	        "(100000)\n"
 	        "  --log FILE   log file, - for stderr (-)\n"
-	        "  Log in as cityops_relay (a viewer with city scope).\n");
+	        "  Log in as cityops_relay (a viewer with city scope). Each "
+	        "subscriber\n"
+	        "  presents a token from relay_token_issue() and gets only "
+	        "its login's\n"
+	        "  scope (docs/security.md, \"Relay\").\n");
 }
 
 static int

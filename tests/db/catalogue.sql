@@ -39,7 +39,9 @@ SELECT is(ARRAY(SELECT DISTINCT d.refobjid::regprocedure::text
 CREATE TEMP TABLE definer_reviewed (name text PRIMARY KEY, reason text NOT NULL);
 INSERT INTO definer_reviewed VALUES
 	('feed_incident', 'raises through incident_raise, which checks the caller''s role and scope '
-		'first; it only places a new incident''s coordinates after that');
+		'first; it only places a new incident''s coordinates after that'),
+	('relay_token_issue', 'every operator may have a relay token: caller() refuses a login that '
+		'is not an operator, and the token is worth exactly the caller''s own scope (issue 12)');
 SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
 		WHERE p.pronamespace = 'cityops'::regnamespace AND p.prosecdef
 			AND NOT (p.prosrc ~ '\m(caller|scope_path)\(\)'

@@ -262,7 +262,12 @@
 	X(Q_RELAY_CHANGES, SAFE,                                               \
 	  "SELECT drawn, xmin::text, own::text, seq, kind, object, "           \
 	  "incident_id, region_path, exercise "                                \
-	  "FROM cityops.relay_changes($1::bigint, $2::int)")
+	  "FROM cityops.relay_changes($1::bigint, $2::int)")                   \
+	/* Relay subscriber tokens (76_relay_auth.sql). */                     \
+	X(Q_RELAY_TOKEN_ISSUE, SAFE,                                           \
+	  "SELECT cityops.relay_token_issue() AS token")                       \
+	X(Q_RELAY_TOKEN_SCOPE, SAFE,                                           \
+	  "SELECT login, scope_path FROM cityops.relay_token_scope($1)")
 
 enum query_id {
 #define X(id, mode, sql) id,

@@ -11,6 +11,7 @@
 #define CITYOPS_DESK_RELAY_H
 
 struct loop;
+struct db_async;
 struct desk_relay;
 
 struct desk_relay_hooks {
@@ -19,10 +20,13 @@ struct desk_relay_hooks {
 	void *arg;
 };
 
-/* Subscribes to url for scope (a region code or path), with exercise
- * records when exercise; NULL (logged) when URL or scope is unusable. */
-struct desk_relay *desk_relay_new(struct loop *l, const char *url,
-                                  const char *scope, int exercise,
+/* Asks db for a relay token (relay_token_issue(), the console's own
+ * login), then subscribes to url for scope (a region code or path), with
+ * exercise records when exercise; renews the token hourly. NULL (logged)
+ * when the scope is unusable; a bad URL is logged when the token came. */
+struct desk_relay *desk_relay_new(struct loop *l, struct db_async *db,
+                                  const char *url, const char *scope,
+                                  int exercise,
                                   const struct desk_relay_hooks *h);
 void desk_relay_free(struct desk_relay **rp);
 

@@ -6,9 +6,13 @@
  * websocket, each console asking for a scope (a region path prefix) and
  * resuming after the last sequence it received.
  *
- * The wire: ws://HOST:PORT/changes?scope=PATH&from=SEQ&exercise=1, every
- * query argument optional (no scope: the whole city; no from: from now);
- * the scope is a region path (310000.310120) or a region code (310120).
+ * The wire: ws://HOST:PORT/changes?token=T&scope=PATH&from=SEQ&exercise=1.
+ * The token (relay_token_issue(), through the subscriber's own database
+ * login) is required: the relay asks the database whose it is and serves
+ * only records in that login's scope. The other arguments are optional
+ * (no scope: all the token allows; no from: from now); the scope is a
+ * region path (310000.310120) or a region code (310120), and narrows,
+ * never widens, what the token allows.
  * Each text frame holds one or more lines, each a JSON object:
  *   {"hello":"cityops-relay","head":H,"base":B}   first, once per link
  *   {"seq":S,"t":KIND,"id":OBJECT,"incident":N,"region":PATH,"x":false}
@@ -71,6 +75,7 @@ struct relay_client;
 struct relay_client_opts {
 	const char *url;   /* ws://host:port[/path] */
 	const char *scope; /* region path prefix, NULL or "": city */
+	const char *token; /* relay_token_issue()'s answer (hex) */
 	int exercise;      /* also exercise records */
 	int resume;        /* ask from resume_pos on the first connect */
 	int64_t resume_pos;
@@ -91,6 +96,11 @@ struct relay_client *relay_client_new(struct lws_context *ctx,
                                       const struct relay_client_opts *o,
                                       const struct relay_client_hooks *h);
 void relay_client_free(struct relay_client **cp);
+/* A fresh token for the next connect (the link in use is kept). */
+void relay_client_set_token(struct relay_client *c, const char *token);
+/* 1 when s is a token as relay_token_issue() makes them: 1 to 64 hex
+ * digits. */
+int relay_token_valid(const char *s);
 /* The last sequence received, or -1 when none. */
 int64_t relay_client_pos(const struct relay_client *c);
 
