@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cityops/core/text.h"
+#include "cityops/ui/mouse.h"
 #include "tui-internal.h"
 
 static void
@@ -199,42 +200,19 @@ do_action(struct tui *t, enum config_action a)
 	}
 }
 
-/* The last mouse report decoded (KEY_C_MOUSE): button code, 1-based
- * column and row, press (M) or release (m). */
-static struct {
-	int b, x, y, press;
-} mouse;
+/* The last mouse report decoded (KEY_C_MOUSE). */
+static struct mouse_report mouse;
 
-/* ESC [ < b ; x ; y M|m, as decode_key returns: its length, 0 while it may
- * still be arriving, and KEY_C_MOUSE (-1 when malformed: skipped). */
+/* A report as decode_key returns: its length, 0 while it may still be
+ * arriving, KEY_C_MOUSE (-1 when malformed: skipped). */
 static size_t
 decode_mouse(const unsigned char *p, size_t n, int *key, int final)
 {
-	int v[3] = {0, 0, 0}, k = 0, digits = 0;
+	int ok;
+	size_t len = mouse_decode(p, n, final, &mouse, &ok);
 
-	for (size_t i = 3; i < n && i < 32; i++) {
-		if (p[i] >= '0' && p[i] <= '9') {
-			if (v[k] < 100000)
-				v[k] = v[k] * 10 + (p[i] - '0');
-			digits++;
-		} else if (p[i] == ';' && k < 2 && digits > 0) {
-			k++;
-			digits = 0;
-		} else {
-			int ok = (p[i] == 'M' || p[i] == 'm') && k == 2 &&
-			         digits > 0;
-			*key = ok ? KEY_C_MOUSE : -1;
-			mouse.b = v[0];
-			mouse.x = v[1];
-			mouse.y = v[2];
-			mouse.press = p[i] == 'M';
-			return i + 1;
-		}
-	}
-	if (n < 32 && !final)
-		return 0;
-	*key = -1;
-	return n < 32 ? n : 32;
+	*key = ok ? KEY_C_MOUSE : -1;
+	return len;
 }
 
 /* A pane's row under screen row y (0-based), or -1. */
