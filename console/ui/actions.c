@@ -231,6 +231,10 @@ actions_run(struct tui *t, enum config_action a)
 {
 	const char *action = action_of(a);
 
+	if (a == ACTION_ACT_ACK && t->view == NULL && t->focus == P_ALARMS) {
+		pane_alarms_ack(t);
+		return 1;
+	}
 	if (action != NULL) {
 		act_on_incident(t, action);
 		return 1;
@@ -241,6 +245,9 @@ actions_run(struct tui *t, enum config_action a)
 		return 1;
 	case ACTION_REPORTS:
 		reports_open(t);
+		return 1;
+	case ACTION_SEARCH:
+		search_start(t);
 		return 1;
 	case ACTION_UNIT_STATUS:
 		unit_status(t);

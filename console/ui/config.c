@@ -6,6 +6,8 @@
  *     theme dark              a file in themes/ (or a path)
  *     bell on|off             ring on a new P1
  *     layout auto|compact|wide
+ *     alarms auto|on|off      the alarms pane (auto: where there is room)
+ *     mouse on|off            click, wheel, double-click (off by default)
  *     queue-limit 1000        incidents fetched for the queue pane
  *     history-hours 24        span of indicator history charts
  *     timezone Asia/Shanghai  display zone: status clock and tables
@@ -43,6 +45,8 @@ static const char defaults[] = "theme dark\n"
                                "bell off\n"
                                "layout auto\n"
                                "map auto\n"
+                               "alarms auto\n"
+                               "mouse off\n"
                                "queue-limit 1000\n"
                                "history-hours 24\n"
                                "bind q quit\n"
@@ -78,7 +82,8 @@ static const char defaults[] = "theme dark\n"
                                "bind A alarms\nbind s unit-status\n"
                                "bind i raise-from\n"
                                "bind m map\n"
-                               "bind E reports\n";
+                               "bind E reports\n"
+                               "bind f search\n";
 
 static const struct {
 	const char *name;
@@ -190,6 +195,19 @@ config_line(struct config *c, const char *line, char *err, size_t errsz)
 			c->map = MAP_OFF;
 		else
 			goto bad;
+	} else if (strcmp(w, "alarms") == 0) {
+		if (strcmp(a1, "auto") == 0)
+			c->alarms = MAP_AUTO;
+		else if (strcmp(a1, "on") == 0)
+			c->alarms = MAP_ON;
+		else if (strcmp(a1, "off") == 0)
+			c->alarms = MAP_OFF;
+		else
+			goto bad;
+	} else if (strcmp(w, "mouse") == 0) {
+		if (strcmp(a1, "on") != 0 && strcmp(a1, "off") != 0)
+			goto bad;
+		c->mouse = strcmp(a1, "on") == 0;
 	} else if (strcmp(w, "map-outline") == 0) {
 		if (strcmp(a1, "on") == 0)
 			c->map_tiles = 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cityops/core/text.h"
+#include "cityops/ui/mouse.h"
 #include "tui-internal.h"
 
 static void
@@ -105,7 +106,7 @@ do_action(struct tui *t, enum config_action a)
 		if (t->view == NULL)
 			prompt_open(t, MODE_FILTER, p->filter);
 		else if (t->view->ops == &view_search)
-			prompt_open(t, MODE_PROMPT, "find ");
+			search_start(t);
 		break;
 	case ACTION_FOCUS_NEXT:
 	case ACTION_FOCUS_PREV: {
@@ -116,7 +117,9 @@ do_action(struct tui *t, enum config_action a)
 		/* Compact layouts show the focused pane under the queue. */
 		for (int k = 0; k < P_COUNT; k++) {
 			t->focus = (t->focus + d) % P_COUNT;
-			if (t->panes[t->focus].shown || t->compact)
+			if (t->panes[t->focus].shown ||
+			    (t->compact && !(t->focus == P_ALARMS &&
+			                     t->cfg.alarms == MAP_OFF)))
 				break;
 		}
 		if (t->compact && !t->panes[t->focus].shown)
@@ -197,6 +200,84 @@ do_action(struct tui *t, enum config_action a)
 	}
 }
 
+/* The last mouse report decoded (KEY_C_MOUSE). */
+static struct mouse_report mouse;
+
+/* A report as decode_key returns: its length, 0 while it may still be
+ * arriving, KEY_C_MOUSE (-1 when malformed: skipped). */
+static size_t
+decode_mouse(const unsigned char *p, size_t n, int *key, int final)
+{
+	int ok;
+	size_t len = mouse_decode(p, n, final, &mouse, &ok);
+
+	*key = ok ? KEY_C_MOUSE : -1;
+	return len;
+}
+
+/* A pane's row under screen row y (0-based), or -1. */
+static int
+pane_row_at(const struct tui_pane *p, int y)
+{
+	int k = p->top + (y - p->y - 2);
+
+	return y - p->y >= 2 && k < p->nindex ? k : -1;
+}
+
+/* Clicks select (and focus the pane under them), a second click on the
+ * same place soon after opens, the wheel scrolls what is under it. */
+static void
+mouse_event(struct tui *t)
+{
+	static int64_t last_ms;
+	static int last_x, last_y;
+	int x = mouse.x - 1, y = mouse.y - 1, wheel = mouse.b & 64;
+	int64_t now = loop_now_ms();
+	int twice;
+
+	if (!t->cfg.mouse || !mouse.press || (mouse.b & 32) ||
+	    (!wheel && (mouse.b & 3) != 0))
+		return; /* releases, drags, other buttons */
+	twice = !wheel && x == last_x && y == last_y && now - last_ms < 500;
+	last_ms = wheel || twice ? 0 : now;
+	last_x = x;
+	last_y = y;
+	if (t->view != NULL) {
+		int by = t->w_view ? getbegy(t->w_view) : 0;
+		int k = view_list_row_at(t->view, y - by);
+		if (wheel)
+			view_move(t, mouse.b & 1 ? 3 : -3, 0);
+		else if (k >= 0) {
+			t->view->sel = k;
+			tui_mark(t, TUI_DIRTY_VIEW);
+			if (twice)
+				do_action(t, ACTION_ENTER);
+		}
+		return;
+	}
+	for (int i = 0; i < P_COUNT; i++) {
+		struct tui_pane *p = &t->panes[i];
+		int k;
+		if (!p->shown || y < p->y || y >= p->y + p->h || x < p->x ||
+		    x >= p->x + p->w)
+			continue;
+		if (t->focus != i) {
+			t->panes[t->focus].dirty = 1;
+			t->focus = i;
+		}
+		p->dirty = 1;
+		if (wheel)
+			move_sel(t, mouse.b & 1 ? 3 : -3, 0);
+		else if ((k = pane_row_at(p, y)) >= 0) {
+			p->sel = k;
+			if (twice)
+				do_action(t, ACTION_ENTER);
+		}
+		tui_mark(t, 0);
+		return;
+	}
+}
+
 /*
  * Decodes one key at p (n bytes). Returns its length, 0 when the bytes may
  * be the start of a longer sequence (wait for more), and the key in *key.
@@ -227,6 +308,8 @@ decode_key(const unsigned char *p, size_t n, int *key, int final)
 			*key = KEY_C_ESC;
 			return final ? 1 : 0;
 		}
+		if (n >= 3 && p[1] == '[' && p[2] == '<')
+			return decode_mouse(p, n, key, final);
 		for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
 			size_t sl = strlen(seqs[i].seq);
 			if (n >= sl && memcmp(p, seqs[i].seq, sl) == 0) {
@@ -298,6 +381,20 @@ keys_handle(struct tui *t, const unsigned char *p, size_t n)
 				i++;
 				continue;
 			}
+			if (p[i] == 0x1b && n - i >= 3 && p[i + 1] == '[' &&
+			    p[i + 2] == '<') {
+				/* A click while typing: not text. */
+				int key;
+				size_t len =
+				    decode_mouse(p + i, n - i, &key, 0);
+				if (len == 0) {
+					memcpy(t->held, p + i, n - i);
+					t->nheld = (int)(n - i);
+					return;
+				}
+				i += len;
+				continue;
+			}
 			end = i + complete_utf8(p + i, n - i);
 			if (end == i) {
 				memcpy(t->held, p + i, n - i);
@@ -349,6 +446,10 @@ keys_handle(struct tui *t, const unsigned char *p, size_t n)
 			}
 			if (key == 0x03) /* Ctrl-C: ask, as q does */
 				key = 'q';
+			if (key == KEY_C_MOUSE) {
+				mouse_event(t);
+				continue;
+			}
 			if (key >= 0 && t->view != NULL &&
 			    ((t->view->ops == &view_picker &&
 			      picker_key(t, t->view, key)) ||

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cityops/desk/desk-actions.h"
 #include "tui-internal.h"
 
 static void
@@ -74,6 +75,8 @@ pane_loaded(const struct tui *t, const struct tui_pane *p)
 		return t->d->units_loaded;
 	if (p->ops == &pane_regions || p->ops == &pane_map)
 		return t->d->regions_loaded;
+	if (p->ops == &pane_alarms)
+		return t->d->act != NULL && t->d->act->alarms_loaded;
 	return 1;
 }
 

@@ -51,7 +51,7 @@ struct pane_ops {
 };
 
 extern const struct pane_ops pane_queue, pane_vitals, pane_units, pane_events,
-    pane_regions, pane_map;
+    pane_regions, pane_map, pane_alarms;
 
 enum pane_id {
 	P_QUEUE,
@@ -60,6 +60,7 @@ enum pane_id {
 	P_EVENTS,
 	P_REGIONS,
 	P_MAP,
+	P_ALARMS,
 	P_COUNT
 };
 
@@ -91,8 +92,29 @@ struct view_ops {
 
 extern const struct view_ops view_text, view_incident, view_indicator,
     view_region, view_picker, view_alarms, view_reports, view_search;
+/* pane-alarms.c: the ack key on the alarms pane's selected alarm. */
+void pane_alarms_ack(struct tui *t);
 /* view-search.c: `find TEXT` as a view (issue 14). */
 void search_open(struct tui *t, const char *text);
+/* The search key: an empty search view and the prompt at "find ". */
+void search_start(struct tui *t);
+
+/* view-list.c: the body shared by the list views. */
+struct view_list {
+	const struct draw_col *cols;
+	int ncols;
+	const char *head;  /* the line above the column labels */
+	int n;             /* rows */
+	const char *empty; /* shown when n == 0 */
+	int empty_slot;
+	/* Draws row i at window row y in the given column widths. */
+	void (*row)(struct tui *t, struct tui_view *v, int i, int y,
+	            int selected, const int *widths);
+};
+void view_list_draw(struct tui *t, struct tui_view *v, int y0, int h,
+                    const struct view_list *l);
+/* The row at window row y of a list view as last drawn, or -1. */
+int view_list_row_at(const struct tui_view *v, int y);
 
 /* A view on the stack; the top one covers the panes. */
 struct tui_view {
@@ -102,6 +124,7 @@ struct tui_view {
 	char **lines; /* text views */
 	int nlines;
 	int top, sel;
+	int list_y, list_rows; /* a list view's rows in w_view (view-list.c) */
 	int loading;
 	void *data; /* the view's own (ops->free frees it) */
 	struct tui_view *below;
@@ -137,7 +160,7 @@ struct tui {
 	struct loop_timer *render_timer, *tick_timer;
 	struct loop_watch *tty_watch, *sig_watch;
 	int tty_fd, sig_fd;
-	unsigned char held[16]; /* an incomplete key or UTF-8 sequence */
+	unsigned char held[32]; /* an incomplete key or UTF-8 sequence */
 	int nheld;
 
 	char msg[512];

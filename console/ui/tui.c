@@ -52,6 +52,7 @@ pane_bit(int pane)
 	    [P_QUEUE] = LOOP_DIRTY_QUEUE,     [P_VITALS] = LOOP_DIRTY_VITALS,
 	    [P_UNITS] = LOOP_DIRTY_UNITS,     [P_EVENTS] = LOOP_DIRTY_EVENTS,
 	    [P_REGIONS] = LOOP_DIRTY_REGIONS, [P_MAP] = LOOP_DIRTY_REGIONS,
+	    [P_ALARMS] = LOOP_DIRTY_VITALS, /* alarms come with the vitals */
 	};
 	return bits[pane];
 }
@@ -299,6 +300,21 @@ free_windows(struct tui *t)
 	}
 }
 
+/* The events' place, shared with the alarms pane (above) when the config
+ * asks for it and there is room: auto from 16 rows, on from 6. */
+static void
+place_events(struct tui *t, int y, int x, int h, int w)
+{
+	int room = t->cfg.alarms == MAP_ON ? 6 : 16;
+
+	if (t->cfg.alarms != MAP_OFF && h >= room) {
+		place(t, P_ALARMS, y, x, h / 2, w);
+		place(t, P_EVENTS, y + h / 2, x, h - h / 2, w);
+	} else {
+		place(t, P_EVENTS, y, x, h, w);
+	}
+}
+
 int
 tui_map_shown(const struct tui *t)
 {
@@ -323,7 +339,7 @@ tui_layout_map(struct tui *t, int y, int h)
 	place(t, P_MAP, y + h - mh, 0, mh, lw);
 	place(t, P_VITALS, y, lw + 1, vh, rw);
 	place(t, P_UNITS, y + vh, lw + 1, uh, rw);
-	place(t, P_EVENTS, y + vh + uh, lw + 1, h - vh - uh, rw);
+	place_events(t, y + vh + uh, lw + 1, h - vh - uh, rw);
 	for (int r = y; r < y + h; r++)
 		mvwaddch(stdscr, r, lw, ' ');
 	wnoutrefresh(stdscr);
@@ -383,7 +399,7 @@ tui_layout(struct tui *t)
 		int qh = h * 3 / 5, vh = h * 11 / 20;
 		int big = cols >= 160 && rows >= 45;
 		place(t, P_QUEUE, y, 0, qh, lw);
-		place(t, P_EVENTS, y + qh, 0, h - qh, lw);
+		place_events(t, y + qh, 0, h - qh, lw);
 		if (big) {
 			/* With the map, vital signs and units give it
 			 * two fifths of the column for its outlines. */
@@ -415,7 +431,7 @@ static void
 tty_event(void *arg, unsigned events)
 {
 	struct tui *t = arg;
-	unsigned char buf[4096 + 16];
+	unsigned char buf[4096 + 32];
 	ssize_t n;
 	size_t have = (size_t)t->nheld;
 
@@ -610,6 +626,17 @@ signal_fd(sigset_t *mask)
 	return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* "mouse on": the terminal reports presses, releases and the wheel in
+ * SGR form (ESC [ < b ; x ; y M), which tmux and SSH pass through. */
+static void
+mouse_reports(const struct tui *t, int on)
+{
+	if (!t->cfg.mouse)
+		return;
+	fputs(on ? "\033[?1000h\033[?1006h" : "\033[?1006l\033[?1000l", stdout);
+	fflush(stdout);
+}
+
 static int
 start_screen(struct tui *t)
 {
@@ -629,6 +656,7 @@ start_screen(struct tui *t)
 	typeahead(-1);
 	curs_set(0);
 	leaveok(stdscr, TRUE);
+	mouse_reports(t, 1);
 	if (theme_load(t->cfg.theme, t->opts.no_color, &terr) != 0)
 		tui_message(t, SLOT_MSG_ERROR, "%s (monochrome in use)", terr);
 	return 0;
@@ -643,6 +671,7 @@ run_screen(struct tui *t)
 	t->panes[P_EVENTS].ops = &pane_events;
 	t->panes[P_REGIONS].ops = &pane_regions;
 	t->panes[P_MAP].ops = &pane_map;
+	t->panes[P_ALARMS].ops = &pane_alarms;
 	t->map_on = -1; /* as the config says, until m */
 	t->render_timer = loop_timer_new(t->loop, render_cb, t);
 	t->tick_timer = loop_timer_new(t->loop, tick_cb, t);
@@ -666,6 +695,7 @@ run_screen(struct tui *t)
 
 	prompt_done(t);
 	free_windows(t);
+	mouse_reports(t, 0);
 	endwin();
 }
 

@@ -32,9 +32,10 @@ alarms_count(const struct tui_view *v)
 }
 
 static void
-draw_alarm(struct tui *t, const struct desk_alarm *a, int y, int selected,
+draw_alarm(struct tui *t, struct tui_view *v, int i, int y, int selected,
            const int *widths)
 {
+	const struct desk_alarm *a = &t->d->act->alarms[i];
 	char level[32], value[48], raised[32], acked[32];
 	const char *cells[NCOLS] = {level,
 	                            a->indicator,
@@ -53,8 +54,8 @@ draw_alarm(struct tui *t, const struct desk_alarm *a, int y, int selected,
 	snprintf(value, sizeof value, "%s %s", a->value ?: "", a->uom ?: "");
 	result_cell_text(a->raised_at, F_TIME, raised, sizeof raised);
 	result_cell_text(a->acked_at, F_TIME, acked, sizeof acked);
-	for (int i = 0; i < NCOLS; i++)
-		attrs[i] = -1;
+	for (int c = 0; c < NCOLS; c++)
+		attrs[c] = -1;
 	attrs[0] = theme_attr((enum theme_slot)slot);
 	if (unacked)
 		attrs[6] = theme_attr(SLOT_ALERT_CRIT) | A_BOLD;
@@ -70,34 +71,23 @@ static void
 alarms_draw(struct tui *t, struct tui_view *v, int y0, int h)
 {
 	const struct desk_act *a = t->d->act;
-	const char *labels[NCOLS];
-	int widths[NCOLS], n = alarms_count(v);
 	char head[200], k[16];
+	struct view_list l = {cols,
+	                      NCOLS,
+	                      head,
+	                      alarms_count(v),
+	                      a && a->alarms_loaded
+	                          ? "(无告警 no active alarms)"
+	                          : "载入中… (loading)",
+	                      SLOT_DIM,
+	                      draw_alarm};
 
 	snprintf(
 	    head, sizeof head,
 	    "共 %d 条告警，%d 条告警级未确认 · %s 确认  Enter 历史  Esc 返回",
-	    n, a ? a->unacked : 0, config_key_for(ACTION_ACT_ACK, k, sizeof k));
-	draw_text(t->w_view, y0, 1, t->cols - 1, head, theme_attr(SLOT_DIM), 0);
-	for (int i = 0; i < NCOLS; i++)
-		labels[i] = cols[i].label;
-	draw_widths(cols, NCOLS, t->cols, widths);
-	draw_row(t->w_view, y0 + 1, t->cols, cols, widths, NCOLS, labels, NULL,
-	         theme_attr(SLOT_HEADER));
-	if (v->sel >= n)
-		v->sel = n > 0 ? n - 1 : 0;
-	if (v->sel < v->top)
-		v->top = v->sel;
-	if (v->sel >= v->top + h - 2)
-		v->top = v->sel - (h - 3);
-	for (int y = 0; y < h - 2 && v->top + y < n; y++)
-		draw_alarm(t, &a->alarms[v->top + y], y0 + 2 + y,
-		           v->top + y == v->sel, widths);
-	if (n == 0)
-		draw_text(t->w_view, y0 + 2, 1, t->cols - 1,
-		          a && a->alarms_loaded ? "(无告警 no active alarms)"
-		                                : "载入中… (loading)",
-		          theme_attr(SLOT_DIM), 0);
+	    l.n, a ? a->unacked : 0,
+	    config_key_for(ACTION_ACT_ACK, k, sizeof k));
+	view_list_draw(t, v, y0, h, &l);
 }
 
 static void

@@ -41,9 +41,11 @@ picker_count(const struct tui_view *v)
 }
 
 static void
-draw_pick(struct tui *t, const struct desk_pick *k, int y, int selected,
+draw_pick(struct tui *t, struct tui_view *v, int i, int y, int selected,
           const int *widths)
 {
+	const struct desk_pick *k =
+	    &((struct picker_view *)v->data)->p->rows[i];
 	char mark[8], dist[32], who[160];
 	const char *cells[NCOLS] = {mark,    k->callsign, k->name,
 	                            k->kind, dist,        who};
@@ -60,8 +62,8 @@ draw_pick(struct tui *t, const struct desk_pick *k, int y, int selected,
 	else
 		snprintf(who, sizeof who, "%s",
 		         k->department ? k->department : "");
-	for (int i = 0; i < NCOLS; i++)
-		attrs[i] = -1;
+	for (int c = 0; c < NCOLS; c++)
+		attrs[c] = -1;
 	if (k->taken)
 		attrs[5] = attrs[0] = theme_attr(SLOT_ALERT_CRIT);
 	draw_row(t->w_view, y, t->cols, cols, widths, NCOLS, cells,
@@ -75,33 +77,18 @@ static void
 picker_draw(struct tui *t, struct tui_view *v, int y0, int h)
 {
 	struct picker_view *pv = v->data;
-	const char *labels[NCOLS];
-	int widths[NCOLS], n = pv->p->n;
+	struct view_list l = {
+	    cols,
+	    NCOLS,
+	    "推荐单位 (近者在前) · Space 选择  Enter 派单  Esc 返回",
+	    pv->p->n,
+	    pv->p->loaded ? "(无可用单位 no suitable unit available)"
+	                  : "载入中… (loading)",
+	    SLOT_DIM,
+	    draw_pick};
 
-	draw_text(t->w_view, y0, 1, t->cols - 1,
-	          "推荐单位 (近者在前) · Space 选择  Enter 派单  Esc 返回",
-	          theme_attr(SLOT_DIM), 0);
-	for (int k = 0; k < NCOLS; k++)
-		labels[k] = cols[k].label;
-	draw_widths(cols, NCOLS, t->cols, widths);
-	draw_row(t->w_view, y0 + 1, t->cols, cols, widths, NCOLS, labels, NULL,
-	         theme_attr(SLOT_HEADER));
-	if (v->sel >= n)
-		v->sel = n > 0 ? n - 1 : 0;
-	if (v->sel < v->top)
-		v->top = v->sel;
-	if (v->sel >= v->top + h - 2)
-		v->top = v->sel - (h - 3);
+	view_list_draw(t, v, y0, h, &l);
 	pv->p->sel = v->sel;
-	for (int y = 0; y < h - 2 && v->top + y < n; y++)
-		draw_pick(t, &pv->p->rows[v->top + y], y0 + 2 + y,
-		          v->top + y == v->sel, widths);
-	if (n == 0)
-		draw_text(t->w_view, y0 + 2, 1, t->cols - 1,
-		          pv->p->loaded
-		              ? "(无可用单位 no suitable unit available)"
-		              : "载入中… (loading)",
-		          theme_attr(SLOT_DIM), 0);
 }
 
 static void

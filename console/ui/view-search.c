@@ -23,6 +23,7 @@ static const struct draw_col cols[NCOLS] = {
 struct search {
 	struct db_table *rows; /* NULL while loading */
 	char *error;
+	int idle; /* opened by the search key: nothing asked yet */
 };
 
 struct search_req {
@@ -39,9 +40,10 @@ search_count(const struct tui_view *v)
 }
 
 static void
-draw_hit(struct tui *t, const struct db_table *tb, int i, int y, int sel,
+draw_hit(struct tui *t, struct tui_view *v, int i, int y, int sel,
          const int *widths)
 {
+	const struct db_table *tb = ((const struct search *)v->data)->rows;
 	char when[32], prio[8], state[32];
 	const char *cells[NCOLS] = {
 	    when,
@@ -66,33 +68,20 @@ static void
 search_draw(struct tui *t, struct tui_view *v, int y0, int h)
 {
 	const struct search *s = v->data;
-	const char *labels[NCOLS];
-	int widths[NCOLS], n = search_count(v);
 	char head[160];
+	struct view_list l = {cols, NCOLS,    head,    search_count(v),
+	                      NULL, SLOT_DIM, draw_hit};
 
 	snprintf(head, sizeof head,
-	         "共 %d 件 · 新的在前 · Enter 打开  / 再搜  Esc 返回", n);
-	draw_text(t->w_view, y0, 1, t->cols - 1, head, theme_attr(SLOT_DIM), 0);
-	for (int i = 0; i < NCOLS; i++)
-		labels[i] = cols[i].label;
-	draw_widths(cols, NCOLS, t->cols, widths);
-	draw_row(t->w_view, y0 + 1, t->cols, cols, widths, NCOLS, labels, NULL,
-	         theme_attr(SLOT_HEADER));
-	if (v->sel >= n)
-		v->sel = n > 0 ? n - 1 : 0;
-	if (v->sel < v->top)
-		v->top = v->sel;
-	if (v->sel >= v->top + h - 2)
-		v->top = v->sel - (h - 3);
-	for (int y = 0; y < h - 2 && v->top + y < n; y++)
-		draw_hit(t, s->rows, v->top + y, y0 + 2 + y,
-		         v->top + y == v->sel, widths);
-	if (n == 0)
-		draw_text(t->w_view, y0 + 2, 1, t->cols - 1,
-		          s->error  ? s->error
-		          : s->rows ? "(没有找到 nothing found)"
-		                    : "搜索中… (searching)",
-		          theme_attr(s->error ? SLOT_MSG_ERROR : SLOT_DIM), 0);
+	         "共 %d 件 · 新的在前 · Enter 打开  / 再搜  Esc 返回", l.n);
+	l.empty = s->error  ? s->error
+	          : s->rows ? "(没有找到 nothing found)"
+	          : s->idle
+	              ? "输入要找的文字，Enter 搜索 (type the text to find)"
+	              : "搜索中… (searching)";
+	if (s->error)
+		l.empty_slot = SLOT_MSG_ERROR;
+	view_list_draw(t, v, y0, h, &l);
 }
 
 static void
@@ -174,4 +163,20 @@ search_open(struct tui *t, const char *text)
 	q->v->data = xcalloc(1, sizeof(struct search));
 	q->v->loading = 1;
 	db_async_submit(t->db, Q_SEARCH, 3, p, search_loaded, q);
+}
+
+void
+search_start(struct tui *t)
+{
+	struct tui_view *v;
+	struct search *s;
+
+	if (t->view == NULL || t->view->ops != &view_search) {
+		v = view_push(t, &view_search, "搜索 search", NULL);
+		s = xcalloc(1, sizeof *s);
+		s->idle = 1;
+		v->data = s;
+		v->loading = 0;
+	}
+	prompt_open(t, MODE_PROMPT, "find ");
 }

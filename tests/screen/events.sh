@@ -9,6 +9,10 @@
 scratch_db
 . "$(dirname "$0")/../screen-lib.sh"
 
+# The whole left bottom for the event log: without the alarms pane that
+# "alarms auto" puts above it at this size, all 30 notes fit.
+mkdir -p "$SCREEN_HOME/config/cityops"
+echo 'alarms off' >"$SCREEN_HOME/config/cityops/config"
 screen_start 200 100 -- -U super_city
 wait_for 'DB ●'
 wait_for '^P[1-4] [0-9]{6}-[0-9]{4}'

@@ -46,7 +46,8 @@
 	X(UNIT_STATUS, "unit-status", "change the selected unit's status")     \
 	X(RAISE_FROM, "raise-from", "raise an incident from the indicator")    \
 	X(MAP, "map", "show or hide the district map")                         \
-	X(REPORTS, "reports", "the evaluation reports view (评估评价)")
+	X(REPORTS, "reports", "the evaluation reports view (评估评价)")        \
+	X(SEARCH, "search", "find incidents: the search view (搜索)")
 
 enum config_action {
 	ACTION_NONE = -1,
@@ -69,6 +70,7 @@ enum config_key {
 	KEY_C_BTAB,
 	KEY_C_ESC,
 	KEY_C_DEL,
+	KEY_C_MOUSE, /* an SGR mouse report (keys.c decodes it) */
 	KEY_C_MAX
 };
 
@@ -84,7 +86,10 @@ struct config {
 	int bell; /* ring the terminal bell when a P1 arrives */
 	enum config_layout layout;
 	enum config_map map;
-	int map_tiles;   /* "map-outline off": always the tile map */
+	int map_tiles; /* "map-outline off": always the tile map */
+	/* The alarms pane in wide layouts: auto where there is room. */
+	enum config_map alarms;
+	int mouse;       /* "mouse on": clicks, wheel and double-clicks */
 	int queue_limit; /* incidents fetched for the queue pane */
 	int history_hours;
 	/* Display time zone ("timezone NAME"); "" = $PGTZ, else Shanghai. */
