@@ -87,9 +87,42 @@ BEGIN
 END
 $$;
 
--- Newest first. Under row-level security (SECURITY INVOKER): a district
--- officer finds only the district's incidents. The text is matched with
--- strpos, not LIKE, so % and _ are plain characters.
+-- The ids of the newest matches in the caller's scope, newest first.
+-- SECURITY DEFINER so that the index can be used: under row-level
+-- security a condition whose operator is not leakproof (the array's @>,
+-- strpos) may not be evaluated before the policy, so it could not be an
+-- index condition and every row in scope was read and its grams
+-- detoasted (a seq scan: 2.3-2.8 s for 50,000 incidents at load 30).
+-- Here the caller's scope is applied explicitly (nothing outside it is
+-- returned) and the text goes into the statement as a literal, so that
+-- the planner weighs the GIN index (rare text) against walking the newest
+-- rows (common text) with the real grams' frequencies.
+CREATE OR REPLACE FUNCTION cityops.search_ids(p_text text, p_exercise bool, p_limit int)
+RETURNS bigint[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = cityops, public, pg_temp
+AS $$
+DECLARE
+	me caller := caller();
+	v_text text := search_text(p_text);
+	v_ids bigint[];
+BEGIN
+	EXECUTE format($q$
+		SELECT coalesce(array_agg(incident_id ORDER BY created_at DESC, incident_id DESC), '{}')
+		FROM (SELECT s.incident_id, s.created_at FROM incident_search s
+			WHERE s.exercise = %L AND s.region_path <@ %L AND s.grams @> %L
+				AND strpos(s.doc, %L) > 0
+			ORDER BY s.created_at DESC, s.incident_id DESC LIMIT %s) q
+		$q$, coalesce(p_exercise, false), me.scope_path, search_query_grams(v_text), v_text,
+		least(greatest(coalesce(p_limit, 50), 1), 1000))
+	INTO v_ids;
+	RETURN v_ids;
+END
+$$;
+
+-- Newest first. The rows themselves are read under row-level security
+-- (SECURITY INVOKER): a district officer finds only the district's
+-- incidents. The text is matched with strpos, not LIKE, so % and _ are
+-- plain characters.
 CREATE OR REPLACE FUNCTION cityops.search(p_text text, p_exercise bool DEFAULT false,
 	p_limit int DEFAULT 50)
 RETURNS TABLE (ref text, priority int, category_name text, region_name text, state text,
@@ -99,27 +132,21 @@ AS $$
 #variable_conflict use_column
 DECLARE
 	v_text text;
-	v_limit int := least(greatest(coalesce(p_limit, 50), 1), 1000);
 BEGIN
 	PERFORM caller();
 	v_text := search_text(p_text);
 	RETURN QUERY
-	WITH hit AS (
-		SELECT s.incident_id, s.created_at FROM incident_search s
-		WHERE s.grams @> search_query_grams(v_text) AND strpos(s.doc, v_text) > 0
-			AND s.exercise = coalesce(p_exercise, false)
-		ORDER BY s.created_at DESC, s.incident_id DESC
-		LIMIT v_limit)
 	SELECT i.ref, i.priority, c.name, r.name, i.state, i.created_at, i.title, i.location,
 		CASE WHEN strpos(lower(i.ref), v_text) > 0 THEN 'ref'
 			WHEN strpos(lower(i.title), v_text) > 0 THEN 'title'
 			WHEN strpos(lower(i.location), v_text) > 0 THEN 'location'
 			WHEN strpos(lower(i.description), v_text) > 0 THEN 'description'
 			ELSE 'note' END
-	FROM hit h JOIN incident i ON i.id = h.incident_id
+	FROM unnest(search_ids(v_text, p_exercise, p_limit)) WITH ORDINALITY h(id, n)
+	JOIN incident i ON i.id = h.id
 	JOIN category c ON c.code = i.category_code
 	JOIN region r ON r.code = i.region_code
-	ORDER BY h.created_at DESC, h.incident_id DESC;
+	ORDER BY h.n;
 END
 $$;
 
