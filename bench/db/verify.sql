@@ -79,7 +79,14 @@ SELECT 'indicator state not what its newest reading gives, or alarm missing / ex
 	WHERE i.last_at IS DISTINCT FROM (SELECT max(r.at) FROM cityops.reading r
 			WHERE r.indicator_id = i.id)
 		OR (i.last_state IN ('warn', 'alarm')) <> EXISTS (SELECT 1 FROM cityops.alarm a
-			WHERE a.indicator_id = i.id AND a.state <> 'cleared'));
+			WHERE a.indicator_id = i.id AND a.state <> 'cleared'))
+UNION ALL
+SELECT 'incident without its search row (find), or a row not what search_refresh writes',
+	(SELECT count(*) FROM cityops.incident i
+	LEFT JOIN cityops.incident_search s ON s.incident_id = i.id
+	WHERE s.incident_id IS NULL OR s.region_path <> i.region_path
+		OR strpos(s.doc, lower(i.ref)) = 0 OR strpos(s.doc, lower(i.location)) = 0
+		OR NOT s.grams @> cityops.search_grams(lower(i.title)));
 SELECT * FROM bench_check;
 DO $$
 BEGIN
