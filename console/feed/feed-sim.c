@@ -64,6 +64,7 @@ struct sim {
 	struct loop_watch *mute_watch;
 	/* --record: every stream message served, "position<TAB>message". */
 	FILE *record;
+	FILE *broker; /* --broker */
 	/* --hold: the live position stays at 0 until the first client. */
 	int hold;
 	struct sim_http *http;
@@ -328,6 +329,9 @@ usage(FILE *f)
 	    "CAP XML\n"
 	    "                        documents, /open311/requests.json and "
 	    ".xml\n"
+	    "      --broker FILE     with --http: also the NGSI-LD "
+	    "subscription API,\n"
+	    "                        each request recorded in FILE (tests)\n"
 	    "      --cert FILE --key FILE  HTTPS with this certificate "
 	    "(PEM)\n"
 	    "      --mqtt mqtt://HOST[:PORT]/TOPIC  publish the stream to an "
@@ -355,7 +359,7 @@ usage(FILE *f)
 /* The command line, as parsed; the rest lands in struct sim directly. */
 struct sim_args {
 	struct sim *sim;
-	const char *scen, *host, *logpath, *record;
+	const char *scen, *host, *logpath, *record, *broker;
 	long long port, tick_ms, from;
 	double duration;
 	int dump, mute, http;
@@ -383,6 +387,7 @@ static const struct option sim_longopts[] = {
     {"record", required_argument, NULL, 'R'},
     {"log", required_argument, NULL, 'l'},
     {"http", no_argument, NULL, 'W'},
+    {"broker", required_argument, NULL, 'B'},
     {"cert", required_argument, NULL, 'c'},
     {"key", required_argument, NULL, 'k'},
     {"mqtt", required_argument, NULL, 'Q'},
@@ -454,6 +459,9 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'W':
 		a->http = 1;
 		return 0;
+	case 'B':
+		a->broker = arg;
+		return 0;
 	case 'c':
 		a->cert = arg;
 		return 0;
@@ -495,6 +503,10 @@ parse_args(int argc, char **argv, struct sim_args *a)
 	if (optind < argc) {
 		fprintf(stderr, "cityops feed-sim: unexpected '%s'\n",
 		        argv[optind]);
+		return 2;
+	}
+	if (a->broker != NULL && !a->http) {
+		fprintf(stderr, "cityops feed-sim: --broker wants --http\n");
 		return 2;
 	}
 	if (a->push.mqtt_url != NULL && a->push.post_url != NULL) {
@@ -622,6 +634,13 @@ run_http(struct sim *s, struct sim_args *a, struct feed_sigwatch *sw)
 	o.hold = s->hold;
 	o.record = s->record;
 	o.sc = s->sc;
+	if (a->broker != NULL &&
+	    (o.broker = s->broker = fopen(a->broker, "a")) == NULL) {
+		fprintf(stderr, "cityops feed-sim: cannot open %s: %s\n",
+		        a->broker, strerror(errno));
+		feed_sigwatch_free(&sw);
+		return 2;
+	}
 	if ((h = sim_http_new(s->ctx, &o)) == NULL) {
 		feed_sigwatch_free(&sw);
 		return 1;
@@ -763,6 +782,8 @@ feed_sim_main(int argc, char **argv)
 		close(s.mute_fd);
 	loop_free(&s.loop);
 	sim_http_free(&s.http);
+	if (s.broker != NULL)
+		fclose(s.broker);
 	if (s.record != NULL && fclose(s.record) != 0)
 		rc = 1;
 	buf_free(&s.out);

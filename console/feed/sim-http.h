@@ -24,6 +24,8 @@ struct sim_http_opts {
 	uint64_t count;         /* stream length */
 	int hold;               /* publishing starts with the first request */
 	FILE *record;           /* "position<TAB>key" per document published */
+	FILE *broker; /* non-NULL: the NGSI-LD subscription API (sim-broker.h),
+	               * each request recorded here */
 	const struct scenario *sc;
 };
 
