@@ -248,6 +248,17 @@ in_list(const char *list, const char *id)
 	return 0;
 }
 
+/* 1 when a request published after reqs[i] is the same one: a server
+ * gives each request once, as it stands now. */
+static int
+later_state(const struct sim_http *h, size_t i, size_t n)
+{
+	for (size_t k = i + 1; k < n; k++)
+		if (strcmp(h->reqs[k].id, h->reqs[i].id) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 requests(struct sim_http *h, struct lws *wsi, struct buf *b, int xml)
 {
@@ -269,6 +280,8 @@ requests(struct sim_http *h, struct lws *wsi, struct buf *b, int xml)
 	for (size_t i = 0; i < n; i++) {
 		const struct doc *d = &h->reqs[i];
 		if (ids[0] ? !in_list(ids, d->id) : d->ms < from || d->ms > to)
+			continue;
+		if (later_state(h, i, n))
 			continue;
 		if (!xml && !first)
 			buf_adds(b, ",");
@@ -336,7 +349,7 @@ broker_answer(struct sim_http *h, struct lws *wsi, struct conn *c)
 		unsigned char hb[LWS_PRE + 1024], *start = hb + LWS_PRE,
 		                                  *p = start,
 		                                  *end = hb + sizeof hb - 1;
-		char loc[600];
+		char loc[800];
 		snprintf(loc, sizeof loc, "%s/%s", c->path, made);
 		if (lws_add_http_common_headers(wsi, 201, "application/json", 0,
 		                                &p, end) ||
@@ -371,6 +384,23 @@ on_request(struct sim_http *h, struct lws *wsi, struct conn *c,
 		    strcmp(c->method, "PATCH") == 0)
 			return 0;
 		return broker_answer(h, wsi, c);
+	}
+	for (int i = 0; i < h->o.nfiles; i++) {
+		uint32_t hash = 2166136261u;
+		if (strcmp(path, h->o.file_path[i]) != 0)
+			continue;
+		for (const char *q = h->o.file_body[i]; *q; q++)
+			hash = (hash ^ (unsigned char)*q) * 16777619u;
+		snprintf(etag, sizeof etag, "\"f%08x\"", hash);
+		if (lws_hdr_copy(wsi, inm, sizeof inm,
+		                 WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0 &&
+		    strcmp(inm, etag) == 0)
+			return answer(wsi, c, 304, "application/json", etag);
+		buf_adds(&c->body, h->o.file_body[i]);
+		return answer(wsi, c, 200,
+		              strstr(path, ".xml") ? "text/xml"
+		                                   : "application/json",
+		              etag);
 	}
 	if (strcmp(path, "/cap/index.atom") == 0) {
 		n = published(h, h->caps, h->ncaps, "cap");

@@ -113,6 +113,10 @@ enum {
 	OPT_NGSI_CONTEXT,
 	OPT_NGSI_RENEW,
 	OPT_NGSISUB_LAST = OPT_NGSI_RENEW,
+	/* Settings of the next polled source (ingest-poll.c). */
+	OPT_SRC_ZONE = 0x9b0,
+	OPT_SRC_LENIENT,
+	OPT_SRC_STRICT,
 };
 
 struct ingest_push;
@@ -269,10 +273,21 @@ void ingest_feed_event(struct ingest *in, struct feed_client *fc,
 /* Adds a polled CAP (or Open311) source; 0, or -1: too many. */
 int ingest_poll_add(struct ingest *in, const char *url, int open311);
 int ingest_poll_count(const struct ingest *in);
-/* The same with its own interval (0: --poll-interval) and CA file (NULL:
- * --ca-file). */
+/* A polled source's own settings; zero/NULL/-1 take the process-wide
+ * ones (--poll-interval, --ca-file, --zone, --lenient). */
+struct poll_src_opts {
+	int interval_ms;
+	const char *ca_file;
+	const char *zone; /* a --zone spec */
+	int lenient;      /* 1 lenient, 0 strict, -1 as --lenient says */
+};
+/* The same with its own settings (copied). */
 int ingest_poll_add_opts(struct ingest *in, const char *url, int open311,
-                         int interval_ms, const char *ca_file);
+                         const struct poll_src_opts *o);
+/* --src-zone, --src-lenient, --src-strict: settings for the next --cap
+ * or --open311 only; 0, -1 (refused, said) or 1 (not ours). */
+int ingest_poll_opt(const struct opt_parser *p, int opt, const char *arg,
+                    struct ingest *in);
 /* Loads each source's cache and starts polling. */
 void ingest_poll_start(struct ingest *in);
 /* Commits the documents whose requests have all been answered. */

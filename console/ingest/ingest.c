@@ -314,6 +314,10 @@ usage(FILE *f)
 	      "a header\n"
 	      "      --ngsi-secret-header NAME  that header (default "
 	      "X-Auth-Token)\n"
+	      "      --src-zone Z, --src-lenient, --src-strict  for the next "
+	      "--cap or\n"
+	      "                        --open311 only, over --zone and "
+	      "--lenient\n"
 	      "      --ngsi-broker URL subscribe on this NGSI-LD broker at "
 	      "start\n"
 	      "                        (made or renewed; only its own)\n"
@@ -458,6 +462,9 @@ static const struct option ingest_longopts[] = {
     {"ngsi-endpoint", required_argument, NULL, OPT_NGSI_ENDPOINT},
     {"ngsi-context", required_argument, NULL, OPT_NGSI_CONTEXT},
     {"ngsi-renew", required_argument, NULL, OPT_NGSI_RENEW},
+    {"src-zone", required_argument, NULL, OPT_SRC_ZONE},
+    {"src-lenient", no_argument, NULL, OPT_SRC_LENIENT},
+    {"src-strict", no_argument, NULL, OPT_SRC_STRICT},
     {"mqtt", required_argument, NULL, OPT_MQTT},
     {"mqtt-id", required_argument, NULL, OPT_MQTT_ID},
     {"spool", required_argument, NULL, OPT_SPOOL},
@@ -487,6 +494,8 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	if ((rc = ingest_push_opt(p, opt, arg, in)) <= 0)
 		return rc;
 	if ((rc = ingest_ngsisub_opt(p, opt, arg, in)) <= 0)
+		return rc;
+	if ((rc = ingest_poll_opt(p, opt, arg, in)) <= 0)
 		return rc;
 	switch (opt) {
 	case 'f':
