@@ -45,6 +45,8 @@
 #define WRITE_BUDGET   512 /* messages per writeable callback */
 #define MUTE_MAX_CONNS 64
 
+#define MAX_FILES 8
+
 struct sim {
 	struct loop *loop;
 	struct lws_context *ctx;
@@ -64,6 +66,10 @@ struct sim {
 	struct loop_watch *mute_watch;
 	/* --record: every stream message served, "position<TAB>message". */
 	FILE *record;
+	FILE *broker; /* --broker */
+	/* --file: what is served at each path. */
+	char *file_path[MAX_FILES], *file_body[MAX_FILES];
+	int nfiles;
 	/* --hold: the live position stays at 0 until the first client. */
 	int hold;
 	struct sim_http *http;
@@ -328,6 +334,12 @@ usage(FILE *f)
 	    "CAP XML\n"
 	    "                        documents, /open311/requests.json and "
 	    ".xml\n"
+	    "      --file PATH=FILE  with --http: serve FILE as it is at "
+	    "PATH\n"
+	    "                        (repeatable, tests' fixtures)\n"
+	    "      --broker FILE     with --http: also the NGSI-LD "
+	    "subscription API,\n"
+	    "                        each request recorded in FILE (tests)\n"
 	    "      --cert FILE --key FILE  HTTPS with this certificate "
 	    "(PEM)\n"
 	    "      --mqtt mqtt://HOST[:PORT]/TOPIC  publish the stream to an "
@@ -355,7 +367,9 @@ usage(FILE *f)
 /* The command line, as parsed; the rest lands in struct sim directly. */
 struct sim_args {
 	struct sim *sim;
-	const char *scen, *host, *logpath, *record;
+	const char *scen, *host, *logpath, *record, *broker;
+	const char *file_arg[MAX_FILES];
+	int nfiles;
 	long long port, tick_ms, from;
 	double duration;
 	int dump, mute, http;
@@ -383,6 +397,8 @@ static const struct option sim_longopts[] = {
     {"record", required_argument, NULL, 'R'},
     {"log", required_argument, NULL, 'l'},
     {"http", no_argument, NULL, 'W'},
+    {"broker", required_argument, NULL, 'B'},
+    {"file", required_argument, NULL, 'V'},
     {"cert", required_argument, NULL, 'c'},
     {"key", required_argument, NULL, 'k'},
     {"mqtt", required_argument, NULL, 'Q'},
@@ -454,6 +470,16 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'W':
 		a->http = 1;
 		return 0;
+	case 'B':
+		a->broker = arg;
+		return 0;
+	case 'V':
+		if (arg[0] != '/' || strchr(arg, '=') == NULL ||
+		    a->nfiles == MAX_FILES)
+			return opt_error(p, opt, arg,
+			                 "not /PATH=FILE (at most 8)");
+		a->file_arg[a->nfiles++] = arg;
+		return 0;
 	case 'c':
 		a->cert = arg;
 		return 0;
@@ -495,6 +521,11 @@ parse_args(int argc, char **argv, struct sim_args *a)
 	if (optind < argc) {
 		fprintf(stderr, "cityops feed-sim: unexpected '%s'\n",
 		        argv[optind]);
+		return 2;
+	}
+	if ((a->broker != NULL || a->nfiles > 0) && !a->http) {
+		fprintf(stderr,
+		        "cityops feed-sim: --broker and --file want --http\n");
 		return 2;
 	}
 	if (a->push.mqtt_url != NULL && a->push.post_url != NULL) {
@@ -605,6 +636,28 @@ serve(struct sim *s, struct sim_args *a)
 	return 0;
 }
 
+/* A small file whole (at most 1 MiB), NUL-terminated; NULL if not. */
+static char *
+read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = {0};
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1 << 20))
+		buf_add(&b, chunk, n);
+	fclose(f);
+	if (b.len >= (1 << 20)) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_adds(&b, "");
+	return b.data;
+}
+
 /* --http: the same stream as documents over HTTP(S) (sim-http.h). */
 static int
 run_http(struct sim *s, struct sim_args *a, struct feed_sigwatch *sw)
@@ -622,6 +675,28 @@ run_http(struct sim *s, struct sim_args *a, struct feed_sigwatch *sw)
 	o.hold = s->hold;
 	o.record = s->record;
 	o.sc = s->sc;
+	if (a->broker != NULL &&
+	    (o.broker = s->broker = fopen(a->broker, "a")) == NULL) {
+		fprintf(stderr, "cityops feed-sim: cannot open %s: %s\n",
+		        a->broker, strerror(errno));
+		feed_sigwatch_free(&sw);
+		return 2;
+	}
+	for (int i = 0; i < a->nfiles; i++) {
+		const char *eq = strchr(a->file_arg[i], '=');
+		s->file_path[i] =
+		    xstrndup(a->file_arg[i], (size_t)(eq - a->file_arg[i]));
+		if ((s->file_body[i] = read_file(eq + 1)) == NULL) {
+			fprintf(stderr, "cityops feed-sim: cannot read %s\n",
+			        eq + 1);
+			feed_sigwatch_free(&sw);
+			return 2;
+		}
+		s->nfiles = i + 1;
+	}
+	o.file_path = (const char *const *)s->file_path;
+	o.file_body = (const char *const *)s->file_body;
+	o.nfiles = s->nfiles;
 	if ((h = sim_http_new(s->ctx, &o)) == NULL) {
 		feed_sigwatch_free(&sw);
 		return 1;
@@ -763,6 +838,12 @@ feed_sim_main(int argc, char **argv)
 		close(s.mute_fd);
 	loop_free(&s.loop);
 	sim_http_free(&s.http);
+	if (s.broker != NULL)
+		fclose(s.broker);
+	for (int i = 0; i < s.nfiles; i++) {
+		free(s.file_path[i]);
+		free(s.file_body[i]);
+	}
 	if (s.record != NULL && fclose(s.record) != 0)
 		rc = 1;
 	buf_free(&s.out);

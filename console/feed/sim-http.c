@@ -25,6 +25,7 @@
 #include "cityops/feed/feed-run.h"
 #include "cityops/feed/feed.h"
 #include "cityops/feed/scenario.h"
+#include "sim-broker.h"
 #include "sim-http.h"
 
 struct doc {
@@ -47,11 +48,15 @@ struct sim_http {
 	int64_t t0_us;
 	int started;
 	uint64_t served;
+	struct sim_broker *broker; /* --broker: NULL when not asked */
 };
 
 struct conn {
 	struct buf body;
 	size_t off;
+	/* A broker request waiting for its body. */
+	struct buf rx;
+	char method[8], path[512];
 };
 
 /* ---- the documents, made once --------------------------------------- */
@@ -243,6 +248,17 @@ in_list(const char *list, const char *id)
 	return 0;
 }
 
+/* 1 when a request published after reqs[i] is the same one: a server
+ * gives each request once, as it stands now. */
+static int
+later_state(const struct sim_http *h, size_t i, size_t n)
+{
+	for (size_t k = i + 1; k < n; k++)
+		if (strcmp(h->reqs[k].id, h->reqs[i].id) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 requests(struct sim_http *h, struct lws *wsi, struct buf *b, int xml)
 {
@@ -264,6 +280,8 @@ requests(struct sim_http *h, struct lws *wsi, struct buf *b, int xml)
 	for (size_t i = 0; i < n; i++) {
 		const struct doc *d = &h->reqs[i];
 		if (ids[0] ? !in_list(ids, d->id) : d->ms < from || d->ms > to)
+			continue;
+		if (later_state(h, i, n))
 			continue;
 		if (!xml && !first)
 			buf_adds(b, ",");
@@ -298,6 +316,54 @@ answer(struct lws *wsi, struct conn *c, int status, const char *ctype,
 	return 0;
 }
 
+static const char *
+method_of(struct lws *wsi)
+{
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0)
+		return "POST";
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI) > 0)
+		return "PATCH";
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI) > 0)
+		return "DELETE";
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI) > 0)
+		return "PUT";
+	return "GET";
+}
+
+/* The broker's answer to a whole request (sim-broker.h). */
+static int
+broker_answer(struct sim_http *h, struct lws *wsi, struct conn *c)
+{
+	char made[256] = "";
+	int st;
+
+	buf_reset(&c->body);
+	c->off = 0;
+	st = sim_broker_request(h->broker, c->method, c->path,
+	                        c->rx.data ? c->rx.data : "", c->rx.len,
+	                        &c->body, made, sizeof made);
+	buf_free(&c->rx);
+	c->method[0] = '\0';
+	if (st == 201) {
+		/* Location: the new subscription, as a broker answers. */
+		unsigned char hb[LWS_PRE + 1024], *start = hb + LWS_PRE,
+		                                  *p = start,
+		                                  *end = hb + sizeof hb - 1;
+		char loc[800];
+		snprintf(loc, sizeof loc, "%s/%s", c->path, made);
+		if (lws_add_http_common_headers(wsi, 201, "application/json", 0,
+		                                &p, end) ||
+		    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_LOCATION,
+		                                 (unsigned char *)loc,
+		                                 (int)strlen(loc), &p, end) ||
+		    lws_finalize_write_http_header(wsi, start, &p, end))
+			return 1;
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	}
+	return answer(wsi, c, st,
+	              c->body.len ? "application/json" : "text/plain", NULL);
+}
+
 static int
 on_request(struct sim_http *h, struct lws *wsi, struct conn *c,
            const char *path)
@@ -309,6 +375,33 @@ on_request(struct sim_http *h, struct lws *wsi, struct conn *c,
 	buf_reset(&c->body);
 	c->off = 0;
 	h->served++;
+	if (h->broker != NULL && sim_broker_path(path)) {
+		snprintf(c->method, sizeof c->method, "%s", method_of(wsi));
+		snprintf(c->path, sizeof c->path, "%s", path);
+		buf_reset(&c->rx);
+		/* POST and PATCH: answered when the body is in. */
+		if (strcmp(c->method, "POST") == 0 ||
+		    strcmp(c->method, "PATCH") == 0)
+			return 0;
+		return broker_answer(h, wsi, c);
+	}
+	for (int i = 0; i < h->o.nfiles; i++) {
+		uint32_t hash = 2166136261u;
+		if (strcmp(path, h->o.file_path[i]) != 0)
+			continue;
+		for (const char *q = h->o.file_body[i]; *q; q++)
+			hash = (hash ^ (unsigned char)*q) * 16777619u;
+		snprintf(etag, sizeof etag, "\"f%08x\"", hash);
+		if (lws_hdr_copy(wsi, inm, sizeof inm,
+		                 WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0 &&
+		    strcmp(inm, etag) == 0)
+			return answer(wsi, c, 304, "application/json", etag);
+		buf_adds(&c->body, h->o.file_body[i]);
+		return answer(wsi, c, 200,
+		              strstr(path, ".xml") ? "text/xml"
+		                                   : "application/json",
+		              etag);
+	}
 	if (strcmp(path, "/cap/index.atom") == 0) {
 		n = published(h, h->caps, h->ncaps, "cap");
 		snprintf(etag, sizeof etag, "\"%zu\"", n);
@@ -375,10 +468,23 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		return on_request(pr->user, wsi, c, (const char *)in);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return c->off < c->body.len ? write_more(wsi, c) : 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		if (c == NULL || c->method[0] == '\0' ||
+		    c->rx.len + len > 65536)
+			return -1;
+		buf_add(&c->rx, in, len);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (pr == NULL || pr->user == NULL || c == NULL ||
+		    c->method[0] == '\0')
+			return -1;
+		return broker_answer(pr->user, wsi, c);
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (c != NULL)
+		if (c != NULL) {
 			buf_free(&c->body);
+			buf_free(&c->rx);
+		}
 		return 0;
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -393,6 +499,8 @@ sim_http_new(struct lws_context *ctx, const struct sim_http_opts *o)
 
 	h->o = *o;
 	h->ctx = ctx;
+	if (o->broker != NULL)
+		h->broker = sim_broker_new(o->broker);
 	build(h);
 	h->protocols[0].name = "http";
 	h->protocols[0].callback = http_cb;
@@ -455,6 +563,7 @@ sim_http_free(struct sim_http **hp)
 		return;
 	docs_free(h->caps, h->ncaps);
 	docs_free(h->reqs, h->nreqs);
+	sim_broker_free(&h->broker);
 	free(h);
 	*hp = NULL;
 }

@@ -24,6 +24,12 @@ struct sim_http_opts {
 	uint64_t count;         /* stream length */
 	int hold;               /* publishing starts with the first request */
 	FILE *record;           /* "position<TAB>key" per document published */
+	/* --file PATH=FILE: served as they are at PATH (tests' fixtures:
+	 * services.json, a spec example), before anything else. */
+	const char *const *file_path, *const *file_body;
+	int nfiles;
+	FILE *broker; /* non-NULL: the NGSI-LD subscription API (sim-broker.h),
+	               * each request recorded here */
 	const struct scenario *sc;
 };
 

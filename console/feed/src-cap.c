@@ -36,7 +36,7 @@ struct src_cap {
 	struct lws_context *ctx;
 	struct src_cap_opts o;
 	struct src_hooks h;
-	char *url, *etag, *lastmod;
+	char *url, *etag, *lastmod, *zones;
 	struct http_req *index_req;
 	struct keyset known, queued;
 	char **queue;
@@ -154,6 +154,19 @@ doc_chunk(void *arg, int status, const char *data, size_t len)
 	return 0;
 }
 
+/* A decoder with the source's cap, zone and leniency. */
+static struct feed_decoder *
+doc_decoder(const struct src_cap *s)
+{
+	struct feed_decoder *d = feed_decoder_new();
+
+	feed_decoder_set_max(d, s->o.max_doc);
+	feed_decoder_set_lenient(d, s->o.lenient);
+	if (s->o.zones != NULL)
+		(void)feed_decoder_set_zones(d, s->o.zones);
+	return d;
+}
+
 static void
 slot_free(struct slot *sl)
 {
@@ -202,10 +215,8 @@ start_doc(struct src_cap *s, struct slot *sl, char *url)
 	ho.max_body = s->o.max_doc + 1;
 	ho.timeout_ms = s->o.timeout_ms;
 	ho.ca_file = s->o.ca_file;
-	if (sl->dec == NULL) {
-		sl->dec = feed_decoder_new();
-		feed_decoder_set_max(sl->dec, s->o.max_doc);
-	}
+	if (sl->dec == NULL)
+		sl->dec = doc_decoder(s);
 	feed_xml_begin(sl->dec, FEED_FORMAT_CAP);
 	sl->key = url;
 	s->busy++;
@@ -287,12 +298,11 @@ keep_validators(struct src_cap *s, const struct http_reply *r)
 static void
 single_doc(struct src_cap *s, const struct http_reply *r)
 {
-	struct feed_decoder *d = feed_decoder_new();
+	struct feed_decoder *d = doc_decoder(s);
 	struct doc_ctx c = {.s = s};
 	struct feed_result res;
 	enum feed_status st;
 
-	feed_decoder_set_max(d, s->o.max_doc);
 	st = feed_decode(d, r->body, r->len, FEED_FORMAT_CAP, doc_event, &c,
 	                 &res);
 	if (c.key != NULL && !c.skip)
@@ -424,6 +434,8 @@ src_cap_new(struct lws_context *ctx, const struct src_cap_opts *o,
 	s->h = *h;
 	s->url = xstrdup(o->url);
 	s->o.url = s->url;
+	s->zones = o->zones != NULL ? xstrdup(o->zones) : NULL;
+	s->o.zones = s->zones;
 	s->slots = xcalloc((size_t)s->o.concurrency, sizeof *s->slots);
 	for (int i = 0; i < s->o.concurrency; i++)
 		s->slots[i].s = s;
@@ -458,6 +470,7 @@ src_cap_free(struct src_cap **sp)
 	free(s->etag);
 	free(s->lastmod);
 	free(s->url);
+	free(s->zones);
 	free(s);
 	*sp = NULL;
 }

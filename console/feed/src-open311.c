@@ -21,6 +21,7 @@
 #include "cityops/feed/feed-client.h"
 #include "cityops/feed/http-client.h"
 #include "cityops/feed/keyset.h"
+#include "cityops/feed/open311-services.h"
 #include "cityops/feed/src-open311.h"
 
 #define ID_BATCH 50
@@ -40,9 +41,15 @@ struct src_open311 {
 	char **open_ids;
 	size_t nopen, ocap;
 	size_t step; /* where the chain is: 0 window, k: open ids from k-1 */
-	int paused, backoff_ms, services_read;
+	int paused, backoff_ms;
 	uint64_t rng;
 	struct src_health hl;
+	/* services.json: names for codes, read again every svc_every_ms
+	 * with its validators (304 keeps what we have). */
+	struct o311_services svc;
+	char *svc_etag, *svc_lastmod;
+	int64_t svc_next_ms;
+	int svc_every_ms, svc_said;
 };
 
 static void poll_cb(lws_sorted_usec_list_t *sul);
@@ -131,7 +138,17 @@ on_event(void *arg, const struct feed_event *ev)
 	if (keyset_has(&s->known, key))
 		return;
 	s->hl.events++;
-	s->h.event(s->h.arg, key, ev);
+	if (ev->u.open311.service_name == NULL &&
+	    ev->u.open311.service_code != NULL &&
+	    o311_services_name(&s->svc, ev->u.open311.service_code) != NULL) {
+		/* The service list names the code the request left bare. */
+		struct feed_event named = *ev;
+		named.u.open311.service_name =
+		    o311_services_name(&s->svc, ev->u.open311.service_code);
+		s->h.event(s->h.arg, key, &named);
+	} else {
+		s->h.event(s->h.arg, key, ev);
+	}
 	memset(&res, 0, sizeof res);
 	res.events = 1;
 	s->hl.docs++;
@@ -183,7 +200,78 @@ get(struct src_open311 *s, struct buf *url)
 	}
 }
 
-/* The chain: the window first, then the open set by id. */
+static void
+keep_svc_validators(struct src_open311 *s, const struct http_reply *r)
+{
+	free(s->svc_etag);
+	free(s->svc_lastmod);
+	s->svc_etag = r->etag ? xstrdup(r->etag) : NULL;
+	s->svc_lastmod = r->last_modified ? xstrdup(r->last_modified) : NULL;
+}
+
+/* services.json answered: kept, or the old list stays. Never fatal: a
+ * server without the list has requests named by themselves only. */
+static void
+got_services(void *arg, const struct http_reply *r)
+{
+	struct src_open311 *s = arg;
+	const char *why = NULL;
+	int skipped;
+
+	s->req = NULL;
+	s->svc_next_ms = feed_wall_ms() + s->svc_every_ms;
+	if (r->status == 304) {
+		s->hl.not_modified++;
+	} else if (r->status != 200) {
+		/* Said once a run: many servers have no list. */
+		if (s->svc_said++ > 0)
+			goto next;
+		log_msg(LOG_WARN,
+		        "open311 %s: services.json: %.120s (HTTP %d); requests "
+		        "keep their own names; tried again every %d s (said "
+		        "once)",
+		        s->url, r->error ? r->error : "not there", r->status,
+		        s->svc_every_ms / 1000);
+	} else if ((skipped = o311_services_parse(r->body, r->len, &s->svc,
+	                                          &why)) < 0) {
+		s->hl.rejected[FEED_REJECT_INVALID_JSON]++;
+		log_msg(LOG_WARN, "open311 %s: services.json refused: %s",
+		        s->url, why);
+	} else {
+		keep_svc_validators(s, r);
+		log_msg(LOG_INFO,
+		        "open311 %s: services.json: %zu services named, %d "
+		        "entries skipped",
+		        s->url, s->svc.n, skipped);
+	}
+next:
+	next_step(s);
+}
+
+static void
+get_services(struct src_open311 *s)
+{
+	struct http_opts ho;
+	const char *why = NULL;
+	char *url = xasprintf("%sservices.json", s->base);
+
+	memset(&ho, 0, sizeof ho);
+	ho.max_body = s->o.max_body;
+	ho.timeout_ms = s->o.timeout_ms;
+	ho.ca_file = s->o.ca_file;
+	ho.etag = s->svc_etag;
+	ho.last_modified = s->svc_lastmod;
+	ho.accept = "application/json";
+	s->req = http_request(s->ctx, url, &ho, NULL, got_services, s, &why);
+	free(url);
+	if (s->req == NULL) {
+		struct http_reply r = {.error = why};
+		got_services(s, &r);
+	}
+}
+
+/* The chain: the service list when due, the window, then the open set
+ * by id. */
 static void
 next_step(struct src_open311 *s)
 {
@@ -192,6 +280,11 @@ next_step(struct src_open311 *s)
 
 	if (s->paused) {
 		schedule(s, 200, "paused");
+		return;
+	}
+	if (s->step == 0 && feed_wall_ms() >= s->svc_next_ms) {
+		s->hl.state = "polling";
+		get_services(s);
 		return;
 	}
 	if (s->step == 0) {
@@ -272,6 +365,7 @@ src_open311_new(struct lws_context *ctx, const struct src_open311_opts *o,
 	s = xcalloc(1, sizeof *s);
 	s->ctx = ctx;
 	s->o = *o;
+	s->o.zones = NULL; /* applied to the decoder, not kept */
 	if (s->o.min_interval_ms <= 0)
 		s->o.min_interval_ms = 10000;
 	if (s->o.interval_ms <= 0)
@@ -290,9 +384,15 @@ src_open311_new(struct lws_context *ctx, const struct src_open311_opts *o,
 		s->o.backoff_max_ms = 300000;
 	s->h = *h;
 	s->url = xstrdup(o->url);
+	/* The list changes seldom: every ten polls, at most hourly. */
+	s->svc_every_ms =
+	    s->o.interval_ms > 360000 ? 3600000 : s->o.interval_ms * 10;
 	split(s);
 	s->dec = feed_decoder_new();
 	feed_decoder_set_max(s->dec, s->o.max_body);
+	feed_decoder_set_lenient(s->dec, o->lenient);
+	if (o->zones != NULL)
+		(void)feed_decoder_set_zones(s->dec, o->zones);
 	s->rng = (uint64_t)feed_wall_ms() ^ (uint64_t)(uintptr_t)s;
 	s->hl.url = s->url;
 	schedule(s, 0, "idle");
@@ -317,6 +417,9 @@ src_open311_free(struct src_open311 **sp)
 	free(s->url);
 	free(s->base);
 	free(s->ext);
+	o311_services_free(&s->svc);
+	free(s->svc_etag);
+	free(s->svc_lastmod);
 	free(s);
 	*sp = NULL;
 }

@@ -51,7 +51,7 @@ static int
 polled_line(struct ingest *in, char **w, int n, const char *where)
 {
 	long long secs = 0;
-	const char *ca = NULL;
+	struct poll_src_opts o = {.lenient = -1};
 
 	if (n < 2) {
 		fprintf(stderr, "cityops ingest: %s: %s needs a URL\n", where,
@@ -63,17 +63,28 @@ polled_line(struct ingest *in, char **w, int n, const char *where)
 		    opt_parse_int(w[i] + 9, 1, 86400, &secs) == 0)
 			continue;
 		if (strncmp(w[i], "ca-file=", 8) == 0 && w[i][8] != '\0') {
-			ca = w[i] + 8;
+			o.ca_file = w[i] + 8;
+			continue;
+		}
+		if (strncmp(w[i], "zone=", 5) == 0 &&
+		    feed_decoder_set_zones(NULL, w[i] + 5) == 0) {
+			o.zone = w[i] + 5;
+			continue;
+		}
+		if (strcmp(w[i], "lenient") == 0 ||
+		    strcmp(w[i], "strict") == 0) {
+			o.lenient = w[i][0] == 'l';
 			continue;
 		}
 		fprintf(stderr,
 		        "cityops ingest: %s: '%s': want interval=SECONDS "
-		        "(1-86400) or ca-file=FILE\n",
+		        "(1-86400), ca-file=FILE, zone=Z (+08:00, or "
+		        "open311=-05:00,...), lenient or strict\n",
 		        where, w[i]);
 		return -1;
 	}
-	return ingest_poll_add_opts(in, w[1], strcmp(w[0], "open311") == 0,
-	                            (int)secs * 1000, ca);
+	o.interval_ms = (int)secs * 1000;
+	return ingest_poll_add_opts(in, w[1], strcmp(w[0], "open311") == 0, &o);
 }
 
 static int

@@ -753,6 +753,11 @@ ingest_start_feeds(struct ingest *in)
 		loop_quit(in->loop);
 		return;
 	}
+	if (ingest_ngsisub_start(in) != 0) {
+		in->stopping = 1;
+		loop_quit(in->loop);
+		return;
+	}
 	for (int i = 0; i < in->nfeeds; i++) {
 		struct feed_client_opts o = in->fopts;
 		o.url = in->urls[i];

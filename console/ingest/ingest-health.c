@@ -122,6 +122,7 @@ ingest_health_report(struct ingest *in)
 	feed_rows(in, &b);
 	ingest_poll_health_rows(in, &b);
 	ingest_push_health_rows(in, &b);
+	ingest_ngsisub_health_rows(in, &b);
 	buf_adds(&b, "]");
 	snprintf(every, sizeof every, "%d", in->health_ms / 1000);
 	p[0] = in->name;

@@ -104,9 +104,23 @@ enum {
 	OPT_STATUS = 0x980,
 	OPT_NAME,
 	OPT_HEALTH_S,
+	/* The NGSI-LD subscription (ingest-ngsisub.c). */
+	OPT_NGSISUB_FIRST = 0x9a0,
+	OPT_NGSI_BROKER = OPT_NGSISUB_FIRST,
+	OPT_NGSI_TYPES,
+	OPT_NGSI_ATTRS,
+	OPT_NGSI_ENDPOINT,
+	OPT_NGSI_CONTEXT,
+	OPT_NGSI_RENEW,
+	OPT_NGSISUB_LAST = OPT_NGSI_RENEW,
+	/* Settings of the next polled source (ingest-poll.c). */
+	OPT_SRC_ZONE = 0x9b0,
+	OPT_SRC_LENIENT,
+	OPT_SRC_STRICT,
 };
 
 struct ingest_push;
+struct ingest_ngsisub;
 
 struct ingest {
 	struct loop *loop;
@@ -150,6 +164,7 @@ struct ingest {
 	/* Push sources (ingest-push.c): spool positions decoded and
 	 * committed, like a feed's stream positions. */
 	struct ingest_push *push;
+	struct ingest_ngsisub *ngsisub; /* --ngsi-broker */
 	uint64_t spool_reached, spool_committed;
 
 	/* Source health in the database (ingest-health.c). */
@@ -258,10 +273,21 @@ void ingest_feed_event(struct ingest *in, struct feed_client *fc,
 /* Adds a polled CAP (or Open311) source; 0, or -1: too many. */
 int ingest_poll_add(struct ingest *in, const char *url, int open311);
 int ingest_poll_count(const struct ingest *in);
-/* The same with its own interval (0: --poll-interval) and CA file (NULL:
- * --ca-file). */
+/* A polled source's own settings; zero/NULL/-1 take the process-wide
+ * ones (--poll-interval, --ca-file, --zone, --lenient). */
+struct poll_src_opts {
+	int interval_ms;
+	const char *ca_file;
+	const char *zone; /* a --zone spec */
+	int lenient;      /* 1 lenient, 0 strict, -1 as --lenient says */
+};
+/* The same with its own settings (copied). */
 int ingest_poll_add_opts(struct ingest *in, const char *url, int open311,
-                         int interval_ms, const char *ca_file);
+                         const struct poll_src_opts *o);
+/* --src-zone, --src-lenient, --src-strict: settings for the next --cap
+ * or --open311 only; 0, -1 (refused, said) or 1 (not ours). */
+int ingest_poll_opt(const struct opt_parser *p, int opt, const char *arg,
+                    struct ingest *in);
 /* Loads each source's cache and starts polling. */
 void ingest_poll_start(struct ingest *in);
 /* Commits the documents whose requests have all been answered. */
@@ -294,5 +320,22 @@ void ingest_push_health_rows(struct ingest *in, struct buf *b);
 /* Stops taking messages (SIGTERM); what is kept is still answered. */
 void ingest_push_stop(struct ingest *in);
 void ingest_push_free(struct ingest *in);
+/* 1 when --ngsi-listen was given. */
+int ingest_push_ngsi_listening(const struct ingest *in);
+/* The listening endpoint as a URL a broker on this host can POST to
+ * (ADDR, or 127.0.0.1 for a wildcard; the real port); 0 or -1. */
+int ingest_push_ngsi_endpoint(struct ingest *in, char *out, size_t n);
+
+/* ingest-ngsisub.c */
+
+/* Takes an --ngsi-broker option; 0, -1 (refused, said) or 1 (not ours). */
+int ingest_ngsisub_opt(const struct opt_parser *p, int opt, const char *arg,
+                       struct ingest *in);
+/* After the options: 0, or -1 (said on stderr) when they do not fit. */
+int ingest_ngsisub_check(const struct ingest *in);
+/* Subscribes (after ingest_push_start); 0 or -1 (logged). */
+int ingest_ngsisub_start(struct ingest *in);
+void ingest_ngsisub_health_rows(struct ingest *in, struct buf *b);
+void ingest_ngsisub_free(struct ingest *in);
 
 #endif

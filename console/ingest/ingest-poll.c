@@ -41,6 +41,8 @@ struct poll_src {
 	int open311;     /* else CAP */
 	int interval_ms; /* 0: --poll-interval */
 	char *ca_file;   /* NULL: --ca-file */
+	char *zone;      /* NULL: --zone */
+	int lenient;     /* -1: --lenient */
 	struct src_cap *cap;
 	struct src_open311 *o311;
 	/* Confirmed keys in the order they were confirmed (Open311's
@@ -56,25 +58,56 @@ struct poll_src {
 struct ingest_poll {
 	struct poll_src src[MAX_POLLED];
 	int n;
+	/* --src-zone and --src-lenient/--src-strict, for the next source. */
+	const char *next_zone;
+	int next_lenient;
 };
 
 static struct ingest_poll *
 get(struct ingest *in)
 {
-	if (in->poll == NULL)
+	if (in->poll == NULL) {
 		in->poll = xcalloc(1, sizeof *in->poll);
+		in->poll->next_lenient = -1;
+	}
 	return in->poll;
 }
 
 int
 ingest_poll_add(struct ingest *in, const char *url, int open311)
 {
-	return ingest_poll_add_opts(in, url, open311, 0, NULL);
+	struct ingest_poll *p = get(in);
+	struct poll_src_opts o = {.zone = p->next_zone,
+	                          .lenient = p->next_lenient};
+
+	p->next_zone = NULL;
+	p->next_lenient = -1;
+	return ingest_poll_add_opts(in, url, open311, &o);
+}
+
+int
+ingest_poll_opt(const struct opt_parser *p, int opt, const char *arg,
+                struct ingest *in)
+{
+	switch (opt) {
+	case OPT_SRC_ZONE:
+		if (feed_decoder_set_zones(NULL, arg) != 0)
+			return opt_error(p, opt, arg,
+			                 "not a zone: +08:00, or "
+			                 "ngsi=+00:00,open311=-05:00");
+		get(in)->next_zone = arg;
+		return 0;
+	case OPT_SRC_LENIENT:
+	case OPT_SRC_STRICT:
+		get(in)->next_lenient = opt == OPT_SRC_LENIENT;
+		return 0;
+	}
+	return 1;
 }
 
 int
 ingest_poll_add_opts(struct ingest *in, const char *url, int open311,
-                     int interval_ms, const char *ca_file)
+                     const struct poll_src_opts *o)
 {
 	struct ingest_poll *p = get(in);
 
@@ -96,8 +129,10 @@ ingest_poll_add_opts(struct ingest *in, const char *url, int open311,
 	p->src[p->n].in = in;
 	p->src[p->n].open311 = open311;
 	p->src[p->n].url = xstrdup(url);
-	p->src[p->n].interval_ms = interval_ms;
-	p->src[p->n].ca_file = ca_file != NULL ? xstrdup(ca_file) : NULL;
+	p->src[p->n].interval_ms = o->interval_ms;
+	p->src[p->n].ca_file = o->ca_file != NULL ? xstrdup(o->ca_file) : NULL;
+	p->src[p->n].zone = o->zone != NULL ? xstrdup(o->zone) : NULL;
+	p->src[p->n].lenient = o->lenient;
 	p->n++;
 	return 0;
 }
@@ -203,6 +238,8 @@ src_start(struct ingest *in, struct poll_src *ps, const struct src_hooks *h,
 		    ps->interval_ms ? ps->interval_ms : in->capopts.interval_ms;
 		o.min_interval_ms = in->capopts.min_interval_ms;
 		o.ca_file = ps->ca_file ? ps->ca_file : in->capopts.ca_file;
+		o.zones = ps->zone ? ps->zone : in->fopts.zones;
+		o.lenient = ps->lenient >= 0 ? ps->lenient : in->fopts.lenient;
 		ps->o311 = src_open311_new(loop_lws(in->loop), &o, h, why);
 		return ps->o311 != NULL ? 0 : -1;
 	} else {
@@ -212,6 +249,8 @@ src_start(struct ingest *in, struct poll_src *ps, const struct src_hooks *h,
 			o.interval_ms = ps->interval_ms;
 		if (ps->ca_file)
 			o.ca_file = ps->ca_file;
+		o.zones = ps->zone ? ps->zone : in->fopts.zones;
+		o.lenient = ps->lenient >= 0 ? ps->lenient : in->fopts.lenient;
 		ps->cap = src_cap_new(loop_lws(in->loop), &o, h, why);
 		return ps->cap != NULL ? 0 : -1;
 	}
@@ -408,6 +447,7 @@ ingest_poll_free(struct ingest *in)
 		keyset_free(&ps->committed);
 		free(ps->url);
 		free(ps->ca_file);
+		free(ps->zone);
 		free(ps->cache_path);
 	}
 	free(p);

@@ -482,6 +482,30 @@ ingest_push_stop(struct ingest *in)
 	ingest_push_pause(in, 1);
 }
 
+int
+ingest_push_ngsi_listening(const struct ingest *in)
+{
+	return in->push != NULL && in->push->ngsi_spec != NULL;
+}
+
+int
+ingest_push_ngsi_endpoint(struct ingest *in, char *out, size_t n)
+{
+	struct ingest_push *ps = in->push;
+	char a[64], path[256];
+	int port;
+
+	if (ps == NULL || ps->nl == NULL ||
+	    ngsi_listen_spec_parse(ps->ngsi_spec, a, sizeof a, &port, path,
+	                           sizeof path) != 0)
+		return -1;
+	if (strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0)
+		snprintf(a, sizeof a, "127.0.0.1");
+	snprintf(out, n, strchr(a, ':') ? "http://[%s]:%d%s" : "http://%s:%d%s",
+	         a, ngsi_listen_port(ps->nl), path);
+	return 0;
+}
+
 void
 ingest_push_free(struct ingest *in)
 {

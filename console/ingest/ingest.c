@@ -298,6 +298,22 @@ usage(FILE *f)
 	      "a header\n"
 	      "      --ngsi-secret-header NAME  that header (default "
 	      "X-Auth-Token)\n"
+	      "      --src-zone Z, --src-lenient, --src-strict  for the next "
+	      "--cap or\n"
+	      "                        --open311 only, over --zone and "
+	      "--lenient\n"
+	      "      --ngsi-broker URL subscribe on this NGSI-LD broker at "
+	      "start\n"
+	      "                        (made or renewed; only its own)\n"
+	      "      --ngsi-types T,.. entity types to watch (needed with "
+	      "it)\n"
+	      "      --ngsi-attrs A,.. attributes to watch (default all)\n"
+	      "      --ngsi-endpoint URL  where the broker is to POST "
+	      "(default\n"
+	      "                        the --ngsi-listen address)\n"
+	      "      --ngsi-context URL  @context of the types (default "
+	      "core)\n"
+	      "      --ngsi-renew S    renew every S s (default 3600)\n"
 	      "      --mqtt mqtt://HOST[:PORT]/FILTER  subscribe, QoS 1 "
 	      "(repeatable)\n"
 	      "      --mqtt-id ID      client id base (default "
@@ -363,6 +379,7 @@ ingest_clear(struct ingest *in)
 	for (int i = 0; i < in->nfeeds; i++)
 		feed_client_free(&in->fc[i]);
 	ingest_poll_stop(in);
+	ingest_ngsisub_free(in);
 	ingest_push_free(in);
 	db_async_free(&in->db);
 	ingest_poll_free(in);
@@ -388,6 +405,7 @@ static void
 ingest_clear_options(struct ingest *in)
 {
 	ingest_poll_free(in);
+	ingest_ngsisub_free(in);
 	ingest_push_free(in);
 	ingest_config_free(in);
 }
@@ -422,6 +440,15 @@ static const struct option ingest_longopts[] = {
     {"ngsi-timeout", required_argument, NULL, OPT_NGSI_TIMEOUT},
     {"ngsi-secret-header", required_argument, NULL, OPT_NGSI_SECRET_HEADER},
     {"ngsi-secret-file", required_argument, NULL, OPT_NGSI_SECRET_FILE},
+    {"ngsi-broker", required_argument, NULL, OPT_NGSI_BROKER},
+    {"ngsi-types", required_argument, NULL, OPT_NGSI_TYPES},
+    {"ngsi-attrs", required_argument, NULL, OPT_NGSI_ATTRS},
+    {"ngsi-endpoint", required_argument, NULL, OPT_NGSI_ENDPOINT},
+    {"ngsi-context", required_argument, NULL, OPT_NGSI_CONTEXT},
+    {"ngsi-renew", required_argument, NULL, OPT_NGSI_RENEW},
+    {"src-zone", required_argument, NULL, OPT_SRC_ZONE},
+    {"src-lenient", no_argument, NULL, OPT_SRC_LENIENT},
+    {"src-strict", no_argument, NULL, OPT_SRC_STRICT},
     {"mqtt", required_argument, NULL, OPT_MQTT},
     {"mqtt-id", required_argument, NULL, OPT_MQTT_ID},
     {"spool", required_argument, NULL, OPT_SPOOL},
@@ -449,6 +476,10 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	if ((rc = feed_client_opt(p, opt, arg, &in->fopts)) <= 0)
 		return rc;
 	if ((rc = ingest_push_opt(p, opt, arg, in)) <= 0)
+		return rc;
+	if ((rc = ingest_ngsisub_opt(p, opt, arg, in)) <= 0)
+		return rc;
+	if ((rc = ingest_poll_opt(p, opt, arg, in)) <= 0)
 		return rc;
 	switch (opt) {
 	case 'f':
@@ -546,6 +577,8 @@ parse_args(int argc, char **argv, struct ingest_args *a)
 		usage(stderr);
 		return 2;
 	}
+	if (ingest_ngsisub_check(a->in) != 0)
+		return 2;
 	return -1;
 }
 

@@ -36,6 +36,8 @@ struct src_cap_opts {
 	const char *ca_file; /* NULL: the system store */
 	int backoff_min_ms;  /* 1000 */
 	int backoff_max_ms;  /* 300000 */
+	const char *zones;   /* zone spec for zone-less times; NULL: defaults */
+	int lenient;         /* numbers with leading zeros accepted */
 };
 
 /* Returns a source that polls at once, or NULL with *why (a bad URL). */

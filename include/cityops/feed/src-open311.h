@@ -30,6 +30,8 @@ struct src_open311_opts {
 	size_t max_body;     /* 4 MiB */
 	const char *ca_file;
 	int backoff_min_ms, backoff_max_ms; /* 1000, 300000 */
+	const char *zones; /* zone spec for zone-less times; NULL: defaults */
+	int lenient;       /* numbers with leading zeros accepted */
 };
 
 struct src_open311 *src_open311_new(struct lws_context *ctx,
