@@ -27,9 +27,8 @@ DECLARE
 BEGIN
 	SELECT r.retain_days, r.ahead_days INTO v_keep, v_ahead
 	FROM partition_retention r WHERE r.table_name = p_table;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION USING ERRCODE = 'CO006', MESSAGE = format('no retention for %s', p_table);
-	END IF;
+	-- No row (or none visible): keep for ever, 3 days ahead.
+	v_ahead := coalesce(v_ahead, 3);
 	-- No retention: nothing is dropped; the days ahead are still made.
 	v_cut := v_today - coalesce(v_keep, 36600 * 3);
 

@@ -25,6 +25,7 @@ CREATE TABLE cityops.sensor (
 CREATE INDEX sensor_region_path ON cityops.sensor USING gist (region_path);
 CREATE INDEX sensor_kind ON cityops.sensor (kind);
 REVOKE ALL ON cityops.sensor FROM PUBLIC;
+GRANT SELECT ON cityops.sensor TO cityops_user; -- in scope (10_security.sql)
 ALTER TABLE cityops.sensor ENABLE ROW LEVEL SECURITY;
 
 -- Raw readings, one per sensor and observation time (a replay after a
@@ -36,8 +37,8 @@ CREATE TABLE cityops.sensor_reading (
 	PRIMARY KEY (sensor_id, at)
 ) PARTITION BY RANGE (at);
 CREATE TABLE cityops.sensor_reading_default PARTITION OF cityops.sensor_reading DEFAULT;
-REVOKE ALL ON cityops.sensor_reading FROM PUBLIC;
-REVOKE ALL ON cityops.sensor_reading_default FROM PUBLIC;
+REVOKE ALL ON cityops.sensor_reading FROM PUBLIC, cityops_user;
+REVOKE ALL ON cityops.sensor_reading_default FROM PUBLIC, cityops_user;
 ALTER TABLE cityops.sensor_reading ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cityops.sensor_reading_default ENABLE ROW LEVEL SECURITY;
 
