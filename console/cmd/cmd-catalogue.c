@@ -35,6 +35,12 @@ static const struct col_spec retire_cols[] = {
     {NULL, NULL, 0, 0},
 };
 
+static const struct col_spec rollup_cols[] = {
+    {"indicator_id", "指标", F_TEXT, 0}, {"fn", "函数", F_TEXT, 0},
+    {"arg", "参数", F_TEXT, 0},          {"window_s", "窗口秒", F_NUMBER, 0},
+    {"members", "传感器", F_NUMBER, 0},  {NULL, NULL, 0, 0},
+};
+
 static const struct col_spec map_cols[] = {
     {"entity_type", "实体类型", F_TEXT, 0},
     {"entity_id", "实体/模式", F_TEXT, 40},
@@ -106,6 +112,33 @@ indicator_add(struct cmd_ctx *ctx)
 	cmd_add_query(ctx, Q_INDICATOR_ADD, 11, p);
 }
 
+/*
+ * indicator rollup KEY FN [ARG] --window S [--region R] [--kind K]
+ * [--group G] [--sensor ID]: the indicator is made by ingest out of the
+ * sensors matching every selector (docs/scale.md "Sensors and rollups").
+ */
+static void
+indicator_rollup(struct cmd_ctx *ctx)
+{
+	const char *p[8];
+
+	if (ctx->argc < 3 || cmd_opt(ctx, "window") == NULL) {
+		cmd_usage(ctx, "indicator rollup KEY FN [ARG] --window S "
+		               "[--region R] [--kind K] [--group G] "
+		               "[--sensor ID]");
+		return;
+	}
+	p[0] = ctx->argv[1];
+	p[1] = ctx->argv[2];
+	p[2] = ctx->argc > 3 ? ctx->argv[3] : NULL;
+	p[3] = cmd_opt(ctx, "window");
+	p[4] = cmd_opt(ctx, "region");
+	p[5] = cmd_opt(ctx, "kind");
+	p[6] = cmd_opt(ctx, "group");
+	p[7] = cmd_opt(ctx, "sensor");
+	cmd_add_query(ctx, Q_ROLLUP_DEFINE, 8, p);
+}
+
 static void
 prepare_indicator(struct cmd_ctx *ctx)
 {
@@ -124,6 +157,8 @@ prepare_indicator(struct cmd_ctx *ctx)
 		p[1] = ctx->argv[2];
 		p[2] = ctx->argv[3];
 		cmd_add_query(ctx, Q_INDICATOR_SET, 3, p);
+	} else if (strcmp(sub, "rollup") == 0) {
+		indicator_rollup(ctx);
 	} else if (strcmp(sub, "retire") == 0) {
 		const char *p[1];
 
@@ -147,6 +182,12 @@ finish_indicator(struct cmd_ctx *ctx)
 	if (strcmp(sub, "add") == 0) {
 		result_message(ctx->res, "indicator %s added", ctx->argv[1]);
 		result_record(ctx->res, "indicator", NULL, t, indicator_cols);
+	} else if (strcmp(sub, "rollup") == 0) {
+		result_message(ctx->res,
+		               "indicator %s: rollup defined (ingest "
+		               "uses it from its next start)",
+		               ctx->argv[1]);
+		result_record(ctx->res, "rollup", NULL, t, rollup_cols);
 	} else if (strcmp(sub, "set") == 0) {
 		result_message(ctx->res, "indicator %s: %s set", ctx->argv[1],
 		               ctx->argv[2]);
@@ -161,10 +202,13 @@ const struct cmd_entry cmd_indicator_entry = {
     .name = "indicator",
     .usage = "add KEY NAME --category C --unit CODE --region R --warn W "
              "--alarm A [--side high|low] [--hysteresis H] [--stale S] "
-             "[--dept D] | set KEY FIELD VALUE | retire KEY",
+             "[--dept D] | set KEY FIELD VALUE | retire KEY | rollup KEY "
+             "FN [ARG] --window S [--region R] [--kind K] [--group G] "
+             "[--sensor ID]",
     .options = "category: unit: region: side: warn: alarm: hysteresis: "
-               "stale: dept:",
-    .help = "Add, change or retire an indicator (admin).",
+               "stale: dept: window: kind: group: sensor:",
+    .help = "Add, change or retire an indicator, or define the rollup of "
+            "sensors that makes it (admin).",
     .min_args = 1,
     .max_args = 4,
     .role = ROLE_admin,

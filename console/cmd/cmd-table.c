@@ -26,7 +26,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_feed_entry,      &cmd_alarms_entry,
     &cmd_alarm_entry,     &cmd_report_entry,
     &cmd_handover_entry,  &cmd_escalation_entry,
-    &cmd_find_entry,
+    &cmd_find_entry,      &cmd_sensor_entry,
     NULL,
 };
 /* clang-format on */

@@ -304,6 +304,12 @@ usage(FILE *f)
 	    "      --host ADDR       listen address (default 127.0.0.1)\n"
 	    "  -s, --scenario NAME   scenario name (scenarios/NAME.scn) or "
 	    "file\n"
+	    "      --sensors N       instead of a scenario: readings of N "
+	    "sensors\n"
+	    "                        s.0000000 … (`sensor generate N`), one "
+	    "pass a tick\n"
+	    "      --per-message M   readings per --sensors batch message "
+	    "(default 100)\n"
 	    "                        (default: day)\n"
 	    "  -r, --rate N          messages per second (default 20; 0: as "
 	    "fast as\n"
@@ -370,6 +376,7 @@ struct sim_args {
 	const char *scen, *host, *logpath, *record, *broker;
 	const char *file_arg[MAX_FILES];
 	int nfiles;
+	long long sensors, per_msg; /* --sensors N [--per-message M] */
 	long long port, tick_ms, from;
 	double duration;
 	int dump, mute, http;
@@ -406,6 +413,8 @@ static const struct option sim_longopts[] = {
     {"ngsi-post", required_argument, NULL, 'P'},
     {"window", required_argument, NULL, 'w'},
     {"ca-file", required_argument, NULL, 'C'},
+    {"sensors", required_argument, NULL, 0x700},
+    {"per-message", required_argument, NULL, 0x701},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -428,6 +437,10 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 's':
 		a->scen = arg;
 		return 0;
+	case 0x700:
+		return opt_int(p, opt, arg, 1, 10000000, &a->sensors);
+	case 0x701:
+		return opt_int(p, opt, arg, 1, 10000, &a->per_msg);
 	case 'r':
 		return opt_double(p, opt, arg, 0, 1e9, &s->rate);
 	case 'b':
@@ -551,7 +564,19 @@ load_scenario(struct sim *s, struct sim_args *a)
 {
 	char err[512];
 
-	s->sc = scenario_load(a->scen, err, sizeof err);
+	if (a->sensors > 0) {
+		s->sc = scenario_sensors((uint64_t)a->sensors,
+		                         a->per_msg > 0 ? (unsigned)a->per_msg
+		                                        : 100);
+		if (a->so.format != SCENARIO_FORMAT_NATIVE) {
+			fprintf(stderr, "cityops feed-sim: --sensors sends "
+			                "native batches only\n");
+			scenario_free(&s->sc);
+			return 2;
+		}
+	} else {
+		s->sc = scenario_load(a->scen, err, sizeof err);
+	}
 	if (s->sc == NULL) {
 		fprintf(stderr, "cityops feed-sim: %s\n", err);
 		return 2;

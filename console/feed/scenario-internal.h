@@ -53,6 +53,11 @@ struct scenario {
 	size_t nact;
 	uint64_t *first;  /* first[i]: position of tick i in the cycle */
 	size_t *ev_first; /* ev_first[i]: first act index of tick i */
+
+	/* A sensor stream (scenario_sensors) instead of signals: sensors
+	 * s.0000000 … in batches of per_msg readings, one pass a tick. */
+	uint64_t sensors;
+	unsigned per_msg;
 };
 
 #endif

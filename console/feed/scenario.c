@@ -91,6 +91,8 @@ scenario_set_opts(struct scenario *sc, const struct scenario_opts *o)
 		sc->o.broken_pct = 0;
 	if (sc->o.broken_pct > 100)
 		sc->o.broken_pct = 100;
+	if (sc->sensors > 0) /* a sensor stream: nothing else to place */
+		return;
 	sc->with_readings = sc->o.format == SCENARIO_FORMAT_NATIVE ||
 	                    sc->o.format == SCENARIO_FORMAT_NGSI ||
 	                    sc->o.format == SCENARIO_FORMAT_MIX ||
@@ -361,6 +363,45 @@ write_event(const struct event *e, int64_t ts, uint64_t cycle, uint64_t k,
 	buf_adds(out, p);
 }
 
+struct scenario *
+scenario_sensors(uint64_t n, unsigned per_msg)
+{
+	struct scenario *sc;
+
+	if (n == 0 || n > 10000000 || per_msg == 0 || per_msg > 10000)
+		return NULL;
+	sc = xcalloc(1, sizeof *sc);
+	sc->name = xstrdup("sensors");
+	sc->title =
+	    xasprintf("%" PRIu64 " 个传感器，每条消息 %u 个读数", n, per_msg);
+	sc->sensors = n;
+	sc->per_msg = per_msg;
+	sc->step = 1;
+	sc->length = 1;
+	sc->ticks = 1;
+	sc->first = xcalloc(2, sizeof *sc->first);
+	sc->first[1] = (n + per_msg - 1) / per_msg;
+	sc->ev_first = xcalloc(2, sizeof *sc->ev_first);
+	return sc;
+}
+
+/* Message k of a sensor stream: one native batch. */
+static void
+sensors_message(const struct scenario *sc, uint64_t k, struct buf *out)
+{
+	uint64_t clen = sc->first[1], pass = k / clen,
+	         i0 = (k % clen) * sc->per_msg;
+	int64_t ts = sc->o.start_ms + (int64_t)pass * sc->o.tick_ms;
+
+	buf_printf(out, "{\"t\":\"b\",\"ts\":%" PRId64 ",\"r\":[", ts);
+	for (uint64_t i = i0; i < i0 + sc->per_msg && i < sc->sensors; i++) {
+		uint64_t h = mix(i * 0x10001ULL ^ mix(pass));
+		buf_printf(out, "%s[\"s.%07" PRIu64 "\",%.3f]",
+		           i > i0 ? "," : "", i, (double)(h % 100001) / 1000.0);
+	}
+	buf_adds(out, "]}");
+}
+
 void
 scenario_message(const struct scenario *sc, uint64_t k, int64_t wall_ms,
                  struct buf *out)
@@ -376,6 +417,10 @@ scenario_message(const struct scenario *sc, uint64_t k, int64_t wall_ms,
 		           "{\"t\":\"h\",\"f\":\"%s\",\"seq\":%" PRIu64
 		           ",\"ts\":%" PRId64 "}",
 		           sc->name, k + 1, wall_ms ? wall_ms : sc->o.start_ms);
+		return;
+	}
+	if (sc->sensors > 0) {
+		sensors_message(sc, k, out);
 		return;
 	}
 	cycle = k / clen;

@@ -258,6 +258,8 @@ readings_done_refused(struct ingest *in, size_t n)
 struct batch_req {
 	struct ingest *in;
 	size_t n;
+	int64_t *lag; /* arrivals of the rollup values in it */
+	size_t nlag;
 };
 
 static void
@@ -268,42 +270,103 @@ batch_done(void *arg, struct db_table *t, const struct db_error *err)
 
 	if (err != NULL && !not_completed(err))
 		readings_done_refused(in, b->n);
+	if (err == NULL)
+		ingest_lag_done(in, b->lag, b->nlag);
+	free(b->lag);
 	free(b);
 	readings_done(in, t, err);
 }
 
+/* A batch of sensor readings (ingest-sensors.c). */
+static void
+sensors_done(void *arg, struct db_table *t, const struct db_error *err)
+{
+	struct batch_req *b = arg;
+	struct ingest *in = b->in;
+	size_t n = b->n;
+
+	free(b);
+	if (not_completed(err)) {
+		log_msg(LOG_WARN,
+		        "ingest: a batch of sensor readings was not confirmed "
+		        "(%s); it will be resent after a restart",
+		        err->message ? err->message : "?");
+		return;
+	}
+	if (err != NULL) {
+		in->c.refused += n;
+		log_msg(LOG_ERROR,
+		        "ingest: a batch of sensor readings was refused: %s",
+		        err->message ? err->message : "?");
+	} else if (t->nrows > 0) {
+		in->c.sensor_stored +=
+		    strtoull(db_get(t, 0, "accepted") ?: "0", NULL, 10);
+		in->c.sensor_duplicate +=
+		    strtoull(db_get(t, 0, "duplicate") ?: "0", NULL, 10);
+		in->c.sensor_unknown +=
+		    strtoull(db_get(t, 0, "unknown") ?: "0", NULL, 10);
+	}
+	db_table_free(&t);
+	answered(in);
+}
+
 /*
- * A line of COPY text: indicator, value, time (UTC), tab-separated. The
- * indicator is escaped as COPY's text format wants; the rest are numbers.
+ * A line of COPY text: key, value, time (UTC), tab-separated. The key is
+ * escaped as COPY's text format wants; the rest are numbers.
  */
 void
-ingest_batch_add(struct ingest *in, const char *indicator, double value,
-                 int64_t ms)
+ingest_copy_line(struct buf *b, const char *key, double value, int64_t ms)
 {
 	int64_t sec = ms >= 0 ? ms / 1000 : -((999 - ms) / 1000);
 	time_t s = (time_t)sec;
 	struct tm tm;
 
-	for (const char *p = indicator; *p; p++) {
+	for (const char *p = key; *p; p++) {
 		const char *esc = *p == '\\'   ? "\\\\"
 		                  : *p == '\t' ? "\\t"
 		                  : *p == '\n' ? "\\n"
 		                  : *p == '\r' ? "\\r"
 		                               : NULL;
 		if (esc != NULL)
-			buf_add(&in->copy, esc, 2);
+			buf_add(b, esc, 2);
 		else
-			buf_add(&in->copy, p, 1);
+			buf_add(b, p, 1);
 	}
 	gmtime_r(&s, &tm);
-	buf_printf(&in->copy,
-	           "\t%.17g\t%04d-%02d-%02d %02d:%02d:%02d.%03d+00\n", value,
+	buf_printf(b, "\t%.17g\t%04d-%02d-%02d %02d:%02d:%02d.%03d+00\n", value,
 	           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	           tm.tm_min, tm.tm_sec, (int)(ms - sec * 1000));
+}
+
+void
+ingest_batch_add(struct ingest *in, const char *indicator, double value,
+                 int64_t ms)
+{
+	ingest_copy_line(&in->copy, indicator, value, ms);
 	if (++in->nbatch >= in->batch_max)
 		ingest_flush(in);
 	else
 		loop_timer_start_if_idle(in->flush_timer, in->flush_ms);
+}
+
+/* The sensor readings go first, as one COPY into sensor_inbox. */
+static void
+flush_sensors(struct ingest *in)
+{
+	const char *params[1];
+	struct batch_req *b;
+
+	if (in->nsbatch == 0)
+		return;
+	params[0] = in->scopy.data;
+	b = xcalloc(1, sizeof *b);
+	b->in = in;
+	b->n = in->nsbatch;
+	in->c.batches++;
+	in->submitted++;
+	db_async_submit(in->db, Q_SENSOR_COPY, 1, params, sensors_done, b);
+	buf_reset(&in->scopy);
+	in->nsbatch = 0;
 }
 
 /*
@@ -317,12 +380,22 @@ ingest_flush(struct ingest *in)
 	struct batch_req *b;
 
 	loop_timer_stop(in->flush_timer);
-	if (in->nbatch == 0)
+	if (in->nbatch == 0 && in->nsbatch == 0)
 		return;
+	flush_sensors(in);
+	if (in->nbatch == 0) {
+		ingest_checkpoint(in);
+		ingest_pace(in);
+		return;
+	}
 	params[0] = in->copy.data;
-	b = xmalloc(sizeof *b);
+	b = xcalloc(1, sizeof *b);
 	b->in = in;
 	b->n = in->nbatch;
+	b->lag = in->lag_pending;
+	b->nlag = in->nlag_pending;
+	in->lag_pending = NULL;
+	in->nlag_pending = in->lag_cap = 0;
 	in->c.batches++;
 	in->submitted++;
 	db_async_submit(in->db, Q_INGEST_COPY, 1, params, batch_done, b);

@@ -551,6 +551,23 @@ feed_index(const struct ingest *in, const struct feed_client *fc)
 	return -1;
 }
 
+/* A native reading of a sensor (ingest-sensors.c): 1 when taken. */
+static int
+sensor_reading(struct ingest *in, const struct feed_reading *r)
+{
+	int64_t now = feed_wall_ms(), ts = r->ts_ms;
+
+	if (ts <= 0) /* as feed_judge: no time, the arrival's */
+		ts = now;
+	if (ts > now + in->ahead_ms) {
+		if (!ingest_sensor_known(in, r->key))
+			return 0;
+		in->c.future_time++;
+		return 1;
+	}
+	return ingest_sensor_reading(in, r->key, r->value, ts);
+}
+
 static void
 add_reading(struct ingest *in, struct feed_client *fc,
             const struct feed_event *ev)
@@ -565,6 +582,8 @@ add_reading(struct ingest *in, struct feed_client *fc,
 		in->c.exercise++;
 		return;
 	}
+	if (r->key != NULL && sensor_reading(in, r))
+		return;
 	why = feed_judge(in->map, r, feed_wall_ms(), in->ahead_ms, &j);
 	if (why == FEED_REJECT_OUT_OF_AREA) {
 		in->c.out_of_area++;

@@ -74,7 +74,12 @@
 	X(closed311, "Open311 requests already closed")                        \
 	X(device_alarms, "device alarms (logged, not stored)")                 \
 	X(alarm_incidents, "incidents raised from alarm-level alarms")         \
-	X(batches, "batches sent")
+	X(batches, "batches sent")                                             \
+	X(sensor_readings, "sensor readings decoded")                          \
+	X(sensor_stored, "sensor readings stored")                             \
+	X(sensor_duplicate, "sensor readings the database already had")        \
+	X(sensor_unknown, "sensor readings refused (unknown, bad, too old)")   \
+	X(rollup_values, "rollup values written to their indicators")
 
 struct counters {
 #define X(name, help) uint64_t name;
@@ -104,6 +109,7 @@ enum {
 	OPT_STATUS = 0x980,
 	OPT_NAME,
 	OPT_HEALTH_S,
+	OPT_ROLLUP_MS = 0x990,
 	/* The NGSI-LD subscription (ingest-ngsisub.c). */
 	OPT_NGSISUB_FIRST = 0x9a0,
 	OPT_NGSI_BROKER = OPT_NGSISUB_FIRST,
@@ -118,6 +124,12 @@ enum {
 	OPT_SRC_LENIENT,
 	OPT_SRC_STRICT,
 };
+
+/* Whether the sensors and rollups are loaded (ingest-sensors.c). */
+enum { SENSORS_NONE, SENSORS_LOADING, SENSORS_LOADED };
+#define LAG_BUCKETS (1000 + 5900 + 1)
+
+struct rollups;
 
 struct ingest_push;
 struct ingest_ngsisub;
@@ -172,6 +184,20 @@ struct ingest {
 	int health_ms, health_inflight, health_refused, db_up;
 	struct loop_timer *health_timer;
 
+	/* Sensors and rollups (ingest-sensors.c): sensor readings are
+	 * gathered as COPY text apart from the indicator readings. */
+	struct rollups *rollups;
+	int sensors_state;
+	struct buf scopy;
+	size_t nsbatch;
+	struct loop_timer *rollup_timer;
+	int rollup_ms;
+	int64_t rollup_now;
+	int64_t *lag_pending; /* arrivals behind the values batched */
+	size_t nlag_pending, lag_cap;
+	uint64_t lag_hist[LAG_BUCKETS], lag_n;
+	int64_t lag_max;
+
 	/* Values read from --sources files, kept for the options that
 	 * point at them (ingest-config.c). */
 	char **cfg_str;
@@ -224,6 +250,27 @@ void ingest_revise_done(void *arg, struct db_table *t,
                         const struct db_error *err);
 void ingest_update_done(void *arg, struct db_table *t,
                         const struct db_error *err);
+
+/* Appends a COPY text line: key, value, time (UTC). */
+void ingest_copy_line(struct buf *b, const char *key, double value, int64_t ms);
+
+/* ingest-sensors.c */
+
+/* Loads rollups, sensors and their latest readings, then starts the
+ * feeds (once). */
+void ingest_sensors_load(struct ingest *in);
+int ingest_sensor_known(const struct ingest *in, const char *key);
+/* A native reading: 1 when key names a sensor (taken), else 0. */
+int ingest_sensor_reading(struct ingest *in, const char *key, double value,
+                          int64_t ts_ms);
+/* Writes the rollups that changed (the cadence timer, and at stop). */
+void ingest_rollup_tick(struct ingest *in);
+void ingest_rollup_timer_cb(void *arg);
+/* The database confirmed values whose first readings arrived at from. */
+void ingest_lag_done(struct ingest *in, const int64_t *from, size_t n);
+/* Appends " rollup_lag_ms=p50:…/p99:…/max:…/n:…" once there is one. */
+void ingest_lag_stats(const struct ingest *in, struct buf *b);
+void ingest_sensors_free(struct ingest *in);
 
 /* ingest-health.c */
 

@@ -60,10 +60,10 @@ extents_done(void *arg, struct db_table *t, const struct db_error *err)
 		log_msg(LOG_INFO, "ingest: region extents loaded, %zu regions",
 		        feed_catalogue_extents(in->map, t));
 	db_table_free(&t);
-	/* Feeds start once the mapping is there, so that no entity
-	 * reading arrives before it can be placed. */
+	/* Feeds start once the mapping, the sensors and the rollups are
+	 * there, so that no reading arrives before it can be placed. */
 	if (!in->feeds_started && !in->stopping)
-		ingest_start_feeds(in);
+		ingest_sensors_load(in);
 	/* The catalogue changed while it was being read: read it again. */
 	if (in->map_again && !in->stopping)
 		load_mappings(in);
@@ -174,6 +174,7 @@ log_stats(struct ingest *in, int final)
 	INGEST_COUNTER_LIST(X)
 #undef X
 	buf_printf(&b, " queued=%d", db_async_pending(in->db));
+	ingest_lag_stats(in, &b);
 	ingest_poll_stats(in, &b);
 	ingest_push_health(in, &b);
 	for (int i = 0; i < in->nfeeds; i++) {
@@ -244,6 +245,8 @@ on_signal(void *arg, int signo)
 		feed_client_free(&in->fc[i]);
 	}
 	ingest_poll_stop(in);
+	loop_timer_stop(in->rollup_timer);
+	ingest_rollup_tick(in); /* the last values, with the last readings */
 	ingest_flush(in);
 	ingest_checkpoint(in);
 	ingest_commit_checkpoints(in);
@@ -279,6 +282,8 @@ usage(FILE *f)
 	      "(default the host name)\n"
 	      "      --health-s S      report the sources' health every S s "
 	      "(default 10)\n"
+	      "      --rollup-ms MS    write the rollups that changed every "
+	      "MS ms (default 1000)\n"
 	      "      --poll-interval S seconds between polls (default 60, "
 	      "at least 10)\n"
 	      "      --poll-min S      the floor of --poll-interval (default "
@@ -391,6 +396,8 @@ ingest_clear(struct ingest *in)
 	loop_timer_free(&in->health_timer);
 	free(in->name);
 	loop_timer_free(&in->part_timer);
+	loop_timer_free(&in->rollup_timer);
+	ingest_sensors_free(in);
 	feed_sigwatch_free(&in->sw);
 	loop_free(&in->loop);
 	feed_map_free(&in->map);
@@ -435,6 +442,7 @@ static const struct option ingest_longopts[] = {
     {"status", no_argument, NULL, OPT_STATUS},
     {"name", required_argument, NULL, OPT_NAME},
     {"health-s", required_argument, NULL, OPT_HEALTH_S},
+    {"rollup-ms", required_argument, NULL, OPT_ROLLUP_MS},
     {"ngsi-listen", required_argument, NULL, OPT_NGSI_LISTEN},
     {"ngsi-max-body", required_argument, NULL, OPT_NGSI_MAX_BODY},
     {"ngsi-timeout", required_argument, NULL, OPT_NGSI_TIMEOUT},
@@ -555,6 +563,11 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 			return -1;
 		in->health_ms = (int)v * 1000;
 		return 0;
+	case OPT_ROLLUP_MS:
+		if (opt_int(p, opt, arg, 50, 60000, &v) != 0)
+			return -1;
+		in->rollup_ms = (int)v;
+		return 0;
 	}
 	return -1;
 }
@@ -596,6 +609,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.flush_ms = 200;
 	in.fopts.format = FEED_FORMAT_AUTO;
 	in.health_ms = 10000;
+	in.rollup_ms = 1000;
 	if ((rc = parse_args(argc, argv, &a)) >= 0) {
 		free(a.state);
 		free(in.name);
@@ -639,6 +653,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.health_timer = loop_timer_new(in.loop, ingest_health_timer_cb, &in);
 	in.part_timer =
 	    loop_timer_new(in.loop, ingest_partitions_timer_cb, &in);
+	in.rollup_timer = loop_timer_new(in.loop, ingest_rollup_timer_cb, &in);
 	loop_timer_start(in.stats_timer, STATS_MS);
 	log_msg(LOG_INFO,
 	        "ingest: starting as %s, %d feed%s, %d polled, batches of %zu "

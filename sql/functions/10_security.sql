@@ -170,6 +170,11 @@ CREATE POLICY in_scope ON cityops.indicator FOR SELECT TO cityops_user
 DROP POLICY IF EXISTS in_scope ON cityops.alarm;
 CREATE POLICY in_scope ON cityops.alarm FOR SELECT TO cityops_user
 	USING (region_path <@ (SELECT cityops.scope_path()));
+-- Sensors (issue 12): an operator sees those in scope; their readings
+-- are read through ingest's functions only.
+DROP POLICY IF EXISTS in_scope ON cityops.sensor;
+CREATE POLICY in_scope ON cityops.sensor FOR SELECT TO cityops_user
+	USING (region_path <@ (SELECT cityops.scope_path()));
 -- Readings follow their indicator (whose own policy applies inside).
 DROP POLICY IF EXISTS in_scope ON cityops.reading;
 CREATE POLICY in_scope ON cityops.reading FOR SELECT TO cityops_user

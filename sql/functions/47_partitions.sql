@@ -6,10 +6,10 @@
 -- Called by ingest at start and every hour (reading_partitions), and by
 -- whoever owns the schema with a chosen time (reading_partitions_run).
 
--- The work, at p_now. Not SECURITY DEFINER: only the owner of the schema
--- can create and drop its tables, so an operator calling it directly is
--- refused by PostgreSQL itself and cannot choose the time.
-CREATE OR REPLACE FUNCTION cityops.reading_partitions_run(p_now timestamptz)
+-- The work for one partitioned table (reading, sensor_reading), at p_now.
+-- Partitions are named TABLE_pYYYYMMDD; rows of a day with no partition
+-- wait in TABLE_default.
+CREATE OR REPLACE FUNCTION cityops.partitions_run_table(p_table text, p_now timestamptz)
 RETURNS TABLE (action text, partition text, rows bigint)
 LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
 AS $$
@@ -20,8 +20,78 @@ DECLARE
 	v_cut date;
 	v_day date;
 	v_name text;
+	v_dflt text := p_table || '_default';
 	v_lo timestamptz;
 	v_hi timestamptz;
+	v_n bigint;
+BEGIN
+	SELECT r.retain_days, r.ahead_days INTO v_keep, v_ahead
+	FROM partition_retention r WHERE r.table_name = p_table;
+	-- No row (or none visible): keep for ever, 3 days ahead.
+	v_ahead := coalesce(v_ahead, 3);
+	-- No retention: nothing is dropped; the days ahead are still made.
+	v_cut := v_today - coalesce(v_keep, 36600 * 3);
+
+	FOR v_name IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = ('cityops.' || p_table)::regclass
+			AND c.relname ~ ('^' || p_table || '_p[0-9]{8}$')
+		ORDER BY 1
+	LOOP
+		v_day := to_date(substr(v_name, length(p_table) + 3), 'YYYYMMDD');
+		CONTINUE WHEN v_day + 1 > v_cut;
+		EXECUTE format('SELECT count(*) FROM cityops.%I', v_name) INTO v_n;
+		EXECUTE format('DROP TABLE cityops.%I', v_name);
+		action := 'dropped'; partition := v_name; rows := v_n;
+		RETURN NEXT;
+	END LOOP;
+	EXECUTE format('DELETE FROM cityops.%I d WHERE d.at < %L', v_dflt,
+		v_cut::timestamp AT TIME ZONE 'UTC');
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	IF v_n > 0 THEN
+		action := 'expired'; partition := v_dflt; rows := v_n;
+		RETURN NEXT;
+	END IF;
+
+	-- The days ahead, and the days within retention that have rows
+	-- waiting in the default partition.
+	FOR v_day IN EXECUTE format(
+		'SELECT g::date FROM generate_series(%L::timestamp, %L::timestamp, interval ''1 day'') g '
+		'UNION SELECT DISTINCT (d.at AT TIME ZONE ''UTC'')::date FROM cityops.%I d '
+		'WHERE d.at >= %L AND d.at < %L ORDER BY 1',
+		v_today, v_today + v_ahead, v_dflt, v_cut::timestamp AT TIME ZONE 'UTC',
+		(v_today + v_ahead + 1)::timestamp AT TIME ZONE 'UTC')
+	LOOP
+		v_name := p_table || '_p' || to_char(v_day, 'YYYYMMDD');
+		CONTINUE WHEN to_regclass('cityops.' || v_name) IS NOT NULL;
+		v_lo := v_day::timestamp AT TIME ZONE 'UTC';
+		v_hi := (v_day + 1)::timestamp AT TIME ZONE 'UTC';
+		-- Made apart, filled from the default partition, then attached:
+		-- the CHECK spares ATTACH a scan of the new partition.
+		EXECUTE format('CREATE TABLE cityops.%I (LIKE cityops.%I, '
+			'CONSTRAINT %I CHECK (at >= %L AND at < %L))', v_name, p_table, v_name || '_day', v_lo, v_hi);
+		EXECUTE format('REVOKE ALL ON cityops.%I FROM PUBLIC, cityops_user', v_name);
+		EXECUTE format('ALTER TABLE cityops.%I ENABLE ROW LEVEL SECURITY', v_name);
+		EXECUTE format('WITH m AS (DELETE FROM cityops.%I WHERE at >= %L AND at < %L '
+			'RETURNING *) INSERT INTO cityops.%I SELECT * FROM m',
+			v_dflt, v_lo, v_hi, v_name);
+		GET DIAGNOSTICS v_n = ROW_COUNT;
+		EXECUTE format('ALTER TABLE cityops.%I ATTACH PARTITION cityops.%I '
+			'FOR VALUES FROM (%L) TO (%L)', p_table, v_name, v_lo, v_hi);
+		action := 'made'; partition := v_name; rows := v_n;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+
+-- The work, at p_now, for every partitioned table. Not SECURITY DEFINER:
+-- only the owner of the schema can create and drop its tables, so an
+-- operator calling it directly is refused by PostgreSQL itself and cannot
+-- choose the time.
+CREATE OR REPLACE FUNCTION cityops.reading_partitions_run(p_now timestamptz)
+RETURNS TABLE (action text, partition text, rows bigint)
+LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
+AS $$
+DECLARE
 	v_n bigint;
 BEGIN
 	IF p_now IS NULL THEN
@@ -29,59 +99,8 @@ BEGIN
 	END IF;
 	-- One maintenance at a time (two ingests may start together).
 	PERFORM pg_advisory_xact_lock(20261245);
-	SELECT r.retain_days, r.ahead_days INTO v_keep, v_ahead
-	FROM partition_retention r WHERE r.table_name = 'reading';
-	-- No retention: nothing is dropped; the days ahead are still made.
-	v_cut := v_today - coalesce(v_keep, 36600 * 3);
-
-	FOR v_name IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-		WHERE i.inhparent = 'cityops.reading'::regclass AND c.relname ~ '^reading_p[0-9]{8}$'
-		ORDER BY 1
-	LOOP
-		v_day := to_date(substr(v_name, 10), 'YYYYMMDD');
-		CONTINUE WHEN v_day + 1 > v_cut;
-		EXECUTE format('SELECT count(*) FROM cityops.%I', v_name) INTO v_n;
-		EXECUTE format('DROP TABLE cityops.%I', v_name);
-		action := 'dropped'; partition := v_name; rows := v_n;
-		RETURN NEXT;
-	END LOOP;
-	DELETE FROM reading_default d WHERE d.at < v_cut::timestamp AT TIME ZONE 'UTC';
-	GET DIAGNOSTICS v_n = ROW_COUNT;
-	IF v_n > 0 THEN
-		action := 'expired'; partition := 'reading_default'; rows := v_n;
-		RETURN NEXT;
-	END IF;
-
-	-- The days ahead, and the days within retention that have rows
-	-- waiting in the default partition.
-	FOR v_day IN
-		SELECT g::date FROM generate_series(v_today::timestamp,
-			(v_today + v_ahead)::timestamp, interval '1 day') g
-		UNION
-		SELECT DISTINCT (d.at AT TIME ZONE 'UTC')::date FROM reading_default d
-		WHERE d.at >= v_cut::timestamp AT TIME ZONE 'UTC'
-			AND d.at < (v_today + v_ahead + 1)::timestamp AT TIME ZONE 'UTC'
-		ORDER BY 1
-	LOOP
-		v_name := 'reading_p' || to_char(v_day, 'YYYYMMDD');
-		CONTINUE WHEN to_regclass('cityops.' || v_name) IS NOT NULL;
-		v_lo := v_day::timestamp AT TIME ZONE 'UTC';
-		v_hi := (v_day + 1)::timestamp AT TIME ZONE 'UTC';
-		-- Made apart, filled from the default partition, then attached:
-		-- the CHECK spares ATTACH a scan of the new partition.
-		EXECUTE format('CREATE TABLE cityops.%I (LIKE cityops.reading, '
-			'CONSTRAINT %I CHECK (at >= %L AND at < %L))', v_name, v_name || '_day', v_lo, v_hi);
-		EXECUTE format('REVOKE ALL ON cityops.%I FROM PUBLIC, cityops_user', v_name);
-		EXECUTE format('ALTER TABLE cityops.%I ENABLE ROW LEVEL SECURITY', v_name);
-		EXECUTE format('WITH m AS (DELETE FROM cityops.reading_default WHERE at >= %L AND at < %L '
-			'RETURNING indicator_id, at, value) INSERT INTO cityops.%I SELECT * FROM m',
-			v_lo, v_hi, v_name);
-		GET DIAGNOSTICS v_n = ROW_COUNT;
-		EXECUTE format('ALTER TABLE cityops.reading ATTACH PARTITION cityops.%I '
-			'FOR VALUES FROM (%L) TO (%L)', v_name, v_lo, v_hi);
-		action := 'made'; partition := v_name; rows := v_n;
-		RETURN NEXT;
-	END LOOP;
+	RETURN QUERY SELECT * FROM partitions_run_table('reading', p_now);
+	RETURN QUERY SELECT * FROM partitions_run_table('sensor_reading', p_now);
 
 	-- Inbox rows visible here were committed by a transaction that never
 	-- took them out (ingest's own are taken out before it commits).
@@ -89,6 +108,12 @@ BEGIN
 	GET DIAGNOSTICS v_n = ROW_COUNT;
 	IF v_n > 0 THEN
 		action := 'purged'; partition := 'reading_inbox'; rows := v_n;
+		RETURN NEXT;
+	END IF;
+	DELETE FROM sensor_inbox;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	IF v_n > 0 THEN
+		action := 'purged'; partition := 'sensor_inbox'; rows := v_n;
 		RETURN NEXT;
 	END IF;
 END

@@ -87,6 +87,7 @@ INSERT INTO open_reviewed VALUES
 	('uom_symbol', 'reference: unit symbols to codes (issue 10)'),
 	('source_category', 'reference: sources'' categories to ours (issue 10)'),
 	('reading_inbox', 'COPY target: no operator reads it; cityops_ingest may only insert (issue 12)'),
+	('sensor_inbox', 'COPY target: no operator reads it; cityops_ingest may only insert (issue 12, sensors)'),
 	('escalation_policy', 'reference: escalation steps per category and priority (issue 14)'),
 	('mode_policy', 'reference: what each emergency kind and level changes (issue 14)');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c

@@ -20,5 +20,7 @@ extern const struct cmd_entry cmd_alarms_entry, cmd_alarm_entry;
 extern const struct cmd_entry cmd_find_entry;
 /* cmd-escalation.c (issue 14) */
 extern const struct cmd_entry cmd_escalation_entry;
+/* cmd-sensor.c (issue 12) */
+extern const struct cmd_entry cmd_sensor_entry;
 
 #endif

@@ -158,6 +158,22 @@
 	  "SELECT * FROM cityops.ingest_inbox()")                              \
 	X(Q_READING_PARTITIONS, SAFE,                                          \
 	  "SELECT * FROM cityops.reading_partitions()")                        \
+	/* Sensors and rollups (console/ingest/ingest-sensors.c, 48_sensors).  \
+	 * Q_SENSOR_COPY is SAFE to resend: stored once per (sensor, time). */ \
+	X(Q_INGEST_ROLLUPS, SAFE, "SELECT * FROM cityops.ingest_rollups()")    \
+	X(Q_INGEST_SENSORS, SAFE, "SELECT * FROM cityops.ingest_sensors()")    \
+	X(Q_INGEST_SENSOR_LATEST, SAFE,                                        \
+	  "SELECT * FROM cityops.ingest_sensor_latest($1::timestamptz)")       \
+	X(Q_SENSOR_COPY, COPY,                                                 \
+	  "COPY cityops.sensor_inbox (sensor_id, value, at) FROM STDIN; "      \
+	  "SELECT * FROM cityops.ingest_sensor_inbox()")                       \
+	X(Q_SENSOR_ADD, ONCE,                                                  \
+	  "SELECT * FROM cityops.sensor_add($1, $2, $3, $4)")                  \
+	X(Q_SENSOR_GENERATE, ONCE,                                             \
+	  "SELECT * FROM cityops.sensor_generate($1::int)")                    \
+	X(Q_ROLLUP_DEFINE, ONCE,                                               \
+	  "SELECT * FROM cityops.indicator_rollup_define($1, $2, $3::float8, " \
+	  "$4::int, $5, $6, $7, $8)")                                          \
 	X(Q_FEED_INCIDENT, SAFE,                                               \
 	  "SELECT * FROM cityops.feed_incident(CASE WHEN $1 IN ('12345', "     \
 	  "'110', '119', '120', 'sensor', 'patrol', 'opinion', 'officer') "    \

@@ -64,6 +64,14 @@ int scenario_parse(const char *text, size_t len, struct scenario **out,
 struct scenario *scenario_load(const char *name_or_path, char *err,
                                size_t errsz);
 void scenario_free(struct scenario **sp);
+/*
+ * A stream of n sensors' readings (bench and test data at city scale; the
+ * sensors sensor_generate names, sql/functions/48_sensors.sql): message k
+ * is a native batch of per_msg readings of sensors s.0000000 … in turn,
+ * each pass over all of them one tick of observed time; values 0..100
+ * from the sensor and the pass. n up to 10,000,000, per_msg 1..10,000.
+ */
+struct scenario *scenario_sensors(uint64_t n, unsigned per_msg);
 
 /* Applies options (defaults for zero fields); call before generating. */
 void scenario_set_opts(struct scenario *sc, const struct scenario_opts *o);
