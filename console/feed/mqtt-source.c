@@ -127,6 +127,25 @@ flush(struct mqtt_source *ms)
 		loop_want_write(ms->w);
 }
 
+/*
+ * Whether another read would find bytes. errno cannot tell: queueing a
+ * PUBACK writes a wake-up byte to mosquitto's own socket pair, which
+ * nobody reads here, and once that is full every message leaves errno at
+ * EAGAIN; reading stopped after each message, and the spool was synced
+ * for each one alone (strace: one fdatasync a message).
+ */
+static int
+more_to_read(struct mqtt_source *ms)
+{
+	SSL *ssl = mosquitto_ssl_get(ms->mosq);
+	char c;
+	int fd = mosquitto_socket(ms->mosq);
+
+	if (ssl != NULL && SSL_pending(ssl) > 0)
+		return 1;
+	return fd >= 0 && recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
 static void
 on_fd(void *arg, unsigned events)
 {
@@ -138,10 +157,8 @@ on_fd(void *arg, unsigned events)
 	if (!ms->live || !(events & LOOP_READ) || ms->paused)
 		return;
 	for (int i = 0; i < READS_PER_TURN && ms->live; i++) {
-		errno = 0;
 		rc = mosquitto_loop_read(ms->mosq, 1);
-		if (rc != MOSQ_ERR_SUCCESS || errno == EAGAIN ||
-		    errno == EWOULDBLOCK || ms->paused)
+		if (rc != MOSQ_ERR_SUCCESS || ms->paused || !more_to_read(ms))
 			break;
 	}
 	if (ms->live && rc != MOSQ_ERR_SUCCESS) {
