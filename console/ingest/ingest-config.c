@@ -87,6 +87,36 @@ polled_line(struct ingest *in, char **w, int n, const char *where)
 	return ingest_poll_add_opts(in, w[1], strcmp(w[0], "open311") == 0, &o);
 }
 
+/* mqtt URL [user=U] [password-file=F] [ca-file=F] */
+static int
+mqtt_line(struct ingest *in, char **w, int n, const char *where)
+{
+	const char *user = NULL, *pass = NULL, *ca = NULL;
+
+	if (n < 2) {
+		fprintf(stderr, "cityops ingest: %s: mqtt needs a URL\n",
+		        where);
+		return -1;
+	}
+	for (int i = 2; i < n; i++) {
+		if (strncmp(w[i], "user=", 5) == 0 && w[i][5] != '\0')
+			user = w[i] + 5;
+		else if (strncmp(w[i], "password-file=", 14) == 0 &&
+		         w[i][14] != '\0')
+			pass = w[i] + 14;
+		else if (strncmp(w[i], "ca-file=", 8) == 0 && w[i][8] != '\0')
+			ca = w[i] + 8;
+		else {
+			fprintf(stderr,
+			        "cityops ingest: %s: '%s': want user=NAME, "
+			        "password-file=FILE or ca-file=FILE\n",
+			        where, w[i]);
+			return -1;
+		}
+	}
+	return ingest_push_add_mqtt(in, w[1], user, pass, ca, where);
+}
+
 static int
 option_line(const struct opt_parser *p, opt_take_fn *take, void *ctx,
             struct ingest *in, char **w, int n, const char *where)
@@ -146,6 +176,8 @@ ingest_sources_file(const struct opt_parser *p, const char *path,
 		} else if (strcmp(w[0], "cap") == 0 ||
 		           strcmp(w[0], "open311") == 0) {
 			rc = polled_line(in, w, n, where);
+		} else if (strcmp(w[0], "mqtt") == 0 && n > 2) {
+			rc = mqtt_line(in, w, n, where);
 		} else {
 			rc = option_line(p, take, ctx, in, w, n, where);
 		}

@@ -104,7 +104,9 @@ enum {
 	OPT_MQTT,
 	OPT_MQTT_ID,
 	OPT_SPOOL,
-	OPT_PUSH_LAST = OPT_SPOOL,
+	OPT_MQTT_USER,
+	OPT_MQTT_PASSWORD_FILE,
+	OPT_PUSH_LAST = OPT_MQTT_PASSWORD_FILE,
 	/* Source health (ingest-health.c, ingest-status.c). */
 	OPT_STATUS = 0x980,
 	OPT_NAME,
@@ -350,6 +352,11 @@ void ingest_poll_free(struct ingest *in);
 /* ingest-push.c */
 
 /* Takes a push option; returns 0, -1 (refused, said) or 1 (not ours). */
+/* An MQTT source from a sources-file line: user, password file and CA
+ * file may be NULL (then --mqtt-user, --mqtt-password-file, --ca-file). */
+int ingest_push_add_mqtt(struct ingest *in, const char *url, const char *user,
+                         const char *password_file, const char *ca_file,
+                         const char *where);
 int ingest_push_opt(const struct opt_parser *p, int opt, const char *arg,
                     struct ingest *in);
 /* 1 when --ngsi-listen or --mqtt was given. */

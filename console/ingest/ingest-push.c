@@ -24,6 +24,7 @@
 #include "cityops/core/opt.h"
 #include "cityops/feed/feed-mqtt.h"
 #include "cityops/feed/mqtt-source.h"
+#include "cityops/feed/mqtt-url.h"
 #include "cityops/feed/ngsi-listen.h"
 #include "cityops/ingest/spool.h"
 #include "ingest-internal.h"
@@ -41,6 +42,12 @@ struct ingest_push {
 	const char *secret_header;
 	char *secret;
 	const char *mqtt_urls[MAX_MQTT];
+	char mqtt_shown[MAX_MQTT][600]; /* the URLs without passwords */
+	/* Per source (a sources-file line), else the options below. */
+	char *mqtt_user_of[MAX_MQTT], *mqtt_pass_of[MAX_MQTT];
+	char *mqtt_ca_of[MAX_MQTT];
+	int mqtt_owned[MAX_MQTT];
+	char *mqtt_user, *mqtt_pass;
 	int nmqtt;
 	char *mqtt_id;
 	char *spool_dir;
@@ -102,7 +109,7 @@ ingest_push_opt(const struct opt_parser *p, int opt, const char *arg,
 {
 	struct ingest_push *ps;
 	long long v;
-	char a[64], path[256], host[256], filter[512];
+	char a[64], path[256], host[256], filter[512], shown[600];
 	int port;
 
 	if (opt < OPT_PUSH_FIRST || opt > OPT_PUSH_LAST)
@@ -136,12 +143,27 @@ ingest_push_opt(const struct opt_parser *p, int opt, const char *arg,
 		free(ps->secret);
 		return (ps->secret = read_secret(p, opt, arg)) ? 0 : -1;
 	case OPT_MQTT:
+		mqtt_url_redact(arg, shown, sizeof shown);
 		if (mqtt_url_parse(arg, host, sizeof host, &port, filter,
 		                   sizeof filter) != 0)
-			return opt_error(p, opt, arg,
-			                 "not mqtt://HOST[:PORT]/TOPIC-FILTER");
-		return opt_append(p, opt, ps->mqtt_urls, &ps->nmqtt, MAX_MQTT,
-		                  arg);
+			return opt_error(p, opt, shown,
+			                 "not mqtt[s]://[USER[:PASSWORD]@]HOST"
+			                 "[:PORT]/TOPIC-FILTER");
+		if (opt_append(p, opt, ps->mqtt_urls, &ps->nmqtt, MAX_MQTT,
+		               arg) != 0)
+			return -1;
+		snprintf(ps->mqtt_shown[ps->nmqtt - 1],
+		         sizeof ps->mqtt_shown[0], "%s", shown);
+		return 0;
+	case OPT_MQTT_USER:
+		if (strlen(arg) == 0 || strlen(arg) > 127)
+			return opt_error(p, opt, arg, "not a user name");
+		free(ps->mqtt_user);
+		ps->mqtt_user = xstrdup(arg);
+		return 0;
+	case OPT_MQTT_PASSWORD_FILE:
+		free(ps->mqtt_pass);
+		return (ps->mqtt_pass = read_secret(p, opt, arg)) ? 0 : -1;
 	case OPT_MQTT_ID:
 		if (strlen(arg) == 0 || strlen(arg) > 200)
 			return opt_error(p, opt, arg, "not a client id");
@@ -154,6 +176,67 @@ ingest_push_opt(const struct opt_parser *p, int opt, const char *arg,
 		return 0;
 	}
 	return 1;
+}
+
+/* The secret in path's first line, or NULL (said, with where). */
+static char *
+read_line_file(const char *path, const char *where)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+
+	if (f == NULL) {
+		fprintf(stderr, "cityops ingest: %s: %s: %s\n", where, path,
+		        strerror(errno));
+		return NULL;
+	}
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (line[0] == '\0') {
+		fprintf(stderr, "cityops ingest: %s: %s holds no password\n",
+		        where, path);
+		return NULL;
+	}
+	return xstrdup(line);
+}
+
+int
+ingest_push_add_mqtt(struct ingest *in, const char *url, const char *user,
+                     const char *password_file, const char *ca_file,
+                     const char *where)
+{
+	struct ingest_push *ps = push_of(in);
+	struct mqtt_url u;
+	char shown[600];
+	int i = ps->nmqtt;
+
+	mqtt_url_redact(url, shown, sizeof shown);
+	if (mqtt_url_split(url, &u) != 0) {
+		fprintf(
+		    stderr,
+		    "cityops ingest: %s: '%s' is not "
+		    "mqtt[s]://[USER[:PASSWORD]@]HOST[:PORT]/TOPIC-FILTER\n",
+		    where, shown);
+		return -1;
+	}
+	if (i == MAX_MQTT) {
+		fprintf(stderr, "cityops ingest: %s: at most %d MQTT sources\n",
+		        where, MAX_MQTT);
+		return -1;
+	}
+	if (password_file != NULL && (ps->mqtt_pass_of[i] = read_line_file(
+	                                  password_file, where)) == NULL)
+		return -1;
+	ps->mqtt_urls[i] = xstrdup(url);
+	snprintf(ps->mqtt_shown[i], sizeof ps->mqtt_shown[i], "%s", shown);
+	ps->mqtt_user_of[i] = user ? xstrdup(user) : NULL;
+	ps->mqtt_ca_of[i] = ca_file ? xstrdup(ca_file) : NULL;
+	/* Owned here (a --mqtt URL is argv's): freed with the rest. */
+	ps->mqtt_owned[i] = 1;
+	ps->nmqtt++;
+	return 0;
 }
 
 /* ---- decoding --------------------------------------------------------- */
@@ -354,9 +437,23 @@ ingest_push_start(struct ingest *in)
 	if (ps->mqtt_id == NULL)
 		ps->mqtt_id = default_mqtt_id();
 	for (int i = 0; i < ps->nmqtt; i++) {
-		char *id = client_id(ps->mqtt_id, ps->mqtt_urls[i]);
-		struct mqtt_source_opts o = {.url = ps->mqtt_urls[i],
-		                             .client_id = id};
+		/* The id from the URL without user and password: a new
+		 * password, or credentials moved out of the URL, keep the
+		 * broker's session. */
+		char bare[600];
+		char *id;
+		mqtt_url_bare(ps->mqtt_urls[i], bare, sizeof bare);
+		id = client_id(ps->mqtt_id, bare);
+		struct mqtt_source_opts o = {
+		    .url = ps->mqtt_urls[i],
+		    .client_id = id,
+		    .user = ps->mqtt_user_of[i] ? ps->mqtt_user_of[i]
+		                                : ps->mqtt_user,
+		    .password = ps->mqtt_pass_of[i] ? ps->mqtt_pass_of[i]
+		                                    : ps->mqtt_pass,
+		    .ca_file = ps->mqtt_ca_of[i] ? ps->mqtt_ca_of[i]
+		                                 : in->capopts.ca_file,
+		};
 		ps->ms[i] = mqtt_source_new(in->loop, &o, on_mqtt, in);
 		free(id);
 		if (ps->ms[i] == NULL)
@@ -461,7 +558,7 @@ ingest_push_health_rows(struct ingest *in, struct buf *b)
 		h = mqtt_source_health(ps->ms[i]);
 		r.kind = "mqtt";
 		snprintf(r.label, sizeof r.label, "mqtt%d", i);
-		r.url = ps->mqtt_urls[i];
+		r.url = ps->mqtt_shown[i];
 		r.ok = h->link == MQTT_LINK_UP;
 		r.state = mqtt_link_name(h->link);
 		r.last_ok_ms = ps->mqtt_last_ms[i];
@@ -513,8 +610,21 @@ ingest_push_free(struct ingest *in)
 
 	if (ps == NULL)
 		return;
-	for (int i = 0; i < ps->nmqtt; i++)
+	for (int i = 0; i < ps->nmqtt; i++) {
 		mqtt_source_free(&ps->ms[i]);
+		if (ps->mqtt_owned[i])
+			free((char *)ps->mqtt_urls[i]);
+		free(ps->mqtt_user_of[i]);
+		if (ps->mqtt_pass_of[i] != NULL)
+			explicit_bzero(ps->mqtt_pass_of[i],
+			               strlen(ps->mqtt_pass_of[i]));
+		free(ps->mqtt_pass_of[i]);
+		free(ps->mqtt_ca_of[i]);
+	}
+	if (ps->mqtt_pass != NULL)
+		explicit_bzero(ps->mqtt_pass, strlen(ps->mqtt_pass));
+	free(ps->mqtt_pass);
+	free(ps->mqtt_user);
 	ngsi_listen_free(&ps->nl);
 	loop_timer_free(&ps->sync_timer);
 	spool_close(&ps->spool);

@@ -272,7 +272,8 @@ usage(FILE *f)
 	      "repeatable)\n"
 	      "      --sources FILE    sources and options as lines: \"cap URL "
 	      "[interval=S]\n"
-	      "                        [ca-file=F]\", \"mqtt URL\", \"zone "
+	      "                        [ca-file=F]\", \"mqtt URL [user=U]\n"
+	      "                        [password-file=F] [ca-file=F]\", \"zone "
 	      "+08:00\" ... (repeatable)\n"
 	      "      --status          print what each source of each running "
 	      "ingest last\n"
@@ -319,8 +320,13 @@ usage(FILE *f)
 	      "      --ngsi-context URL  @context of the types (default "
 	      "core)\n"
 	      "      --ngsi-renew S    renew every S s (default 3600)\n"
-	      "      --mqtt mqtt://HOST[:PORT]/FILTER  subscribe, QoS 1 "
-	      "(repeatable)\n"
+	      "      --mqtt mqtt[s]://[USER@]HOST[:PORT]/FILTER  subscribe, "
+	      "QoS 1\n"
+	      "                        (repeatable; mqtts:// is TLS, "
+	      "--ca-file for a private CA)\n"
+	      "      --mqtt-user USER  user name for --mqtt brokers\n"
+	      "      --mqtt-password-file FILE  their password (first "
+	      "line)\n"
 	      "      --mqtt-id ID      client id base (default "
 	      "cityops-ingest-HOST)\n"
 	      "      --spool DIR       push messages kept until stored "
@@ -460,6 +466,8 @@ static const struct option ingest_longopts[] = {
     {"mqtt", required_argument, NULL, OPT_MQTT},
     {"mqtt-id", required_argument, NULL, OPT_MQTT_ID},
     {"spool", required_argument, NULL, OPT_SPOOL},
+    {"mqtt-user", required_argument, NULL, OPT_MQTT_USER},
+    {"mqtt-password-file", required_argument, NULL, OPT_MQTT_PASSWORD_FILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };

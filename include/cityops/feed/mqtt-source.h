@@ -27,9 +27,12 @@ struct loop;
 struct mqtt_source;
 
 struct mqtt_source_opts {
-	const char *url;       /* mqtt://HOST[:PORT]/TOPIC-FILTER */
+	const char *url;       /* mqtt[s]://[USER[:PASS]@]HOST[:PORT]/FILTER */
 	const char *client_id; /* stable across restarts */
 	int keepalive_s;       /* 30 */
+	const char *user;      /* NULL: the URL's */
+	const char *password;  /* NULL: the URL's; never logged */
+	const char *ca_file;   /* mqtts://: PEM CAs; NULL: system store */
 };
 
 /* One message; payload is not NUL-terminated. */
@@ -55,9 +58,8 @@ struct mqtt_source_health {
 };
 
 /*
- * Parses mqtt://HOST[:PORT]/FILTER (port 1883 by default; the filter is
- * everything after the first '/', so "mqtt://h//ul/+/+/attrs" subscribes
- * to "/ul/+/+/attrs"). Returns 0, or -1 when it is not that shape.
+ * Parses an MQTT source URL (mqtt-url.h) into its host, port and filter.
+ * Returns 0, or -1 when it is not that shape.
  */
 int mqtt_url_parse(const char *url, char *host, size_t hostsz, int *port,
                    char *filter, size_t filtersz);
