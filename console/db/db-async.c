@@ -26,7 +26,6 @@
  * (libpq opens a new one for each host it tries and on every reconnect).
  */
 
-#define DB_CONNECT_MS       5000
 #define DB_BACKOFF_MIN      250
 #define DB_BACKOFF_MAX      1000
 #define DB_ASYNC_MAX_PARAMS 16
@@ -68,12 +67,15 @@ struct db_async {
 	struct loop_timer *retry, *deadline, *stmt;
 	int backoff_ms;
 	long long retry_at;
+	int host, nhosts, host_ms; /* the host being tried, of how many */
+	char tried[512];           /* what the hosts tried so far said */
 	char why[256];
 	int in_callback;
 	int closing; /* db_async_free is cancelling what is pending */
 };
 
 static void conn_event(void *arg, unsigned events);
+static void conn_failed(struct db_conn *c, const char *msg);
 static void link_down(struct db_async *a, const char *why);
 static void pump(struct db_async *a);
 
@@ -131,11 +133,11 @@ static void
 conn_start(struct db_conn *c)
 {
 	conn_close(c);
-	c->db.conn = db_conn_start(c->owner->conninfo);
+	c->db.conn = db_conn_start_host(c->owner->conninfo, c->owner->host);
 	if (c->db.conn == NULL || PQstatus(c->db.conn) == CONNECTION_BAD) {
 		char *msg = c->db.conn ? db_trimmed(PQerrorMessage(c->db.conn))
 		                       : xstrdup("out of memory");
-		link_down(c->owner, msg);
+		conn_failed(c, msg);
 		free(msg);
 		return;
 	}
@@ -154,27 +156,57 @@ listens(const struct db_async *a)
 	return a->hooks.notify != NULL;
 }
 
+/*
+ * The worker tries the hosts one at a time, each with its own deadline
+ * (connect_timeout, db-hosts.c); the listener then connects to the host
+ * the worker reached, so that both are on the same node.
+ */
 static void
 retry_cb(void *arg)
 {
 	struct db_async *a = arg;
 
 	a->retry_at = 0;
+	a->host = 0;
+	a->nhosts = db_hosts_count(a->conninfo);
+	a->host_ms = db_hosts_timeout_ms(a->conninfo);
+	a->tried[0] = '\0';
 	set_link(a, DB_LINK_CONNECTING, NULL);
-	loop_timer_start(a->deadline, DB_CONNECT_MS);
+	loop_timer_start(a->deadline, a->host_ms);
 	conn_start(&a->worker);
-	if (a->link == DB_LINK_CONNECTING && listens(a))
-		conn_start(&a->listen);
+}
+
+/* A connection attempt failed: the worker moves on to the next host, if
+ * any; otherwise the link is down, saying what every host said. */
+static void
+conn_failed(struct db_conn *c, const char *msg)
+{
+	struct db_async *a = c->owner;
+	size_t len = strlen(a->tried);
+
+	snprintf(a->tried + len, sizeof a->tried - len, "%s%s",
+	         len > 0 ? "\n" : "", msg);
+	if (c->listener || a->host + 1 >= a->nhosts) {
+		link_down(a, a->tried);
+		return;
+	}
+	log_msg(LOG_INFO, "database host %d of %d: %s; trying the next",
+	        a->host + 1, a->nhosts, msg);
+	a->host++;
+	loop_timer_start(a->deadline, a->host_ms);
+	conn_start(&a->worker);
 }
 
 static void
 deadline_cb(void *arg)
 {
 	struct db_async *a = arg;
+	struct db_conn *c = a->worker.st == CS_UP ? &a->listen : &a->worker;
 	char why[96];
 
-	snprintf(why, sizeof why, "no answer within %d ms", DB_CONNECT_MS);
-	link_down(a, why);
+	snprintf(why, sizeof why, "host %d of %d: no answer within %d ms",
+	         a->host + 1, a->nhosts, a->host_ms);
+	conn_failed(c, why);
 }
 
 static void
@@ -272,7 +304,7 @@ conn_poll(struct db_conn *c)
 	switch (c->poll) {
 	case PGRES_POLLING_FAILED: {
 		char *msg = db_trimmed(PQerrorMessage(c->db.conn));
-		link_down(c->owner, msg);
+		conn_failed(c, msg);
 		free(msg);
 		return;
 	}
@@ -283,6 +315,11 @@ conn_poll(struct db_conn *c)
 		PQsetnonblocking(c->db.conn, 1);
 		if (!c->listener) {
 			c->st = CS_UP;
+			if (listens(c->owner)) {
+				loop_timer_start(c->owner->deadline,
+				                 c->owner->host_ms);
+				conn_start(&c->owner->listen);
+			}
 			both_up(c->owner);
 			return;
 		}

@@ -24,20 +24,30 @@
  * (also the idle LISTEN link: keepalive probes are such data). On a unix
  * socket libpq ignores them.
  */
+void
+db_conn_defaults(const char **keys, const char **vals, int *n)
+{
+	static const char *const k[] = {"keepalives", "keepalives_idle",
+	                                "keepalives_interval",
+	                                "keepalives_count", "tcp_user_timeout"};
+	static const char *const v[] = {"1", "5", "2", "3", "10000"};
+
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+		keys[*n] = k[i];
+		vals[(*n)++] = v[i];
+	}
+}
+
 PGconn *
 db_conn_start(const char *conninfo)
 {
-	static const char *const keys[] = {"keepalives",
-	                                   "keepalives_idle",
-	                                   "keepalives_interval",
-	                                   "keepalives_count",
-	                                   "tcp_user_timeout",
-	                                   "dbname",
-	                                   NULL};
-	const char *vals[] = {"1", "5",     "2",
-	                      "3", "10000", conninfo != NULL ? conninfo : "",
-	                      NULL};
+	const char *keys[8], *vals[8];
+	int n = 0;
 
+	db_conn_defaults(keys, vals, &n);
+	keys[n] = "dbname";
+	vals[n++] = conninfo != NULL ? conninfo : "";
+	keys[n] = vals[n] = NULL;
 	return PQconnectStartParams(keys, vals, 1);
 }
 

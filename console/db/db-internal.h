@@ -36,6 +36,12 @@ struct db {
 
 /* Starts a link with the continuity defaults (db-conn.c). */
 PGconn *db_conn_start(const char *conninfo);
+/* The keepalive defaults db_conn_start gives libpq, appended at *n. */
+void db_conn_defaults(const char **keys, const char **vals, int *n);
+/* db-hosts.c: the hosts of a conninfo (or PGHOST), one at a time. */
+int db_hosts_count(const char *conninfo);
+int db_hosts_timeout_ms(const char *conninfo);
+PGconn *db_conn_start_host(const char *conninfo, int i);
 /* 1 for a SQLSTATE meaning "reconnect: wrong node or link gone". */
 int db_wrong_node(const char *sqlstate);
 /* A new random request id (UUID text, 36 characters). */

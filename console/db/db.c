@@ -110,45 +110,74 @@ wait_socket(PGconn *conn, int for_write, long long deadline)
 	}
 }
 
-/* Opens a connection within timeout_ms; NULL with err filled on failure. */
+/* Opens a connection to host i of conninfo by deadline; NULL with what
+ * went wrong in *why (malloc'd) on failure. */
 static PGconn *
-open_conn(const char *conninfo, int timeout_ms, struct db_error *err)
+open_host(const char *conninfo, int i, long long deadline, int ms, char **why)
 {
-	long long deadline = now_ms() + timeout_ms;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	PGconn *conn;
+	PGconn *conn = db_conn_start_host(conninfo, i);
 
-	conn = db_conn_start(conninfo);
 	if (conn == NULL) {
-		db_error_set(err, "out of memory connecting to the database");
+		*why = xstrdup("out of memory connecting to the database");
 		return NULL;
 	}
-	if (PQstatus(conn) == CONNECTION_BAD)
-		goto fail;
-	while (st != PGRES_POLLING_OK) {
-		if (st == PGRES_POLLING_FAILED)
-			goto fail;
+	while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK &&
+	       st != PGRES_POLLING_FAILED) {
 		if (wait_socket(conn, st == PGRES_POLLING_WRITING, deadline) <
 		    0) {
-			db_error_set(err,
-			             "database unreachable: no answer "
-			             "within %d ms",
-			             timeout_ms);
+			char buf[64];
+			snprintf(buf, sizeof buf, "no answer within %d ms", ms);
+			*why = xstrdup(buf);
 			PQfinish(conn);
 			return NULL;
 		}
 		st = PQconnectPoll(conn);
 	}
+	if (PQstatus(conn) == CONNECTION_BAD || st == PGRES_POLLING_FAILED) {
+		*why = db_trimmed(PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
 	PQsetNoticeProcessor(conn, db_notice, NULL);
 	PQsetnonblocking(conn, 1);
 	return conn;
-fail : {
-	char *msg = db_trimmed(PQerrorMessage(conn));
-	db_error_set(err, "database unreachable: %s", msg);
-	free(msg);
-	PQfinish(conn);
-	return NULL;
 }
+
+/*
+ * Opens a connection within timeout_ms; NULL with err filled on failure.
+ * The hosts of a multi-host conninfo are tried in turn, each within its
+ * connect timeout (db-hosts.c), so a silent first host costs seconds.
+ */
+static PGconn *
+open_conn(const char *conninfo, int timeout_ms, struct db_error *err)
+{
+	long long start = now_ms(), end = start + timeout_ms;
+	int n = db_hosts_count(conninfo),
+	    host_ms = db_hosts_timeout_ms(conninfo);
+	char said[512] = "";
+	PGconn *conn = NULL;
+
+	for (int i = 0; i < n && conn == NULL; i++) {
+		long long left = end - now_ms(), ms = left;
+		char *why = NULL;
+		size_t len = strlen(said);
+
+		if (left <= 0)
+			break;
+		if (n > 1 && host_ms < ms)
+			ms = host_ms;
+		conn = open_host(conninfo, i, now_ms() + ms,
+		                 n > 1 ? (int)ms : timeout_ms, &why);
+		if (conn == NULL)
+			snprintf(said + len, sizeof said - len, "%s%s",
+			         len > 0 ? "\n" : "", why);
+		free(why);
+	}
+	if (conn == NULL)
+		db_error_set(err, "database unreachable: %s",
+		             said[0] ? said : "no time left to connect");
+	return conn;
 }
 
 /*

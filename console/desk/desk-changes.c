@@ -77,6 +77,16 @@ apply_change(struct desk_sync *sy, long long seq, const char *payload)
 		    sy, strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
 		    "告警 %s %s #%lld", id, st, seq);
 		desk_sync_want(sy, W_VITALS | W_REGIONS | W_ALARMS);
+	} else if (strcmp(type, "handover") == 0) {
+		char to[64] = "";
+		desk_json_field(payload, "from", id, sizeof id);
+		desk_json_field(payload, "to", to, sizeof to);
+		desk_json_field(payload, "state", st, sizeof st);
+		desk_sync_event(sy, DESK_SEV_WARN,
+		                "交接班 handover %s → %s %s #%lld", id, to,
+		                strcmp(st, "accepted") == 0 ? "已接班 accepted"
+		                                            : "待接班 given",
+		                seq);
 	} else if (strcmp(type, "source") == 0) {
 		desk_json_field(payload, "label", id, sizeof id);
 		desk_json_field(payload, "ok", st, sizeof st);
@@ -136,28 +146,17 @@ desk_sync_apply_changes(struct desk_sync *sy, const struct fetch_req *fr,
 }
 
 /* A notification: a change with a sequence is read from the change log
- * (so it applies once, in the same way as after an outage); the few
- * without one (catalogue, handover) are applied as they come. */
+ * (so it applies once, in the same way as after an outage); one without
+ * (an older server) refetches everything. */
 void
 desk_sync_on_notify(void *arg, const char *payload)
 {
 	struct desk_sync *sy = arg;
-	char type[16] = "", id[64] = "", st[32] = "", seq[24] = "";
+	char seq[24] = "";
 
 	log_msg(LOG_DEBUG, "notify %s", payload);
-	desk_json_field(payload, "t", type, sizeof type);
-	if (desk_json_field(payload, "seq", seq, sizeof seq) == 0 && seq[0]) {
+	if (desk_json_field(payload, "seq", seq, sizeof seq) == 0 && seq[0])
 		desk_sync_want(sy, W_CHANGES);
-	} else if (strcmp(type, "handover") == 0) {
-		char to[64] = "";
-		desk_json_field(payload, "from", id, sizeof id);
-		desk_json_field(payload, "to", to, sizeof to);
-		desk_json_field(payload, "state", st, sizeof st);
-		desk_sync_event(sy, DESK_SEV_WARN, "交接班 handover %s → %s %s",
-		                id, to,
-		                strcmp(st, "accepted") == 0 ? "已接班 accepted"
-		                                            : "待接班 given");
-	} else {
+	else
 		desk_sync_want(sy, W_ALL);
-	}
 }

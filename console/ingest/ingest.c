@@ -135,18 +135,32 @@ on_link(void *arg, enum db_link link, const char *why)
 	}
 }
 
+/* Whether a notification's "t" is type, however the server spaced its
+ * JSON ({"t":"x"}, {"t" : "x"} from json_build_object, {"t": "x"} from
+ * jsonb). */
+static int
+notify_type_is(const char *payload, const char *type)
+{
+	const char *p = strstr(payload, "\"t\"");
+	size_t n = strlen(type);
+
+	if (p == NULL)
+		return 0;
+	p += 3;
+	p += strspn(p, " \t:");
+	return *p == '"' && strncmp(p + 1, type, n) == 0 && p[1 + n] == '"';
+}
+
 static void
 on_notify(void *arg, const char *payload)
 {
 	struct ingest *in = arg;
 
-	if (strstr(payload, "\"t\" : \"alarm\"") != NULL ||
-	    strstr(payload, "\"t\":\"alarm\"") != NULL)
+	if (notify_type_is(payload, "alarm"))
 		loop_timer_start_if_idle(in->alarm_timer, ALARM_CHECK_MS);
 	/* An admin changed an indicator, a mapping or the regions: what
 	 * arrives next is judged by the new catalogue, no restart. */
-	if (strstr(payload, "\"t\" : \"catalogue\"") != NULL ||
-	    strstr(payload, "\"t\":\"catalogue\"") != NULL) {
+	if (notify_type_is(payload, "catalogue")) {
 		log_msg(LOG_INFO, "ingest: the catalogue changed, reloading");
 		load_mappings(in);
 	}

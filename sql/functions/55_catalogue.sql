@@ -22,11 +22,16 @@ DROP TRIGGER IF EXISTS indicator_unit_fill ON cityops.indicator;
 CREATE TRIGGER indicator_unit_fill BEFORE INSERT OR UPDATE OF uom, unit_code ON cityops.indicator
 	FOR EACH ROW EXECUTE FUNCTION cityops.indicator_unit_fill();
 
+-- A catalogue change: a change_log row (city-wide) and its NOTIFY, so a
+-- console or ingest that reconnects after a failover still learns of it
+-- (issue 11). Called from the SECURITY DEFINER catalogue writers.
 CREATE OR REPLACE FUNCTION cityops.catalogue_notify(p_what text, p_id text) RETURNS void
-LANGUAGE sql SET search_path = cityops, public, pg_temp
+LANGUAGE plpgsql SET search_path = cityops, public, pg_temp
 AS $$
-	SELECT pg_notify('cityops', json_build_object('t', 'catalogue', 'what', p_what,
-		'id', p_id)::text)
+BEGIN
+	PERFORM change_emit('catalogue', p_what || coalesce('/' || p_id, ''), NULL, NULL, false,
+		jsonb_build_object('t', 'catalogue', 'what', p_what, 'id', p_id));
+END
 $$;
 
 -- A unit code as UN/CEFACT writes it, or CO006 naming the known ones.

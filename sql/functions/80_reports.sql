@@ -397,8 +397,9 @@ BEGIN
 		RETURNING * INTO v_row;
 	PERFORM audit_log('handover.give', v_to, jsonb_strip_nulls(jsonb_build_object(
 		'id', v_row.id, 'note', v_note)));
-	PERFORM pg_notify('cityops', json_build_object('t', 'handover', 'id', v_row.id,
-		'from', session_user::text, 'to', v_to::text, 'state', 'given')::text);
+	PERFORM change_emit('handover', v_row.id::text, NULL, NULL, false, jsonb_build_object(
+		't', 'handover', 'id', v_row.id, 'from', session_user::text, 'to', v_to::text,
+		'state', 'given'));
 	RETURN QUERY SELECT v_row.id, v_row.at, v_row.from_login, v_row.to_login, v_row.note;
 END
 $$;
@@ -424,8 +425,9 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = 'CO001', MESSAGE = 'no handover is waiting for you';
 	END IF;
 	PERFORM audit_log('handover.accept', v_row.from_login, jsonb_build_object('id', v_row.id));
-	PERFORM pg_notify('cityops', json_build_object('t', 'handover', 'id', v_row.id,
-		'from', v_row.from_login::text, 'to', session_user::text, 'state', 'accepted')::text);
+	PERFORM change_emit('handover', v_row.id::text, NULL, NULL, false, jsonb_build_object(
+		't', 'handover', 'id', v_row.id, 'from', v_row.from_login::text,
+		'to', session_user::text, 'state', 'accepted'));
 	RETURN QUERY SELECT v_row.id, v_row.at, v_row.from_login, v_row.to_login, v_row.note,
 		v_row.accepted_at;
 END
