@@ -299,7 +299,11 @@ json_value(struct buf *out, const char *v, enum db_kind kind)
 		buf_adds(out, strcmp(v, "t") == 0 ? "true" : "false");
 	else if (kind == DB_NUMBER && strspn(v, "-+.0123456789eE") == strlen(v))
 		buf_adds(out, v);
-	else
+	else if (kind == DB_TIME) {
+		char iso[64];
+		format_iso8601(v, iso, sizeof iso);
+		buf_add_json_string(out, iso);
+	} else
 		buf_add_json_string(out, v);
 }
 
