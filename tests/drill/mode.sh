@@ -28,7 +28,7 @@ done
 	fail "the drill never switched its mode:
 $(cat "$log")"
 out=$("$CITYOPS" -U super_city -c mode) || fail "mode failed: $out"
-expect_in "$out" '模式 +peace'
+expect_in "$out" '模式 +平时'
 [ "$(real_modes)" = "$before" ] || fail "the real mode changed during the drill: $(real_modes)"
 rc=0
 wait "$pid" || rc=$?
@@ -37,14 +37,14 @@ pid=
 $(cat "$log")"
 out=$(cat "$log")
 expect_in "$out" 'super_fx: switch emergency II 防汛防台 演练启动应急响应 — '
-expect_in "$out" 'officer_fx: mode — 模式 +emergency'
+expect_in "$out" 'officer_fx: mode — 模式 +应急'
 expect_in "$out" '结果 PASSED: 1/1'
 # The drill's P1 got II's deadline (0.6 × 2 min), not peace's.
 [ "$(psql -qAtc "select ack_due - created_at from cityops.incident where exercise and title = '演练积水'")" = 00:01:12 ] ||
 	fail "the drill's incident did not get the drill mode's deadline"
 [ "$(real_modes)" = "$before" ] || fail "the real mode changed: $(real_modes)"
 out=$("$CITYOPS" -U super_city -c mode)
-expect_in "$out" '模式 +peace'
+expect_in "$out" '模式 +平时'
 
 # The drill path from outside: a made-up run is refused, nothing written.
 run=$(psql -qAtc "select max(id) + 1000 from cityops.drill_run")
