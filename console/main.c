@@ -26,6 +26,8 @@
 #include "cityops/ingest/ingest.h"
 #include "cityops/core/log.h"
 #include "cityops/core/opt.h"
+#include "cityops/core/zone.h"
+#include "cityops/ui/config.h"
 #include "cityops/ui/doctor.h"
 #include "cityops/ui/tui.h"
 #include "cityops/ui/version.h"
@@ -275,6 +277,27 @@ main_subcommand(int argc, char **argv, const char *dsn)
 	return 2;
 }
 
+/*
+ * One clock (issue 14): headless output is in the config's display zone,
+ * as the console's is (ui/clock.c), whatever TZ and PGTZ say. As in the
+ * console, a --config file that cannot be read is fatal (-1) and a bad
+ * line is reported (a bad zone leaves the default).
+ */
+static int
+headless_zone(const struct args *a)
+{
+	static struct config cfg;
+	char cerr[256] = "";
+
+	if (config_load(&cfg, a->to.config, cerr, sizeof cerr) != 0) {
+		fprintf(stderr, "cityops: config: %s\n", cerr);
+		if (a->to.config != NULL)
+			return -1;
+	}
+	zone_apply(cfg.timezone);
+	return 0;
+}
+
 /* Without a screen: -c commands, a script or stdin. */
 static int
 main_headless(struct args *a)
@@ -282,6 +305,8 @@ main_headless(struct args *a)
 	struct db_error err = {0};
 	int status = 0;
 
+	if (headless_zone(a) != 0)
+		return 2;
 	a->s.db = connect_or_warn(a->dsn);
 	if (a->s.db != NULL && session_identify(&a->s, &err) != 0) {
 		fprintf(stderr, "cityops: cannot identify the operator: %s\n",

@@ -19,8 +19,8 @@ static const struct col_spec cols[] = {
     {"category_code", "类别", F_TEXT, 0},
     {"priority", "优先级", F_PRIORITY, 0},
     {"step", "级", F_NUMBER, 0},
-    {"after", "超时后", F_TEXT, 0},
-    {"in_force", "在用", F_TEXT, 0},
+    {"after_s", "超时后", F_DURATION, 0},
+    {"in_force", "在用", F_YES, 0},
     {NULL, NULL, 0, 0},
 };
 

@@ -7,7 +7,7 @@
 #include "cityops/cmd/cmd-entries.h"
 
 static const struct col_spec cols[] = {
-    {"mode", "模式", F_TEXT, 0},
+    {"mode", "模式", F_MODE, 0},
     {"level", "响应级别", F_TEXT, 0},
     {"kind", "类型", F_TEXT, 0},
     {"reason", "原因", F_TEXT, 0},
@@ -62,10 +62,10 @@ finish_switch(struct cmd_ctx *ctx)
 	struct db_table *t = cmd_take(ctx, 0);
 
 	if (strcmp(ctx->argv[0], "emergency") == 0)
-		result_message(ctx->res, "emergency response level %s (%s)",
+		result_message(ctx->res, "应急响应 %s级（%s）已启动",
 		               db_get(t, 0, "level"), ctx->argv[2]);
 	else
-		result_message(ctx->res, "back to peace time");
+		result_message(ctx->res, "应急响应结束，恢复平时");
 	result_record(ctx->res, "mode", NULL, t, cols);
 }
 

@@ -45,8 +45,7 @@ finish_queue(struct cmd_ctx *ctx)
 	struct db_table *t = cmd_take(ctx, 0);
 
 	result_table(ctx->res, "incidents", NULL, t, cols);
-	result_message(ctx->res, "%d incident%s", t->nrows,
-	               t->nrows == 1 ? "" : "s");
+	result_message(ctx->res, "共 %d 件", t->nrows);
 }
 
 const struct cmd_entry cmd_queue_entry = {

@@ -59,8 +59,7 @@ finish_units(struct cmd_ctx *ctx)
 	struct db_table *t = cmd_take(ctx, 0);
 
 	result_table(ctx->res, "units", NULL, t, list_cols);
-	result_message(ctx->res, "%d unit%s", t->nrows,
-	               t->nrows == 1 ? "" : "s");
+	result_message(ctx->res, "共 %d 个单位", t->nrows);
 }
 
 static void

@@ -6,7 +6,7 @@
 static const struct col_spec cols[] = {
     {"login", "登录名", F_TEXT, 0},
     {"display_name", "姓名", F_TEXT, 0},
-    {"role", "角色", F_TEXT, 0},
+    {"role", "角色", F_ROLE, 0},
     {"scope_name", "管辖范围", F_TEXT, 0},
     {"scope_code", "区划代码", F_TEXT, 0},
     {NULL, NULL, 0, 0},

@@ -154,6 +154,21 @@ result_cell_text(const char *v, enum col_fmt fmt, char *out, size_t outsz)
 	case F_EXERCISE:
 		snprintf(out, outsz, "%s", strcmp(v, "t") == 0 ? "演练" : "");
 		break;
+	case F_YES:
+		snprintf(out, outsz, "%s", strcmp(v, "t") == 0 ? "是" : "否");
+		break;
+	case F_MODE:
+		snprintf(out, outsz, "%s",
+		         strcmp(v, "peace") == 0       ? "平时"
+		         : strcmp(v, "emergency") == 0 ? "应急"
+		                                       : v);
+		break;
+	case F_ROLE: {
+		int r = names_role_parse(v);
+		snprintf(out, outsz, "%s",
+		         r >= 0 ? names_role_label((enum role)r) : v);
+		break;
+	}
 	default:
 		text_sanitize(v, strlen(v), out, outsz);
 		break;
@@ -299,7 +314,11 @@ json_value(struct buf *out, const char *v, enum db_kind kind)
 		buf_adds(out, strcmp(v, "t") == 0 ? "true" : "false");
 	else if (kind == DB_NUMBER && strspn(v, "-+.0123456789eE") == strlen(v))
 		buf_adds(out, v);
-	else
+	else if (kind == DB_TIME) {
+		char iso[64];
+		format_iso8601(v, iso, sizeof iso);
+		buf_add_json_string(out, iso);
+	} else
 		buf_add_json_string(out, v);
 }
 

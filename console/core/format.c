@@ -49,6 +49,27 @@ format_time(const char *pg, char *out, size_t outsz)
 }
 
 void
+format_iso8601(const char *pg, char *out, size_t outsz)
+{
+	size_t n = pg != NULL ? strlen(pg) : 0, z;
+
+	if (outsz == 0)
+		return;
+	/* YYYY-MM-DD HH:MM:SS[.f…]±HH[:MM[:SS]] */
+	z = n > 19 ? strcspn(pg + 19, "+-") + 19 : n;
+	if (n < 22 || n + 4 > outsz || pg[10] != ' ' || pg[4] != '-' ||
+	    pg[13] != ':' || z + 3 > n ||
+	    strspn(pg + z + 1, "0123456789") != 2) {
+		snprintf(out, outsz, "%s", pg != NULL ? pg : "");
+		return;
+	}
+	memcpy(out, pg, n + 1);
+	out[10] = 'T';
+	if (z + 3 == n) /* ±HH: minutes, as ISO 8601 writes them with hours */
+		memcpy(out + n, ":00", 4);
+}
+
+void
 format_pad(const char *s, int cols, int right_align, char *out, size_t outsz)
 {
 	int used = 0, pad;

@@ -287,6 +287,8 @@ kind_of(Oid type)
 		return DB_NUMBER;
 	case 16: /* bool */
 		return DB_BOOL;
+	case 1184: /* timestamptz */
+		return DB_TIME;
 	default:
 		return DB_TEXT;
 	}

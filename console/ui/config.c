@@ -353,6 +353,13 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 	rc = b.data ? parse_text(c, b.data, path, err, errsz) : 0;
 	buf_free(&b);
 	free(def);
+	if (rc != 0 && errsz > 0) {
+		/* The message quotes the file's text: no raw control bytes
+		 * (an ESC in a value) may reach a terminal. */
+		char *clean = text_sanitize_dup(err, strlen(err));
+		snprintf(err, errsz, "%s", clean);
+		free(clean);
+	}
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 /* The event log: what changed, by whom, newest first. */
 #include <stdio.h>
 
+#include "cityops/core/zone.h"
 #include "tui-internal.h"
 
 static const struct draw_col cols[] = {
@@ -21,10 +22,8 @@ row(struct tui *t, int i, struct pane_row *r)
 {
 	/* Newest first: i = 0 is the last one added. */
 	const struct desk_event *e = desk_event_at(t->d, i);
-	struct tm tm;
 
-	localtime_r(&e->at, &tm);
-	strftime(r->buf[0], PANE_CELL, "%H:%M:%S", &tm);
+	zone_strftime(e->at, "%H:%M:%S", r->buf[0], PANE_CELL);
 	r->cells[0] = r->buf[0];
 	r->cells[1] = e->text;
 	r->slots[0] = SLOT_DIM;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cityops/core/zone.h"
 #include "cityops/desk/desk-actions.h"
 #include "cityops/feed/feed-live.h"
 #include "tui-internal.h"
@@ -111,13 +112,12 @@ mode_who(const struct desk_mode *m, time_t now, char *buf, size_t bufsz)
 {
 	char at[16] = "", dur[32] = "";
 	long long s = m->since ? (long long)(now - m->since) : -1;
-	struct tm tm;
 
 	buf[0] = '\0';
 	if (m->set_by == NULL && m->since == 0)
 		return;
-	if (m->since && localtime_r(&m->since, &tm))
-		strftime(at, sizeof at, " %H:%M起", &tm);
+	if (m->since)
+		zone_strftime(m->since, " %H:%M起", at, sizeof at);
 	if (s < 0)
 		;
 	else if (s < 3600)
@@ -168,10 +168,8 @@ status_draw(struct tui *t)
 	int x, down, width = t->cols;
 	char buf[512], clock[16], counts[96], fb[160];
 	time_t now = time(NULL);
-	struct tm tm;
 
-	localtime_r(&now, &tm);
-	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+	zone_strftime(now, "%H:%M:%S", clock, sizeof clock);
 	counts_text(t->d, counts, sizeof counts);
 	werase(w);
 	wbkgdset(w, ' ' | theme_attr(slot));

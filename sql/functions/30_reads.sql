@@ -662,7 +662,7 @@ BEGIN
 	PERFORM caller();
 	RETURN QUERY
 	SELECT m.mode, m.level, m.kind, m.reason, m.set_by, m.set_at
-	FROM mode m ORDER BY m.id DESC LIMIT 1;
+	FROM mode_now() m;
 END
 $$;
 

@@ -13,8 +13,9 @@
 -- check passes.
 
 -- The SLA row for a category and priority, falling back to category '*',
--- with every deadline times the sla_factor of the real emergency mode in
--- force (migration 051; 1 in peace or a mode without a policy).
+-- with every deadline times the sla_factor of the emergency mode in force
+-- for the caller (migration 051; 1 in peace or a mode without a policy):
+-- the real mode, or in a drill session the drill's own (mode_now()).
 CREATE OR REPLACE FUNCTION cityops.sla_for(p_category text, p_priority int) RETURNS cityops.sla_policy
 LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
 AS $$
@@ -23,7 +24,7 @@ AS $$
 	FROM sla_policy s,
 		(SELECT coalesce((SELECT p.sla_factor FROM mode_policy p
 			WHERE (p.kind, p.level) = (m.kind, m.level)), 1)::float8 AS k
-		 FROM (SELECT * FROM mode ORDER BY id DESC LIMIT 1) m) f
+		 FROM mode_now() m) f
 	WHERE s.category_code IN (p_category, '*') AND s.priority = p_priority
 	ORDER BY s.category_code = '*'
 	LIMIT 1
@@ -394,6 +395,12 @@ BEGIN
 	END IF;
 	v_reason := require_text(p_reason, 'a mode change needs a reason');
 	PERFORM check_length('reason', v_reason, 2000);
+	-- A drill session switches the drill's own mode (migration 057).
+	IF drill_session() IS NOT NULL THEN
+		PERFORM drill_mode_record(v_mode, v_level, v_kind, v_reason);
+		RETURN QUERY SELECT v_mode, v_level;
+		RETURN;
+	END IF;
 	INSERT INTO cityops.mode AS m (mode, level, kind, reason, set_by, set_at)
 		VALUES (v_mode, v_level, v_kind, v_reason, session_user, cityops.now());
 	PERFORM audit_log('mode.set', v_mode, jsonb_strip_nulls(jsonb_build_object(

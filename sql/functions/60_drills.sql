@@ -163,6 +163,9 @@ BEGIN
 		SELECT exercise, drill_run INTO v_exercise, v_run FROM incident WHERE ref = NEW.object;
 	ELSIF NEW.action LIKE 'unit.%' THEN
 		SELECT exercise INTO v_exercise FROM unit WHERE callsign = NEW.object;
+	ELSIF NEW.action = 'drill.mode' THEN
+		v_exercise := true;
+		v_run := NEW.object::bigint;
 	ELSIF NEW.action LIKE 'alarm.%' AND NEW.object ~ '^[0-9]{1,18}$' THEN
 		SELECT i.exercise INTO v_exercise FROM alarm a JOIN indicator i ON i.id = a.indicator_id
 			WHERE a.id = NEW.object::bigint;

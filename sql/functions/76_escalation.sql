@@ -5,13 +5,13 @@
 -- (escalate_due) and the admin's edits of the policy.
 
 -- The escalation policy in force: the one the current emergency mode
--- names (migration 051), else 'peace'.
+-- names (migration 051; the drill's own in a drill session), else 'peace'.
 CREATE OR REPLACE FUNCTION cityops.escalation_policy_in_force() RETURNS text
 LANGUAGE sql STABLE SET search_path = cityops, public, pg_temp
 AS $$
 	SELECT coalesce((SELECT p.escalation_policy FROM mode_policy p
 		WHERE (p.kind, p.level) = (m.kind, m.level)), 'peace')
-	FROM (SELECT * FROM mode ORDER BY id DESC LIMIT 1) m
+	FROM mode_now() m
 $$;
 
 -- The steps of a policy for a category and priority: the category's own

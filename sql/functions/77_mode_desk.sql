@@ -6,7 +6,8 @@
 -- display zone and counts how long), and the categories the desk shows
 -- first: indicator category NAMES for the vital signs (as vitals() names
 -- them) and incident category codes for the queue, in the policy's order,
--- joined by chr(31). Peace, or a kind without a policy: both empty.
+-- joined by chr(31). Peace, or a kind without a policy: both empty. A
+-- drill's own sessions read the drill's mode (mode_now(), migration 057).
 CREATE OR REPLACE FUNCTION cityops.mode_desk()
 RETURNS TABLE (mode text, level text, kind text, reason text, set_by name,
 	set_at timestamptz, since_epoch bigint, vitals_first text, incidents_first text)
@@ -22,7 +23,7 @@ BEGIN
 			FROM unnest(p.vitals_first) WITH ORDINALITY v(code, n)
 			LEFT JOIN indicator_category c ON c.code = v.code), ''),
 		coalesce(array_to_string(p.incidents_first, chr(31)), '')
-	FROM (SELECT * FROM mode ORDER BY id DESC LIMIT 1) m
+	FROM mode_now() m
 	LEFT JOIN mode_policy p ON m.mode = 'emergency'
 		AND (p.kind, p.level) = (m.kind, m.level);
 END

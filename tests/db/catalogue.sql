@@ -89,7 +89,8 @@ INSERT INTO open_reviewed VALUES
 	('reading_inbox', 'COPY target: no operator reads it; cityops_ingest may only insert (issue 12)'),
 	('sensor_inbox', 'COPY target: no operator reads it; cityops_ingest may only insert (issue 12, sensors)'),
 	('escalation_policy', 'reference: escalation steps per category and priority (issue 14)'),
-	('mode_policy', 'reference: what each emergency kind and level changes (issue 14)');
+	('mode_policy', 'reference: what each emergency kind and level changes (issue 14)'),
+	('drill_mode', 'drills'' own modes, city-wide like mode; written only by mode_set (issue 14)');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
 		WHERE c.relnamespace = 'cityops'::regnamespace AND c.relkind IN ('r', 'p')
 			AND NOT c.relrowsecurity AND c.relname NOT IN (SELECT name FROM open_reviewed)

@@ -22,7 +22,7 @@ done
 expect_not_in "$out" 'malformed.drill:8:'
 expect_in "$out" "malformed.drill:3: bad time '00:05'"
 expect_in "$out" "malformed.drill:6: unknown command 'ackk' \\(did you mean 'ack'\\?\\)"
-expect_in "$out" "malformed.drill:7: a drill may not run 'switch'"
+expect_in "$out" "malformed.drill:7: a drill may not run 'escalation'"
 expect_in "$out" 'malformed.drill:10: unknown label \$nobody'
 expect_in "$out" 'nothing was run'
 rc=0

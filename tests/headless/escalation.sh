@@ -9,8 +9,8 @@ co() { "$CITYOPS" --headless "$@"; }
 policy() { psql -qAtc "select string_agg(concat_ws(' ', policy, category_code, priority, step, after), ',' order by 1) from cityops.escalation_policy"; }
 
 out=$(co -U viewer_wall -c 'escalation')
-expect_in "$out" 'peace +\* +P1 +2 +00:10:00'
-expect_in "$out" 'flood-typhoon +\* +P1 +2 +00:05:00'
+expect_in "$out" 'peace +\* +P1 +2 +10m'
+expect_in "$out" 'flood-typhoon +\* +P1 +2 +5m'
 expect_in "$(co -U viewer_wall -c 'escalation peace')" '共 12 级'
 
 before=$(policy)
@@ -33,7 +33,7 @@ done
 
 out=$(co -U admin_city -c 'escalation set peace fire 1 1 3min')
 expect_in "$out" '督办策略 peace fire P1 第 1 级: 00:03:00'
-expect_in "$(co -U officer_fx -c 'escalation')" 'peace +fire +P1 +1 +00:03:00'
+expect_in "$(co -U officer_fx -c 'escalation')" 'peace +fire +P1 +1 +3m'
 out=$(co -U admin_city -c 'escalation remove peace fire 1 1')
 expect_in "$out" '已删除 removed'
 [ "$(policy)" = "$before" ] || fail "set and remove did not leave the policy as it was"

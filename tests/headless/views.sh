@@ -50,9 +50,9 @@ expect_in "$out" '[▁▂▃▄▅▆▇█]{10}'
 out=$(co -U super_city -c 'units --kind fire')
 expect_in "$out" 'FX-F01'
 out=$(co -U super_city -c 'mode')
-expect_in "$out" 'peace'
+expect_in "$out" '模式 +平时'
 out=$(co -U super_city -c 'switch emergency IV 防汛防台 台风蓝色预警' -c 'mode')
-expect_in "$out" 'emergency response level IV'
+expect_in "$out" '应急响应 IV级（防汛防台）已启动'
 expect_in "$out" '防汛防台'
 out=$(co -U officer_city -c 'switch peace 解除' 2>&1) && fail "officer switched mode"
 expect_in "$out" 'needs role supervisor'

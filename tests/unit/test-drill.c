@@ -164,8 +164,8 @@ refuses_with_line_numbers(void)
 	    {"drill x\nat +00:01 as officer_fx: dispach 1 FX-F01\n",
 	     "t.drill:2: unknown command 'dispach' (did you mean "
 	     "'dispatch'?)"},
-	    {"drill x\nat +00:01 as officer_fx: switch peace x\n",
-	     "t.drill:2: a drill may not run 'switch'"},
+	    {"drill x\nat +00:01 as super_fx: escalation set peace * 1 1 5m\n",
+	     "t.drill:2: a drill may not run 'escalation'"},
 	    {"drill x\nat +00:01 as officer_fx: ack $nope\n",
 	     "t.drill:2: unknown label $nope"},
 	    {"drill x\nat +00:01 as officer_fx: ack $a\n"

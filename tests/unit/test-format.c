@@ -46,6 +46,26 @@ times(void)
 	CHECK_STR(out, "garbage");
 }
 
+/* JSON times (issue 14): ISO 8601 with the offset in hours and minutes. */
+static void
+iso8601_times(void)
+{
+	char out[64], small[16];
+
+	format_iso8601("2026-11-21 19:40:12.345+08", out, sizeof out);
+	CHECK_STR(out, "2026-11-21T19:40:12.345+08:00");
+	format_iso8601("2026-11-21 06:40:12-05", out, sizeof out);
+	CHECK_STR(out, "2026-11-21T06:40:12-05:00");
+	format_iso8601("2026-11-21 17:10:12+05:30", out, sizeof out);
+	CHECK_STR(out, "2026-11-21T17:10:12+05:30");
+	format_iso8601("infinity", out, sizeof out);
+	CHECK_STR(out, "infinity");
+	format_iso8601("2026-11-21 19:40:12", out, sizeof out);
+	CHECK_STR(out, "2026-11-21 19:40:12");
+	format_iso8601("2026-11-21 19:40:12.345+08", small, sizeof small);
+	CHECK_STR(small, "2026-11-21 19:4");
+}
+
 static void
 padding_by_display_width(void)
 {
@@ -92,6 +112,7 @@ static const struct check_case cases[] = {
     TEST(durations),
     TEST(sla_breached_says_so),
     TEST(times),
+    TEST(iso8601_times),
     TEST(padding_by_display_width),
     TEST(sparkline_scales),
     TEST(json_strings_are_safe),

@@ -23,6 +23,9 @@ enum col_fmt {
 	F_SLA,      /* seconds left → 12m / 超时 12m */
 	F_TIME,     /* timestamp → 11-21 19:40 */
 	F_EXERCISE, /* true → 演练 */
+	F_YES,      /* true → 是, false → 否 */
+	F_MODE,     /* peace → 平时, emergency → 应急 */
+	F_ROLE,     /* supervisor → 值班长 */
 };
 
 struct col_spec {

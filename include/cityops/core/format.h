@@ -18,6 +18,13 @@ void format_sla(long long left_secs, char *out, size_t outsz);
  */
 void format_time(const char *pg, char *out, size_t outsz);
 
+/*
+ * A PostgreSQL timestamptz ("2026-11-21 19:40:12.345+08", "… -03:30") as
+ * ISO 8601 with its offset: "2026-11-21T19:40:12.345+08:00". Anything
+ * else (infinity, a date style other than ISO) is copied through.
+ */
+void format_iso8601(const char *pg, char *out, size_t outsz);
+
 /* Copies s into out padded with spaces (or cut) to exactly cols columns. */
 void format_pad(const char *s, int cols, int right_align, char *out,
                 size_t outsz);

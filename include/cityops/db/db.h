@@ -13,7 +13,8 @@
 #include "cityops/db/query.h"
 
 /* How a column's values should be shown in JSON. */
-enum db_kind { DB_TEXT, DB_NUMBER, DB_BOOL };
+/* DB_TIME: a timestamptz, as PostgreSQL prints it in the session's zone. */
+enum db_kind { DB_TEXT, DB_NUMBER, DB_BOOL, DB_TIME };
 
 /* How a change with a request id (query.h, REQ) was settled. */
 enum db_settled {

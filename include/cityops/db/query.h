@@ -99,7 +99,8 @@
 	 */                                                                    \
 	X(Q_ESCALATE_DUE, ONCE, "SELECT * FROM cityops.escalate_due($1::int)") \
 	X(Q_ESCALATION_LIST, SAFE,                                             \
-	  "SELECT * FROM cityops.escalation_policies($1)")                     \
+	  "SELECT *, extract(epoch FROM after)::bigint AS after_s "            \
+	  "FROM cityops.escalation_policies($1)")                              \
 	X(Q_ESCALATION_SET, ONCE,                                              \
 	  "SELECT * FROM cityops.escalation_policy_set($1, $2, $3::int, "      \
 	  "$4::int, $5)")                                                      \
