@@ -42,7 +42,10 @@ export PGUSER=postgres
 ms() { echo $(($(date +%s%N) / 1000000)); }
 port_of_primary() { ha port "$(ha primary)"; }
 
-# The console, on the formation.
+# The console, on the formation; the whole left bottom for the event log
+# (no alarms pane above it), so that every note of a round fits.
+mkdir -p "$work/config/cityops"
+echo 'alarms off' >"$work/config/cityops/config"
 tm new-session -d -x 200 -y 80 "$(printf '%q ' env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen-256color \
 	HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state" PGHOST="$PGHOST" \
 	PGPORT="$PGPORT" PGDATABASE="$PGDATABASE" PGTARGETSESSIONATTRS=read-write PGTZ=Asia/Shanghai \
@@ -184,7 +187,8 @@ round() {
 	local shot; shot=$(screen)
 	for i in $(seq $((from + 1)) "$n"); do
 		c=$(grep -c -- "ha-$name-$i\b" <<<"$shot" || true)
-		grep -q "^$i ok" "$rec" && [ "$c" = 0 ] && fail "$name: the console never showed confirmed note $i"
+		grep -q "^$i ok" "$rec" && [ "$c" = 0 ] && fail "$name: the console never showed confirmed note $i:
+$shot"
 		[ "$c" -le 1 ] || fail "$name: the console shows note $i $c times"
 	done
 	# Each unit change of the round, by its sequence, exactly once.

@@ -13,7 +13,7 @@ co() { "$CITYOPS" "$@"; }
 allowed='^(FX|HP|EX|PD|SH)-[A-Z]+[0-9]*$|^[a-z]+(\.[a-z0-9_]+)+$|^(super|officer|viewer|admin)_[a-z]+$|^cityops_[a-z]+$|^postgres$|^(fire|police|ambulance|chengguan|drainage|water|gas|power|road|traffic|flood|typhoon|weather|crowd|noise|building|hotline|environment|safety|medical|other)$|^(peace|flood-typhoon)$|^(kPa|mm|km|mg|ppm|AQI|pcs|min|PM2\.5)$|^[dhm][0-9]{2}[hms]$|^FX-$'
 check() {
 	local what=$1 out=$2 bad
-	bad=$(grep -oE '[A-Za-z][A-Za-z0-9_.-]{2,}' <<<"$out" | grep -Ev -- "$allowed" | sort -u | tr '\n' ' ')
+	bad=$(grep -oE '[A-Za-z][A-Za-z0-9_.-]{2,}' <<<"$out" | grep -Ev -- "$allowed" | sort -u | tr '\n' ' ') || true
 	[ -z "$bad" ] || fail "English words in '$what': $bad
 $out"
 }
