@@ -66,9 +66,10 @@ keys :
 type_text 'find 积水'
 keys Enter
 wait_for '共 2 件 · 新的在前'
-h2=$(row_of '261202-0007')
+nq=$(psql -qAt -c "select ref from cityops.incident where title = '南桥镇积水' and not exercise")
+h2=$(row_of "$nq")
 dblclick 20 "$h2"
-wait_for '^编号 +261202-0007'
+wait_for "^编号 +$nq"
 keys Escape
 wait_for '共 2 件 · 新的在前'
 keys Escape

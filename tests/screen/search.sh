@@ -12,9 +12,15 @@
 scratch_db
 . "$(dirname "$0")/../screen-lib.sh"
 
+# The demo's references depend on the day and hour it was seeded: by title.
+ref_of() { psql -qAt -c "select ref from cityops.incident where title = '$1' and not exercise"; }
+WATER=$(ref_of 自来水水压低) SHOP=$(ref_of 沿街商铺冒烟) NOISE=$(ref_of '12345噪声投诉：夜间施工扰民')
+FX=$(ref_of 奉城镇积水) NQ=$(ref_of 南桥镇积水)
+[ -n "$WATER" ] && [ -n "$SHOP" ] && [ -n "$NOISE" ] && [ -n "$FX" ] && [ -n "$NQ" ] ||
+	fail "demo incidents not found"
 # Hostile content: clear-screen and set-title sequences in a title.
-psql -qc "update cityops.incident set title = E'\\x1b[2J\\x1b]2;pwned\\x07旧闸门漏水' where ref = '261202-0002'"
-co -U super_city -c "note 261202-0015 隔壁饭店油烟味道很重" >/dev/null
+psql -qc "update cityops.incident set title = E'\\x1b[2J\\x1b]2;pwned\\x07旧闸门漏水' where ref = '$WATER'"
+co -U super_city -c "note $SHOP 隔壁饭店油烟味道很重" >/dev/null
 
 screen_start 160 45 -- -U super_city
 wait_for '^P[1-4] [0-9]{6}-[0-9]{4}'
@@ -24,9 +30,9 @@ wait_for '输入要找的文字'
 type_text '积水'
 keys Enter
 wait_for '共 2 件 · 新的在前'
-# Newest first: 0011 (14:50) above 0007 (13:45).
-order=$(screen | grep -oE '261202-00(11|07)' | tr '\n' ' ')
-[ "$order" = "261202-0011 261202-0007 " ] || fail "order: $order
+# Newest first: 奉城镇积水 above 南桥镇积水 (raised later).
+order=$(screen | grep -oE "$FX|$NQ" | tr '\n' ' ') || true
+[ "$order" = "$FX $NQ " ] || fail "order: $order
 $(screen)"
 screen_has '奉城镇积水 .* title'
 # Enter opens the selected incident; Esc back to the results.
@@ -39,20 +45,20 @@ keys /
 wait_for '^:find ?$'
 type_text '施工扰民'
 keys Enter
-wait_for '261201-0001 P3 已结案 .* title'
+wait_for "$NOISE P3 已结案 .* title"
 # A note.
 keys /
 wait_for '^:find ?$'
 type_text '味道很重'
 keys Enter
-wait_for '261202-0015 .* note'
+wait_for "$SHOP .* note"
 # The prompt's find, and the hostile title: shown, never obeyed.
 keys Escape
 wait_gone '搜索 search'
 keys :
 type_text 'find 闸门漏水'
 keys Enter
-wait_for '261202-0002 .*旧闸门漏水'
+wait_for "$WATER .*旧闸门漏水"
 screen_has '[^[:cntrl:]]\[2J.*旧闸门漏水'
 [ "$(tm display -p '#{pane_title}')" != pwned ] ||
 	fail "the title sequence reached the terminal"
@@ -76,6 +82,6 @@ wait_for '没有找到 nothing found'
 keys /
 type_text '积水'
 keys Enter
-wait_for '261202-0011'
+wait_for "$FX"
 screen_quit
 echo ok
