@@ -29,13 +29,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A port another test holds (they run side by side) is skipped: the
+# proxy exits at once, and the next port is tried.
 start_proxy() {
+	local try
 	if [ -n "$proxy" ]; then kill "$proxy" 2>/dev/null || true; wait "$proxy" 2>/dev/null || true; fi
-	pport=$((pport + 1))
-	python3 "$CITYOPS_SRC/tests/ha/cutproxy.py" "$pport" "$sock/.s.PGSQL.$port" "$1" "$2" \
-		2>"$work/proxy.log" &
-	proxy=$!
-	for _ in $(seq 600); do grep -q listening "$work/proxy.log" 2>/dev/null && return 0; sleep 0.05; done
+	for try in $(seq 20); do
+		pport=$((pport + 1))
+		python3 "$CITYOPS_SRC/tests/ha/cutproxy.py" "$pport" "$sock/.s.PGSQL.$port" "$1" "$2" \
+			2>"$work/proxy.log" &
+		proxy=$!
+		for _ in $(seq 600); do
+			grep -q listening "$work/proxy.log" 2>/dev/null && return 0
+			kill -0 "$proxy" 2>/dev/null || break
+			sleep 0.05
+		done
+		grep -q 'Address already in use' "$work/proxy.log" || break
+	done
 	fail "proxy did not start: $(cat "$work/proxy.log")"
 }
 work=$(mktemp -d)
