@@ -234,8 +234,8 @@ write_reading(const struct scenario *sc, const struct signal *s, double v,
 	char iso[64];
 
 	if (!ngsi) {
-		buf_printf(out, "{\"t\":\"r\",\"i\":\"%s\",\"v\":%.*f,",
-		           s->key, s->decimals, v);
+		buf_printf(out, "{\"t\":\"r\",\"i\":\"%s\",\"v\":%.*f,", s->key,
+		           s->decimals, v);
 		/* The unit the sensor measures in, as a native reading
 		 * states it ("u"); the reader converts it. */
 		if (s->unit != NULL)

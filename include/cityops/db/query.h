@@ -223,8 +223,7 @@
 	  "SELECT * FROM cityops.feed_map_remove($1, $2, $3)")                 \
 	X(Q_FEED_MAP_LIST, SAFE, "SELECT * FROM cityops.feed_map_list($1)")    \
 	X(Q_FEED_UNMAPPED, SAFE, "SELECT * FROM cityops.feed_unmapped()")      \
-	X(Q_FEED_CONFLICTS, SAFE,                                              \
-	  "SELECT * FROM cityops.feed_conflicts($1)")                          \
+	X(Q_FEED_CONFLICTS, SAFE, "SELECT * FROM cityops.feed_conflicts($1)")  \
 	X(Q_REGION_IMPORT, ONCE,                                               \
 	  "SELECT * FROM cityops.region_import($1::jsonb)")                    \
 	/* Alarm-level alarms without an open incident get one, once. */       \
