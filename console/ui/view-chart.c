@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /* The indicator view: an indicator's history as a bar chart, with its
- * warning and alarm thresholds marked. */
+ * warning and alarm thresholds marked and its time axis in the display
+ * zone (the one clock: core/zone.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cityops/core/zone.h"
 #include "tui-internal.h"
 
 struct chart {
-	double *hv; /* history values, oldest first */
+	double *hv;  /* history values, oldest first */
+	time_t *hat; /* their times */
 	int hn;
 	double warn, alarm; /* NAN: none */
 	char *name, *unit;
@@ -22,6 +25,7 @@ chart_free(void *data)
 	struct chart *c = data;
 
 	free(c->hv);
+	free(c->hat);
 	free(c->name);
 	free(c->unit);
 	free(c);
@@ -40,18 +44,32 @@ bar_slot(const struct chart *c, double m)
 	return SLOT_SPARK;
 }
 
+/* The chart's columns: right of the 9-cell label margin. */
+static int
+chart_width(const struct tui *t)
+{
+	return t->cols - 10;
+}
+
+/* The first point column x shows (each column shows a span of points). */
+static int
+column_point(const struct chart *c, int x, int width)
+{
+	return (int)((long long)x * c->hn / width);
+}
+
 static void
 draw_bars(struct tui *t, const struct chart *c, int y0, int h, double lo,
           double hi)
 {
 	static const char *const blocks[] = {" ", "▁", "▂", "▃", "▄",
 	                                     "▅", "▆", "▇", "█"};
-	int width = t->cols - 10;
+	int width = chart_width(t);
 
 	for (int x = 0; x < width; x++) {
 		/* Each column shows the maximum of its span of points. */
-		int a = (int)((long long)x * c->hn / width);
-		int b = (int)((long long)(x + 1) * c->hn / width);
+		int a = column_point(c, x, width);
+		int b = column_point(c, x + 1, width);
 		double m = -INFINITY;
 		int slot;
 		if (b <= a)
@@ -72,6 +90,31 @@ draw_bars(struct tui *t, const struct chart *c, int y0, int h, double lo,
 				          blocks[idx],
 				          theme_attr((enum theme_slot)slot), 0);
 		}
+	}
+}
+
+/* The time axis under the bars: the zone in the margin, then a tick and
+ * the time of the column's first point every 12 or more columns — hours
+ * and minutes for a day and a half or less, else month and day. */
+static void
+draw_axis(struct tui *t, const struct chart *c, int y)
+{
+	int width = chart_width(t);
+	int step = width / 6 > 12 ? width / 6 : 12;
+	int daily = c->hat[c->hn - 1] - c->hat[0] > 36 * 3600;
+	char label[32];
+
+	zone_strftime(c->hat[c->hn - 1], "%Z", label, sizeof label);
+	draw_text(t->w_view, y, 0, 9, label, theme_attr(SLOT_DIM), 0);
+	for (int x = 0; x + 6 <= width; x += step) {
+		int a = column_point(c, x, width);
+		if (a >= c->hn)
+			break;
+		label[0] = '\0';
+		zone_strftime(c->hat[a], daily ? "╵%m-%d" : "╵%H:%M", label,
+		              sizeof label);
+		draw_text(t->w_view, y, 9 + x, 7, label, theme_attr(SLOT_DIM),
+		          0);
 	}
 }
 
@@ -102,6 +145,8 @@ draw_chart(struct tui *t, const struct tui_view *v, int y0, int h)
 	}
 	if (hi - lo < 1e-9)
 		hi = lo + 1;
+	h--; /* the last row is the time axis */
+	draw_axis(t, c, y0 + h);
 	draw_bars(t, c, y0, h, lo, hi);
 	/* Threshold rows, labelled at the left. */
 	for (int k = 0; k < 2; k++) {
@@ -161,8 +206,12 @@ history_got(void *arg, struct db_table *tb, const struct db_error *err)
 		struct chart *c = v->data;
 		c->hn = tb->nrows;
 		c->hv = xcalloc((size_t)tb->nrows + 1, sizeof *c->hv);
-		for (int i = 0; i < tb->nrows; i++)
+		c->hat = xcalloc((size_t)tb->nrows + 1, sizeof *c->hat);
+		for (int i = 0; i < tb->nrows; i++) {
 			c->hv[i] = atof(db_get(tb, i, "value") ?: "0");
+			c->hat[i] =
+			    (time_t)(atoll(db_get(tb, i, "ms") ?: "0") / 1000);
+		}
 		v->loading = 0;
 	}
 	db_table_free(&tb);
