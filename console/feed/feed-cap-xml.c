@@ -18,17 +18,6 @@
 #include "cityops/core/util.h"
 #include "feed-internal.h"
 
-#define X(id, name) name,
-static const char *const status_names[] = {FEED_CAP_STATUS_LIST(X)};
-static const char *const msgtype_names[] = {FEED_CAP_MSGTYPE_LIST(X)};
-static const char *const scope_names[] = {FEED_CAP_SCOPE_LIST(X)};
-static const char *const urgency_names[] = {FEED_CAP_URGENCY_LIST(X)};
-static const char *const severity_names[] = {FEED_CAP_SEVERITY_LIST(X)};
-static const char *const certainty_names[] = {FEED_CAP_CERTAINTY_LIST(X)};
-#undef X
-
-#define COUNT(a) (sizeof a / sizeof a[0])
-
 /* A growing array of fixed-size items, kept between documents. */
 struct vec {
 	void *v;
@@ -118,9 +107,9 @@ feed_cap_xml_reset(struct feed_cap_xml *x)
 	info_reset(x);
 }
 
-/* Matches text against a name table without regard to case. */
+/* The element's text among kind's names (feed_cap_enum); -1 if none. */
 static int
-enum_of(const struct feed_xml_el *el, const char *const *names, size_t n)
+enum_of(const struct feed_xml_el *el, enum feed_cap_enum kind)
 {
 	char s[32];
 
@@ -128,10 +117,7 @@ enum_of(const struct feed_xml_el *el, const char *const *names, size_t n)
 		return -1;
 	memcpy(s, el->text, el->len);
 	s[el->len] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (names[i][0] != '\0' && feed_strcaseeq(s, names[i]))
-			return (int)i;
-	return -1;
+	return feed_cap_enum(kind, s);
 }
 
 static const char *
@@ -234,14 +220,13 @@ info_field(struct feed_decoder *d, struct feed_cap_xml *x,
 	else if (strcmp(el->name, "description") == 0)
 		in->description = text(d, el);
 	else if (strcmp(el->name, "urgency") == 0 &&
-	         (e = enum_of(el, urgency_names, COUNT(urgency_names))) >= 0)
+	         (e = enum_of(el, FEED_CAP_E_URGENCY)) >= 0)
 		in->urgency = (enum feed_cap_urgency)e;
 	else if (strcmp(el->name, "severity") == 0 &&
-	         (e = enum_of(el, severity_names, COUNT(severity_names))) >= 0)
+	         (e = enum_of(el, FEED_CAP_E_SEVERITY)) >= 0)
 		in->severity = (enum feed_cap_severity)e;
 	else if (strcmp(el->name, "certainty") == 0 &&
-	         (e = enum_of(el, certainty_names, COUNT(certainty_names))) >=
-	             0)
+	         (e = enum_of(el, FEED_CAP_E_CERTAINTY)) >= 0)
 		in->certainty = (enum feed_cap_certainty)e;
 	else if ((t = info_time(el, in)) != NULL && el->len > 0 &&
 	         feed_parse_time(el->text, el->len, d->zone[d->fmt], t) != 0)
@@ -288,17 +273,17 @@ alert_field(struct feed_decoder *d, struct feed_cap_xml *x,
 		                    &c->sent_ms) != 0)
 			return FEED_REJECT_BAD_TIME;
 	} else if (strcmp(el->name, "status") == 0) {
-		if ((e = enum_of(el, status_names, COUNT(status_names))) < 0)
+		if ((e = enum_of(el, FEED_CAP_E_STATUS)) < 0)
 			return FEED_REJECT_BAD_VALUE;
 		c->status = (enum feed_cap_status)e;
 		x->have_status = 1;
 	} else if (strcmp(el->name, "msgType") == 0) {
-		if ((e = enum_of(el, msgtype_names, COUNT(msgtype_names))) < 0)
+		if ((e = enum_of(el, FEED_CAP_E_MSGTYPE)) < 0)
 			return FEED_REJECT_BAD_VALUE;
 		c->msg_type = (enum feed_cap_msgtype)e;
 		x->have_msgtype = 1;
 	} else if (strcmp(el->name, "scope") == 0) {
-		if ((e = enum_of(el, scope_names, COUNT(scope_names))) >= 0)
+		if ((e = enum_of(el, FEED_CAP_E_SCOPE)) >= 0)
 			c->scope = (enum feed_cap_scope)e;
 	} else if (strcmp(el->name, "references") == 0) {
 		x->refs_text =
@@ -420,7 +405,7 @@ feed_cap_pick_info(const struct feed_cap *c)
 
 	if (c->ninfo == 0)
 		return NULL;
-	for (size_t k = 0; k < COUNT(order); k++)
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 		for (size_t i = 0; i < c->ninfo; i++)
 			if (lang_is(c->info[i].language, order[k].lang,
 			            order[k].prefix))

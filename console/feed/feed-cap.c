@@ -26,27 +26,49 @@ static const char *const certainty_names[] = {FEED_CAP_CERTAINTY_LIST(X)};
 
 #define COUNT(a) (sizeof a / sizeof a[0])
 
+static const struct {
+	const char *const *names;
+	size_t n;
+} cap_enums[] = {
+    [FEED_CAP_E_STATUS] = {status_names, COUNT(status_names)},
+    [FEED_CAP_E_MSGTYPE] = {msgtype_names, COUNT(msgtype_names)},
+    [FEED_CAP_E_SCOPE] = {scope_names, COUNT(scope_names)},
+    [FEED_CAP_E_URGENCY] = {urgency_names, COUNT(urgency_names)},
+    [FEED_CAP_E_SEVERITY] = {severity_names, COUNT(severity_names)},
+    [FEED_CAP_E_CERTAINTY] = {certainty_names, COUNT(certainty_names)},
+};
+
+int
+feed_cap_enum(enum feed_cap_enum kind, const char *s)
+{
+	const char *const *names = cap_enums[kind].names;
+
+	for (size_t i = 0; i < cap_enums[kind].n; i++)
+		if (names[i][0] != '\0' && feed_strcaseeq(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
 /*
- * Looks up obj[name] in a name table. Returns NONE and sets *out; when
- * absent, *out = dflt and NONE if optional, else missing_field.
+ * Looks up obj[name] among kind's names. Returns NONE and sets *out; when
+ * absent, *out = 0 and NONE if optional, else missing_field.
  */
 static enum feed_reject
-cap_enum(const cJSON *obj, const char *name, const char *const *names, size_t n,
-         int optional, int dflt, int *out)
+cap_enum(const cJSON *obj, const char *name, enum feed_cap_enum kind,
+         int optional, int *out)
 {
 	const cJSON *v = feed_get(obj, name);
+	int i;
 
-	*out = dflt;
+	*out = 0;
 	if (v == NULL || cJSON_IsNull(v))
 		return optional ? FEED_REJECT_NONE : FEED_REJECT_MISSING_FIELD;
 	if (!cJSON_IsString(v))
 		return FEED_REJECT_WRONG_TYPE;
-	for (size_t i = 0; i < n; i++)
-		if (names[i][0] != '\0' &&
-		    feed_strcaseeq(v->valuestring, names[i])) {
-			*out = (int)i;
-			return FEED_REJECT_NONE;
-		}
+	if ((i = feed_cap_enum(kind, v->valuestring)) >= 0) {
+		*out = i;
+		return FEED_REJECT_NONE;
+	}
 	return optional ? FEED_REJECT_NONE : FEED_REJECT_BAD_VALUE;
 }
 
@@ -256,17 +278,15 @@ info(struct feed_decoder *d, const cJSON *o, struct feed_cap_info *info)
 		info->category =
 		    feed_text(d, cat->valuestring, strlen(cat->valuestring));
 	info->event = feed_get_text(d, o, "event");
-	if ((why = cap_enum(o, "urgency", urgency_names, COUNT(urgency_names),
-	                    1, 0, &e)) != FEED_REJECT_NONE)
+	if ((why = cap_enum(o, "urgency", FEED_CAP_E_URGENCY, 1, &e)) !=
+	    FEED_REJECT_NONE)
 		return why;
 	info->urgency = (enum feed_cap_urgency)e;
-	if ((why = cap_enum(o, "severity", severity_names,
-	                    COUNT(severity_names), 1, 0, &e)) !=
+	if ((why = cap_enum(o, "severity", FEED_CAP_E_SEVERITY, 1, &e)) !=
 	    FEED_REJECT_NONE)
 		return why;
 	info->severity = (enum feed_cap_severity)e;
-	if ((why = cap_enum(o, "certainty", certainty_names,
-	                    COUNT(certainty_names), 1, 0, &e)) !=
+	if ((why = cap_enum(o, "certainty", FEED_CAP_E_CERTAINTY, 1, &e)) !=
 	    FEED_REJECT_NONE)
 		return why;
 	info->certainty = (enum feed_cap_certainty)e;
@@ -304,17 +324,14 @@ alert(struct feed_decoder *d, const cJSON *o)
 	if (rc != 0)
 		return rc > 0 ? FEED_REJECT_MISSING_FIELD
 		              : FEED_REJECT_BAD_TIME;
-	FEED_TRY(
-	    cap_enum(o, "status", status_names, COUNT(status_names), 0, 0, &e));
+	FEED_TRY(cap_enum(o, "status", FEED_CAP_E_STATUS, 0, &e));
 	c->status = (enum feed_cap_status)e;
 	ev.exercise = c->status == FEED_CAP_STATUS_EXERCISE;
 	if (feed_get(o, mt) == NULL)
 		mt = "messageType";
-	FEED_TRY(
-	    cap_enum(o, mt, msgtype_names, COUNT(msgtype_names), 0, 0, &e));
+	FEED_TRY(cap_enum(o, mt, FEED_CAP_E_MSGTYPE, 0, &e));
 	c->msg_type = (enum feed_cap_msgtype)e;
-	FEED_TRY(
-	    cap_enum(o, "scope", scope_names, COUNT(scope_names), 1, 0, &e));
+	FEED_TRY(cap_enum(o, "scope", FEED_CAP_E_SCOPE, 1, &e));
 	c->scope = (enum feed_cap_scope)e;
 	c->references = feed_get_text(d, o, "references");
 

@@ -158,6 +158,18 @@ const struct feed_event *feed_o311_xml_events(struct feed_o311_xml *x,
                                               size_t *n);
 /* Items of the document skipped (counted with feed_skip at the end). */
 size_t feed_o311_xml_skipped(struct feed_o311_xml *x, enum feed_reject *why);
+/* The CAP enumerations both encodings share (feed.h's lists). */
+enum feed_cap_enum {
+	FEED_CAP_E_STATUS,
+	FEED_CAP_E_MSGTYPE,
+	FEED_CAP_E_SCOPE,
+	FEED_CAP_E_URGENCY,
+	FEED_CAP_E_SEVERITY,
+	FEED_CAP_E_CERTAINTY,
+};
+/* The index of s among kind's names, matched without regard to case
+ * (feed-cap.c); -1 if none. */
+int feed_cap_enum(enum feed_cap_enum kind, const char *s);
 /* Parses "lat,lon lat,lon …" into scratch (feed-cap.c); 0 or -1. */
 int feed_cap_polygon(struct feed_decoder *d, const char *s,
                      struct feed_polygon *out);
