@@ -287,7 +287,12 @@ polled(void *arg, struct db_table *t, const struct db_error *err)
 	if (r->again || n > 0) {
 		r->again = 0;
 		poll_now(r);
-	} else if (r->pending_drawn > r->released || r->nmarks > 0) {
+	} else if (r->pending_drawn > r->released) {
+		/* Only a drawn sequence not yet released needs the fast
+		 * cadence. Every call leaves a mark (its own id) that the
+		 * next settles, so "marks left" is always true and kept an
+		 * idle relay polling every 5 ms, each poll() going over
+		 * every subscriber's socket. */
 		loop_timer_start(r->poll_timer, SETTLE_POLL_MS);
 	} else {
 		loop_timer_start(r->poll_timer, SAFETY_POLL_MS);
