@@ -18,7 +18,8 @@
 -- read drawn = D and then got own = N, and a later call j has xmin > N,
 -- every transaction that drew a value <= D has ended before call j's
 -- snapshot: call j sees all of them that committed, and the relay may
--- pass on every row <= D in order. (Until 2026-12 own was assigned before
+-- pass on every row <= D in order. A transaction that already had an id
+-- breaks this, so the call is refused in one (CO006). (Until 2026-12 own was assigned before
 -- drawn was read, so the relay had to pair D with the next call's own:
 -- one more round trip before every release.)
 --
@@ -45,6 +46,13 @@ BEGIN
 	IF v_scope IS NULL OR nlevel(v_scope) <> 1 THEN
 		RAISE EXCEPTION USING ERRCODE = 'CO002',
 			MESSAGE = 'relay_changes needs a login with city scope';
+	END IF;
+	-- own must be assigned after drawn is read: a transaction that had
+	-- its id already could release a record a writer has not committed.
+	IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'CO006',
+			MESSAGE = 'relay_changes needs a transaction of its own',
+			HINT = 'call it outside an explicit transaction that has written';
 	END IF;
 	SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO v_drawn
 		FROM cityops.change_log_seq_seq s;
