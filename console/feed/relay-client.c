@@ -34,6 +34,7 @@ struct relay_client {
 	struct relay_client_hooks h;
 	char host[256], path[512], scope[256], token[72];
 	int port, exercise, up, connecting;
+	int served;  /* the hello came: the link hook was told "up" */
 	int64_t pos; /* last sequence received, -1: none */
 	int backoff_ms;
 	uint64_t rng;
@@ -71,13 +72,13 @@ detach(struct relay_client *c)
 static void
 link_fail(struct relay_client *c, const char *why)
 {
-	int was = c->up, ms;
+	int was = c->served, ms;
 
 	if (!c->up && !c->connecting)
 		return;
 	detach(c);
 	lws_sul_cancel(&c->sul_watchdog);
-	c->up = c->connecting = 0;
+	c->up = c->connecting = c->served = 0;
 	c->rxlen = 0;
 	c->rx_over = 0;
 	c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -155,6 +156,14 @@ take_line(struct relay_client *c, const char *s, size_t len)
 	case RELAY_LINE_HELLO:
 		if (c->pos < 0)
 			c->pos = l.head;
+		/* Up only now: the relay answers once it has checked the
+		 * token, and serves from here. An owner that reads everything
+		 * again when the link comes up misses nothing between. */
+		if (!c->served) {
+			c->served = 1;
+			if (c->h.link)
+				c->h.link(c->h.arg, 1);
+		}
 		return;
 	case RELAY_LINE_GAP:
 		c->pos = l.base;
@@ -236,8 +245,6 @@ client_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		c->connecting = 0;
 		c->up = 1;
 		c->backoff_ms = 0;
-		if (c->h.link)
-			c->h.link(c->h.arg, 1);
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		if (c->up)

@@ -14,11 +14,13 @@
  * Every subscriber presents one token: --token, or one the watcher asks
  * for through its own login (relay_token_issue).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 #include <libwebsockets.h>
@@ -33,6 +35,9 @@
 #include "cityops/feed/relay.h"
 
 #define MAX_SCOPES 4096
+/* Output goes out in writes of whole lines of at most PIPE_BUF bytes, so
+ * that several watchers sharing one pipe or file never split a line. */
+#define OUT_CHUNK 4096
 
 struct sub {
 	struct watch *w;
@@ -55,15 +60,55 @@ struct watch {
 	char issued[72];
 	lws_sorted_usec_list_t stopper;
 	uint64_t lines;
+	struct buf out;             /* lines not yet written */
+	struct loop_timer *flusher; /* writes them after this loop pass */
 };
+
+static void
+out_flush(struct watch *w)
+{
+	size_t off = 0;
+
+	while (off < w->out.len) {
+		ssize_t n =
+		    write(STDOUT_FILENO, w->out.data + off, w->out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	w->out.len = 0;
+}
+
+static void
+flush_cb(void *arg)
+{
+	out_flush(arg);
+}
+
+/* Adds one line; what a loop pass printed is written when it is over
+ * (a timer due now runs before the next poll). */
+static void
+out_line(struct watch *w, const char *line, size_t len)
+{
+	if (w->out.len + len > OUT_CHUNK)
+		out_flush(w);
+	buf_add(&w->out, line, len);
+	loop_timer_start_if_idle(w->flusher, 0);
+}
 
 static void
 print_line(struct sub *s, int64_t seq, const char *t, const char *id,
            const char *region)
 {
-	printf("%d %" PRId64 " %s %s %s %lld\n", s->idx, seq, t,
-	       id[0] ? id : "-", region[0] ? region : "-",
-	       (long long)feed_wall_ms());
+	char line[1024];
+	int n = snprintf(line, sizeof line, "%d %" PRId64 " %s %s %s %lld\n",
+	                 s->idx, seq, t, id[0] ? id : "-",
+	                 region[0] ? region : "-", (long long)feed_wall_ms());
+
+	if (n > 0 && (size_t)n < sizeof line)
+		out_line(s->w, line, (size_t)n);
 	s->w->lines++;
 }
 
@@ -77,8 +122,11 @@ static void
 on_gap(void *arg)
 {
 	struct sub *s = arg;
+	char line[64];
+	int n = snprintf(line, sizeof line, "%d gap %" PRId64 "\n", s->idx,
+	                 relay_client_pos(s->rc));
 
-	printf("%d gap %" PRId64 "\n", s->idx, relay_client_pos(s->rc));
+	out_line(s->w, line, (size_t)n);
 }
 
 static void
@@ -283,9 +331,9 @@ relay_watch_main(int argc, char **argv, const char *dsn)
 	w.dsn = dsn;
 	if (!w.direct && w.token == NULL && issue_token(&w) != 0)
 		return 1;
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	if ((w.loop = loop_new()) == NULL)
 		return 1;
+	w.flusher = loop_timer_new(w.loop, flush_cb, &w);
 	sw = feed_sigwatch_new(w.loop, on_signal, &w);
 	rc = sw == NULL || start_subs(&w, w.direct ? NULL : argv[optind]);
 	if (rc == 0) {
@@ -301,6 +349,9 @@ relay_watch_main(int argc, char **argv, const char *dsn)
 		db_async_free(&w.subs[i].db);
 	}
 	free(w.subs);
+	out_flush(&w);
+	buf_free(&w.out);
+	loop_timer_free(&w.flusher);
 	feed_sigwatch_free(&sw);
 	loop_free(&w.loop);
 	log_msg(LOG_INFO, "relay-watch: %" PRIu64 " records", w.lines);

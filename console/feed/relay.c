@@ -233,6 +233,7 @@ take_rows(struct relay *r, const struct db_table *t)
 		    drawn > (int64_t)r->keep ? drawn - (int64_t)r->keep : 0;
 		r->started = 1;
 		r->pending_drawn = drawn;
+		mark_push(r, drawn, own);
 		log_msg(LOG_INFO,
 		        "relay: change log at %" PRId64
 		        ", serving from %" PRId64,
@@ -240,8 +241,9 @@ take_rows(struct relay *r, const struct db_table *t)
 		lws_callback_on_writable_all_protocol(r->ctx, &r->protocols[0]);
 		return 0;
 	}
-	if (r->pending_drawn >= 0)
-		mark_push(r, r->pending_drawn, own);
+	/* own was taken after drawn was read (relay_changes): every writer
+	 * that drew <= drawn has a smaller id. */
+	mark_push(r, drawn, own);
 	r->pending_drawn = drawn;
 	settled = marks_settle(r, xmin);
 	for (int i = 0; i < t->nrows; i++) {
@@ -287,7 +289,12 @@ polled(void *arg, struct db_table *t, const struct db_error *err)
 	if (r->again || n > 0) {
 		r->again = 0;
 		poll_now(r);
-	} else if (r->pending_drawn > r->released || r->nmarks > 0) {
+	} else if (r->pending_drawn > r->released) {
+		/* Only a drawn sequence not yet released needs the fast
+		 * cadence. Every call leaves a mark (its own id) that the
+		 * next settles, so "marks left" is always true and kept an
+		 * idle relay polling every 5 ms, each poll() going over
+		 * every subscriber's socket. */
 		loop_timer_start(r->poll_timer, SETTLE_POLL_MS);
 	} else {
 		loop_timer_start(r->poll_timer, SAFETY_POLL_MS);

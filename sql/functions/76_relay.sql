@@ -8,16 +8,20 @@
 -- commit order, migration 030). Each call returns, beside the rows after
 -- p_after (oldest first, at most p_limit), three marks:
 --   drawn  the change log sequence's last value, read during this call;
---   xmin   the oldest transaction still running at this call's snapshot;
---   own    this call's own transaction id, assigned now: every id handed
---          out before is smaller.
+--   xmin   the oldest transaction still running at this call's snapshot
+--          (taken at the start of the call);
+--   own    this call's own transaction id, assigned just after drawn was
+--          read: every id handed out before is smaller.
 -- Every change record is written by a trigger after its row was written
 -- (or by a drill function after its own write), so the transaction that
 -- drew a sequence value had its id before it drew it. Hence, when call k
--- read drawn = D, call k+1 got own = N (after D was read), and a later
--- call j has xmin > N, every transaction that drew a value <= D has ended
--- before call j's snapshot: call j sees all of them that committed, and
--- the relay may pass on every row <= D in order.
+-- read drawn = D and then got own = N, and a later call j has xmin > N,
+-- every transaction that drew a value <= D has ended before call j's
+-- snapshot: call j sees all of them that committed, and the relay may
+-- pass on every row <= D in order. A transaction that already had an id
+-- breaks this, so the call is refused in one (CO006). (Until 2026-12 own was assigned before
+-- drawn was read, so the relay had to pair D with the next call's own:
+-- one more round trip before every release.)
 --
 -- (The snapshot's xmax is not enough: it is the newest *completed* id
 -- plus one, and a transaction with a larger id may be running without
@@ -37,14 +41,23 @@ DECLARE
 	v_scope ltree := scope_path();
 	v_drawn bigint;
 	v_snap pg_snapshot := pg_current_snapshot();
-	v_own xid8 := pg_current_xact_id();
+	v_own xid8;
 BEGIN
 	IF v_scope IS NULL OR nlevel(v_scope) <> 1 THEN
 		RAISE EXCEPTION USING ERRCODE = 'CO002',
 			MESSAGE = 'relay_changes needs a login with city scope';
 	END IF;
+	-- own must be assigned after drawn is read: a transaction that had
+	-- its id already could release a record a writer has not committed.
+	IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'CO006',
+			MESSAGE = 'relay_changes needs a transaction of its own',
+			HINT = 'call it outside an explicit transaction that has written';
+	END IF;
 	SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END INTO v_drawn
 		FROM cityops.change_log_seq_seq s;
+	-- Only now: the id must be newer than every writer's that drew <= D.
+	v_own := pg_current_xact_id();
 	RETURN QUERY
 	SELECT v_drawn, pg_snapshot_xmin(v_snap), v_own, c.seq, c.kind,
 		c.object, c.incident_id, c.region_path::text, c.exercise

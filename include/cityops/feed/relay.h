@@ -86,7 +86,8 @@ struct relay_client_hooks {
 	void (*record)(void *arg, const struct relay_line *rec);
 	/* Records were lost: the owner resyncs in full. */
 	void (*gap)(void *arg);
-	/* The link came up (1) or went down (0). */
+	/* The link came up (1: the relay said hello, so it checked the token
+	 * and serves from now on) or went down (0). */
 	void (*link)(void *arg, int up);
 	void *arg;
 };
