@@ -221,6 +221,8 @@ struct ingest_health_row {
 
 /* Stops the loop once everything is answered or the grace ran out. */
 void ingest_finish_stop(struct ingest *in);
+/* The catalogue's load chain ended (ingest-sensors.c, its last link). */
+void ingest_catalogue_loaded(struct ingest *in);
 
 /* ingest-batch.c */
 
@@ -258,8 +260,8 @@ void ingest_copy_line(struct buf *b, const char *key, double value, int64_t ms);
 
 /* ingest-sensors.c */
 
-/* Loads rollups, sensors and their latest readings, then starts the
- * feeds (once). */
+/* Loads rollups, sensors and (at start) their latest readings, then
+ * calls ingest_catalogue_loaded. */
 void ingest_sensors_load(struct ingest *in);
 int ingest_sensor_known(const struct ingest *in, const char *key);
 /* A native reading: 1 when key names a sensor (taken), else 0. */

@@ -46,13 +46,12 @@
 
 static void load_mappings(struct ingest *in);
 
-/* The region extents, last: then the feeds may start. */
+/* The region extents, then the sensors and rollups. */
 static void
 extents_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;
 
-	in->map_inflight = 0;
 	if (err != NULL)
 		log_msg(LOG_ERROR, "ingest: cannot load the region extents: %s",
 		        err->message ? err->message : "?");
@@ -60,10 +59,17 @@ extents_done(void *arg, struct db_table *t, const struct db_error *err)
 		log_msg(LOG_INFO, "ingest: region extents loaded, %zu regions",
 		        feed_catalogue_extents(in->map, t));
 	db_table_free(&t);
-	/* Feeds start once the mapping, the sensors and the rollups are
-	 * there, so that no reading arrives before it can be placed. */
+	ingest_sensors_load(in);
+}
+
+/* Feeds start once the mapping, the sensors and the rollups are there,
+ * so that no reading arrives before it can be placed. */
+void
+ingest_catalogue_loaded(struct ingest *in)
+{
+	in->map_inflight = 0;
 	if (!in->feeds_started && !in->stopping)
-		ingest_sensors_load(in);
+		ingest_start_feeds(in);
 	/* The catalogue changed while it was being read: read it again. */
 	if (in->map_again && !in->stopping)
 		load_mappings(in);
@@ -99,8 +105,8 @@ mappings_done(void *arg, struct db_table *t, const struct db_error *err)
 	db_async_submit(in->db, Q_INDICATOR_UNITS, 0, NULL, units_done, in);
 }
 
-/* Mapping, units, then extents, in one chain; a call while one runs
- * asks for another after it. */
+/* Mapping, units, extents, then sensors and rollups, in one chain; a
+ * call while one runs asks for another after it. */
 static void
 load_mappings(struct ingest *in)
 {
@@ -238,7 +244,7 @@ on_signal(void *arg, int signo)
 	struct ingest *in = arg;
 
 	if (signo == SIGHUP) {
-		log_msg(LOG_INFO, "ingest: SIGHUP, reloading the mapping");
+		log_msg(LOG_INFO, "ingest: SIGHUP, reloading the catalogue");
 		load_mappings(in);
 		return;
 	}
@@ -372,7 +378,8 @@ usage(FILE *f)
 	      "default)\n"
 	      "      --debug           log every request\n"
 	      "SIGTERM or SIGINT: flush, wait for the database, save "
-	      "positions, exit.\nSIGHUP: reload the entity mapping.\n",
+	      "positions, exit.\nSIGHUP: reload the mapping, sensors and "
+	      "rollups.\n",
 	      f);
 }
 

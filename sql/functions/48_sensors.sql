@@ -3,7 +3,8 @@
 -- Sensors and rollups (issue 12; migration 046; docs/scale.md "Sensors and
 -- rollups"): an admin registers sensors and defines the rollup that makes
 -- an indicator out of them; ingest loads the definitions, the members and
--- the latest readings at start, stores raw readings by COPY, and writes
+-- the latest readings at start (definitions and members again on every
+-- catalogue NOTIFY), stores raw readings by COPY, and writes
 -- each rollup's value at a fixed cadence as an ordinary indicator reading.
 
 -- sensor add: one sensor (admin, audited).
@@ -44,7 +45,7 @@ $$;
 
 -- indicator rollup: defines (or redefines) the rollup that makes an
 -- indicator (admin, audited). Members are the sensors matching every
--- selector given; ingest picks a change up at its next start.
+-- selector given; a running ingest reloads on the catalogue NOTIFY.
 CREATE OR REPLACE FUNCTION cityops.indicator_rollup_define(p_indicator text, p_fn text, p_arg float8,
 	p_window_s int, p_region text, p_kind text, p_group text, p_sensor text)
 RETURNS TABLE (indicator_id text, fn text, arg float8, window_s int, members bigint)
