@@ -304,7 +304,7 @@ usage(FILE *f)
 	      "      --health-s S      report the sources' health every S s "
 	      "(default 10)\n"
 	      "      --rollup-ms MS    write the rollups that changed every "
-	      "MS ms (default 1000)\n"
+	      "MS ms (default 500)\n"
 	      "      --copy-links N    sensor history over N connections of "
 	      "its own\n"
 	      "                        (default 2; 0: on the main one)\n"
@@ -648,7 +648,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.flush_ms = 200;
 	in.fopts.format = FEED_FORMAT_AUTO;
 	in.health_ms = 10000;
-	in.rollup_ms = 1000;
+	in.rollup_ms = 500;
 	in.nlinks = 2;
 	if ((rc = parse_args(argc, argv, &a)) >= 0) {
 		free(a.state);
