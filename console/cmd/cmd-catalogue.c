@@ -184,8 +184,8 @@ finish_indicator(struct cmd_ctx *ctx)
 		result_record(ctx->res, "indicator", NULL, t, indicator_cols);
 	} else if (strcmp(sub, "rollup") == 0) {
 		result_message(ctx->res,
-		               "indicator %s: rollup defined (ingest "
-		               "uses it from its next start)",
+		               "indicator %s: rollup defined (a running "
+		               "ingest reloads it)",
 		               ctx->argv[1]);
 		result_record(ctx->res, "rollup", NULL, t, rollup_cols);
 	} else if (strcmp(sub, "set") == 0) {

@@ -68,8 +68,8 @@ finish_sensor(struct cmd_ctx *ctx)
 		result_message(ctx->res, "sensor %s added", ctx->argv[1]);
 		result_record(ctx->res, "sensor", NULL, t, sensor_cols);
 	} else {
-		result_message(ctx->res, "sensors generated (ingest uses them "
-		                         "from its next start)");
+		result_message(ctx->res, "sensors generated (a running ingest "
+		                         "reloads them)");
 		result_record(ctx->res, "sensors", NULL, t, generate_cols);
 	}
 }

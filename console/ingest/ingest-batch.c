@@ -130,6 +130,7 @@ ingest_checkpoint(struct ingest *in)
 	k->after = in->submitted;
 	memcpy(k->pos, in->reached, sizeof k->pos);
 	k->spool = in->spool_reached;
+	memcpy(k->link_after, in->link_sub, sizeof k->link_after);
 }
 
 void
@@ -137,7 +138,8 @@ ingest_commit_checkpoints(struct ingest *in)
 {
 	size_t n = 0;
 
-	while (n < in->nck && in->ck[n].after <= in->answered) {
+	while (n < in->nck && in->ck[n].after <= in->answered &&
+	       ingest_copy_settled(in, &in->ck[n])) {
 		for (int i = 0; i < in->nfeeds; i++)
 			if (in->ck[n].pos[i] != FEED_POS_UNKNOWN &&
 			    in->ck[n].pos[i] != in->committed[i]) {
@@ -164,8 +166,12 @@ ingest_commit_checkpoints(struct ingest *in)
 void
 ingest_pace(struct ingest *in)
 {
-	int depth = db_async_pending(in->db);
-	int pause = in->paused ? depth > RESUME_DEPTH : depth >= PAUSE_DEPTH;
+	int depth = db_async_pending(in->db), copies = ingest_copy_depth(in);
+	int pause;
+
+	if (copies > depth)
+		depth = copies;
+	pause = in->paused ? depth > RESUME_DEPTH : depth >= PAUSE_DEPTH;
 
 	if (pause == in->paused)
 		return;
@@ -188,7 +194,7 @@ answered(struct ingest *in)
 	in->answered++;
 	ingest_commit_checkpoints(in);
 	ingest_pace(in);
-	if (in->stopping && db_async_pending(in->db) == 0)
+	if (in->stopping && ingest_pending(in) == 0)
 		ingest_finish_stop(in);
 }
 
@@ -277,39 +283,6 @@ batch_done(void *arg, struct db_table *t, const struct db_error *err)
 	readings_done(in, t, err);
 }
 
-/* A batch of sensor readings (ingest-sensors.c). */
-static void
-sensors_done(void *arg, struct db_table *t, const struct db_error *err)
-{
-	struct batch_req *b = arg;
-	struct ingest *in = b->in;
-	size_t n = b->n;
-
-	free(b);
-	if (not_completed(err)) {
-		log_msg(LOG_WARN,
-		        "ingest: a batch of sensor readings was not confirmed "
-		        "(%s); it will be resent after a restart",
-		        err->message ? err->message : "?");
-		return;
-	}
-	if (err != NULL) {
-		in->c.refused += n;
-		log_msg(LOG_ERROR,
-		        "ingest: a batch of sensor readings was refused: %s",
-		        err->message ? err->message : "?");
-	} else if (t->nrows > 0) {
-		in->c.sensor_stored +=
-		    strtoull(db_get(t, 0, "accepted") ?: "0", NULL, 10);
-		in->c.sensor_duplicate +=
-		    strtoull(db_get(t, 0, "duplicate") ?: "0", NULL, 10);
-		in->c.sensor_unknown +=
-		    strtoull(db_get(t, 0, "unknown") ?: "0", NULL, 10);
-	}
-	db_table_free(&t);
-	answered(in);
-}
-
 /*
  * A line of COPY text: key, value, time (UTC), tab-separated. The key is
  * escaped as COPY's text format wants; the rest are numbers.
@@ -349,26 +322,6 @@ ingest_batch_add(struct ingest *in, const char *indicator, double value,
 		loop_timer_start_if_idle(in->flush_timer, in->flush_ms);
 }
 
-/* The sensor readings go first, as one COPY into sensor_inbox. */
-static void
-flush_sensors(struct ingest *in)
-{
-	const char *params[1];
-	struct batch_req *b;
-
-	if (in->nsbatch == 0)
-		return;
-	params[0] = in->scopy.data;
-	b = xcalloc(1, sizeof *b);
-	b->in = in;
-	b->n = in->nsbatch;
-	in->c.batches++;
-	in->submitted++;
-	db_async_submit(in->db, Q_SENSOR_COPY, 1, params, sensors_done, b);
-	buf_reset(&in->scopy);
-	in->nsbatch = 0;
-}
-
 /*
  * The batch goes as one COPY into reading_inbox and, in the same
  * transaction, ingest_inbox() stores it (sql/functions/50_feeds.sql).
@@ -382,7 +335,7 @@ ingest_flush(struct ingest *in)
 	loop_timer_stop(in->flush_timer);
 	if (in->nbatch == 0 && in->nsbatch == 0)
 		return;
-	flush_sensors(in);
+	ingest_copy_flush(in); /* the sensor readings (ingest-copy.c) */
 	if (in->nbatch == 0) {
 		ingest_checkpoint(in);
 		ingest_pace(in);
@@ -491,7 +444,7 @@ alarms_done(void *arg, struct db_table *t, const struct db_error *err)
 		in->alarm_again = 0;
 		loop_timer_start_if_idle(in->alarm_timer, ALARM_CHECK_MS);
 	}
-	if (in->stopping && db_async_pending(in->db) == 0)
+	if (in->stopping && ingest_pending(in) == 0)
 		ingest_finish_stop(in);
 }
 
@@ -524,7 +477,7 @@ partitions_done(void *arg, struct db_table *t, const struct db_error *err)
 		        db_get(t, i, "partition") ?: "?",
 		        db_get(t, i, "rows") ?: "?");
 	db_table_free(&t);
-	if (in->stopping && db_async_pending(in->db) == 0)
+	if (in->stopping && ingest_pending(in) == 0)
 		ingest_finish_stop(in);
 }
 

@@ -423,7 +423,7 @@ note_done(void *arg, struct db_table *t, const struct db_error *err)
 		log_msg(LOG_WARN, "ingest: cannot note unmapped data: %s",
 		        err->message ? err->message : "?");
 	db_table_free(&t);
-	if (in->stopping && db_async_pending(in->db) == 0)
+	if (in->stopping && ingest_pending(in) == 0)
 		ingest_finish_stop(in);
 }
 

@@ -33,6 +33,7 @@
 #define STOP_GRACE_MS  10000
 #define ALARM_CHECK_MS 300
 #define PARTITIONS_MS  3600000 /* reading partitions made/dropped */
+#define COPY_LINKS_MAX 8       /* --copy-links: sensor history connections */
 
 /*
  * What the database stores, in characters (migration 014 checks them):
@@ -91,6 +92,7 @@ struct ckpt {
 	uint64_t after; /* requests that must be answered first */
 	uint64_t pos[MAX_FEEDS];
 	uint64_t spool; /* the push sources' spool position (ingest-push.c) */
+	uint64_t link_after[COPY_LINKS_MAX]; /* the same per history link */
 };
 
 /* The push sources' options, numbered apart from every letter. */
@@ -125,6 +127,8 @@ enum {
 	OPT_SRC_ZONE = 0x9b0,
 	OPT_SRC_LENIENT,
 	OPT_SRC_STRICT,
+	/* Sensor history connections (ingest-copy.c). */
+	OPT_COPY_LINKS = 0x9c0,
 };
 
 /* Whether the sensors and rollups are loaded (ingest-sensors.c). */
@@ -199,6 +203,11 @@ struct ingest {
 	size_t nlag_pending, lag_cap;
 	uint64_t lag_hist[LAG_BUCKETS], lag_n;
 	int64_t lag_max;
+	/* Sensor history connections (ingest-copy.c): requests given to
+	 * and answered by each; batches being sent again. */
+	struct db_async *links[COPY_LINKS_MAX];
+	int nlinks, copy_retrying;
+	uint64_t link_sub[COPY_LINKS_MAX], link_ans[COPY_LINKS_MAX];
 
 	/* Values read from --sources files, kept for the options that
 	 * point at them (ingest-config.c). */
@@ -221,6 +230,8 @@ struct ingest_health_row {
 
 /* Stops the loop once everything is answered or the grace ran out. */
 void ingest_finish_stop(struct ingest *in);
+/* The catalogue's load chain ended (ingest-sensors.c, its last link). */
+void ingest_catalogue_loaded(struct ingest *in);
 
 /* ingest-batch.c */
 
@@ -258,8 +269,8 @@ void ingest_copy_line(struct buf *b, const char *key, double value, int64_t ms);
 
 /* ingest-sensors.c */
 
-/* Loads rollups, sensors and their latest readings, then starts the
- * feeds (once). */
+/* Loads rollups, sensors and (at start) their latest readings, then
+ * calls ingest_catalogue_loaded. */
 void ingest_sensors_load(struct ingest *in);
 int ingest_sensor_known(const struct ingest *in, const char *key);
 /* A native reading: 1 when key names a sensor (taken), else 0. */
@@ -273,6 +284,20 @@ void ingest_lag_done(struct ingest *in, const int64_t *from, size_t n);
 /* Appends " rollup_lag_ms=p50:…/p99:…/max:…/n:…" once there is one. */
 void ingest_lag_stats(const struct ingest *in, struct buf *b);
 void ingest_sensors_free(struct ingest *in);
+
+/* ingest-copy.c */
+
+/* Opens the --copy-links connections (none: history on the main one). */
+void ingest_copy_start(struct ingest *in, const char *dsn);
+void ingest_copy_free(struct ingest *in);
+/* Sends the sensor readings gathered (in->scopy), if any. */
+void ingest_copy_flush(struct ingest *in);
+/* Requests queued or running on every connection. */
+int ingest_pending(const struct ingest *in);
+/* The most queued on one history connection. */
+int ingest_copy_depth(const struct ingest *in);
+/* Whether every history connection answered what checkpoint k waits for. */
+int ingest_copy_settled(const struct ingest *in, const struct ckpt *k);
 
 /* ingest-health.c */
 

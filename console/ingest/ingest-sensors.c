@@ -5,7 +5,9 @@
  * and rollups"). At start, before the feeds: the rollup definitions, every
  * sensor with the rollups it is in, and each sensor's latest reading
  * within the longest window (so a restarted ingest goes on from what is
- * stored; a replayed reading changes nothing, rollup.h). A native reading
+ * stored; a replayed reading changes nothing, rollup.h). On a catalogue
+ * change (NOTIFY, SIGHUP) the definitions and sensors are read again and
+ * the running windows carried over. A native reading
  * whose key names a sensor is a sensor reading: it goes to history by COPY
  * (sensor_inbox, ingest_sensor_inbox: once per sensor and time) and into
  * the rollups in memory. Every --rollup-ms the rollups that changed are
@@ -22,71 +24,95 @@
 #include "cityops/ingest/rollup.h"
 #include "ingest-internal.h"
 
-/* The feeds start once, after everything they need is loaded. */
+/*
+ * A load of the definitions: at start and on every catalogue reload
+ * (ingest.c's chain: mapping, units, extents, then this). They are read
+ * into a new set, which replaces the running one only once whole, with
+ * the running windows carried over (rollups_carry).
+ */
+struct sensors_load {
+	struct ingest *in;
+	struct rollups *next;
+};
+
+/* The chain goes on: the running set replaced, or kept after an error. */
 static void
-feeds_go(struct ingest *in)
+load_end(struct sensors_load *ld, int ok)
 {
-	if (!in->feeds_started && !in->stopping)
-		ingest_start_feeds(in);
+	struct ingest *in = ld->in;
+
+	if (ok || in->rollups == NULL) {
+		/* At start even a partial set is taken: readings of the
+		 * sensors it lacks are unknown keys, counted. */
+		if (in->rollups != NULL)
+			rollups_carry(ld->next, in->rollups);
+		rollups_free(&in->rollups);
+		in->rollups = ld->next;
+		log_msg(LOG_INFO, "ingest: %zu rollups over %zu sensors %s",
+		        rollups_count(in->rollups),
+		        rollups_sensor_count(in->rollups),
+		        in->sensors_state == SENSORS_LOADED ? "reloaded"
+		                                            : "loaded");
+	} else {
+		rollups_free(&ld->next);
+	}
+	free(ld);
+	in->sensors_state = SENSORS_LOADED;
+	if (rollups_count(in->rollups) > 0 && !in->stopping)
+		loop_timer_start_if_idle(in->rollup_timer, in->rollup_ms);
+	ingest_catalogue_loaded(in);
 }
 
 static void
-load_failed(struct ingest *in, const char *what, const struct db_error *err)
+load_failed(struct sensors_load *ld, const char *what,
+            const struct db_error *err)
 {
 	log_msg(LOG_ERROR, "ingest: cannot load the %s: %s", what,
 	        err->message ? err->message : "?");
-	/* The feeds start anyway: sensor readings are then unknown keys,
-	 * counted, and a restart loads again. */
-	in->sensors_state = SENSORS_LOADED;
-	feeds_go(in);
+	load_end(ld, 0);
 }
 
 static void
 latest_done(void *arg, struct db_table *t, const struct db_error *err)
 {
-	struct ingest *in = arg;
+	struct sensors_load *ld = arg;
 	size_t n = 0;
 
 	if (err != NULL) {
 		db_table_free(&t);
-		load_failed(in, "latest sensor readings", err);
+		load_failed(ld, "latest sensor readings", err);
 		return;
 	}
 	for (int i = 0; i < t->nrows; i++) {
-		int s = rollups_find_sensor(in->rollups,
+		int s = rollups_find_sensor(ld->next,
 		                            db_get(t, i, "sensor_id") ?: "");
 		const char *at = db_get(t, i, "at_ms"),
 		           *v = db_get(t, i, "value");
 		if (s >= 0 && at && v)
-			n += (size_t)rollups_reading(in->rollups, s,
+			n += (size_t)rollups_reading(ld->next, s,
 			                             strtoll(at, NULL, 10),
 			                             strtod(v, NULL), 0);
 	}
 	log_msg(LOG_INFO,
-	        "ingest: %zu rollups over %zu sensors loaded; %zu latest "
-	        "readings within the windows",
-	        rollups_count(in->rollups), rollups_sensor_count(in->rollups),
-	        n);
+	        "ingest: %zu latest sensor readings within the windows", n);
 	db_table_free(&t);
-	in->sensors_state = SENSORS_LOADED;
-	if (rollups_count(in->rollups) > 0)
-		loop_timer_start_if_idle(in->rollup_timer, in->rollup_ms);
-	feeds_go(in);
+	load_end(ld, 1);
 }
 
 static void
 sensors_done(void *arg, struct db_table *t, const struct db_error *err)
 {
-	struct ingest *in = arg;
+	struct sensors_load *ld = arg;
+	struct ingest *in = ld->in;
 	char since[48];
 	const char *params[1] = {since};
-	int64_t from = feed_wall_ms() - rollups_max_window(in->rollups);
+	int64_t from = feed_wall_ms() - rollups_max_window(ld->next);
 	time_t secs = (time_t)(from / 1000);
 	struct tm tm;
 
 	if (err != NULL) {
 		db_table_free(&t);
-		load_failed(in, "sensors", err);
+		load_failed(ld, "sensors", err);
 		return;
 	}
 	for (int i = 0; i < t->nrows; i++) {
@@ -95,32 +121,38 @@ sensors_done(void *arg, struct db_table *t, const struct db_error *err)
 		int s;
 		if (id == NULL)
 			continue;
-		s = rollups_sensor(in->rollups, id);
+		s = rollups_sensor(ld->next, id);
 		while (ro != NULL && *ro != '\0') {
 			size_t n = strcspn(ro, ",");
 			char name[256];
 			int k;
 			snprintf(name, sizeof name, "%.*s", (int)n, ro);
-			if ((k = rollups_find(in->rollups, name)) >= 0)
-				rollups_member(in->rollups, s, k);
+			if ((k = rollups_find(ld->next, name)) >= 0)
+				rollups_member(ld->next, s, k);
 			ro += n + (ro[n] == ',');
 		}
 	}
 	db_table_free(&t);
+	/* A reload goes on from the running windows: they hold every
+	 * reading stored since the start, and what the start loaded. */
+	if (in->rollups != NULL) {
+		load_end(ld, 1);
+		return;
+	}
 	gmtime_r(&secs, &tm);
 	strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S+00", &tm);
 	db_async_submit(in->db, Q_INGEST_SENSOR_LATEST, 1, params, latest_done,
-	                in);
+	                ld);
 }
 
 static void
 rollups_done(void *arg, struct db_table *t, const struct db_error *err)
 {
-	struct ingest *in = arg;
+	struct sensors_load *ld = arg;
 
 	if (err != NULL) {
 		db_table_free(&t);
-		load_failed(in, "rollups", err);
+		load_failed(ld, "rollups", err);
 		return;
 	}
 	for (int i = 0; i < t->nrows; i++) {
@@ -129,27 +161,26 @@ rollups_done(void *arg, struct db_table *t, const struct db_error *err)
 		           *w = db_get(t, i, "window_s");
 		enum rollup_fn f;
 		if (ind == NULL || w == NULL || rollup_fn_parse(fn, &f) != 0 ||
-		    rollups_define(in->rollups, ind, f, a ? strtod(a, NULL) : 0,
+		    rollups_define(ld->next, ind, f, a ? strtod(a, NULL) : 0,
 		                   strtoll(w, NULL, 10) * 1000) < 0)
 			log_msg(LOG_WARN, "ingest: rollup %s not understood",
 			        ind ? ind : "?");
 	}
 	db_table_free(&t);
-	db_async_submit(in->db, Q_INGEST_SENSORS, 0, NULL, sensors_done, in);
+	db_async_submit(ld->in->db, Q_INGEST_SENSORS, 0, NULL, sensors_done,
+	                ld);
 }
 
 void
 ingest_sensors_load(struct ingest *in)
 {
-	if (in->sensors_state != SENSORS_NONE) {
-		if (in->sensors_state == SENSORS_LOADED)
-			feeds_go(in);
-		return;
-	}
-	in->sensors_state = SENSORS_LOADING;
-	if (in->rollups == NULL)
-		in->rollups = rollups_new();
-	db_async_submit(in->db, Q_INGEST_ROLLUPS, 0, NULL, rollups_done, in);
+	struct sensors_load *ld = xcalloc(1, sizeof *ld);
+
+	ld->in = in;
+	ld->next = rollups_new();
+	if (in->sensors_state == SENSORS_NONE)
+		in->sensors_state = SENSORS_LOADING;
+	db_async_submit(in->db, Q_INGEST_ROLLUPS, 0, NULL, rollups_done, ld);
 }
 
 int

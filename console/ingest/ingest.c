@@ -46,13 +46,12 @@
 
 static void load_mappings(struct ingest *in);
 
-/* The region extents, last: then the feeds may start. */
+/* The region extents, then the sensors and rollups. */
 static void
 extents_done(void *arg, struct db_table *t, const struct db_error *err)
 {
 	struct ingest *in = arg;
 
-	in->map_inflight = 0;
 	if (err != NULL)
 		log_msg(LOG_ERROR, "ingest: cannot load the region extents: %s",
 		        err->message ? err->message : "?");
@@ -60,10 +59,17 @@ extents_done(void *arg, struct db_table *t, const struct db_error *err)
 		log_msg(LOG_INFO, "ingest: region extents loaded, %zu regions",
 		        feed_catalogue_extents(in->map, t));
 	db_table_free(&t);
-	/* Feeds start once the mapping, the sensors and the rollups are
-	 * there, so that no reading arrives before it can be placed. */
+	ingest_sensors_load(in);
+}
+
+/* Feeds start once the mapping, the sensors and the rollups are there,
+ * so that no reading arrives before it can be placed. */
+void
+ingest_catalogue_loaded(struct ingest *in)
+{
+	in->map_inflight = 0;
 	if (!in->feeds_started && !in->stopping)
-		ingest_sensors_load(in);
+		ingest_start_feeds(in);
 	/* The catalogue changed while it was being read: read it again. */
 	if (in->map_again && !in->stopping)
 		load_mappings(in);
@@ -99,8 +105,8 @@ mappings_done(void *arg, struct db_table *t, const struct db_error *err)
 	db_async_submit(in->db, Q_INDICATOR_UNITS, 0, NULL, units_done, in);
 }
 
-/* Mapping, units, then extents, in one chain; a call while one runs
- * asks for another after it. */
+/* Mapping, units, extents, then sensors and rollups, in one chain; a
+ * call while one runs asks for another after it. */
 static void
 load_mappings(struct ingest *in)
 {
@@ -187,7 +193,7 @@ log_stats(struct ingest *in, int final)
 		buf_printf(&b, " %s=%" PRIu64, #name, in->c.name);
 	INGEST_COUNTER_LIST(X)
 #undef X
-	buf_printf(&b, " queued=%d", db_async_pending(in->db));
+	buf_printf(&b, " queued=%d", ingest_pending(in));
 	ingest_lag_stats(in, &b);
 	ingest_poll_stats(in, &b);
 	ingest_push_health(in, &b);
@@ -228,7 +234,7 @@ stop_timer_cb(void *arg)
 	log_msg(LOG_WARN,
 	        "ingest: %d requests not answered in time; they will be "
 	        "resent after a restart",
-	        db_async_pending(in->db));
+	        ingest_pending(in));
 	ingest_finish_stop(in);
 }
 
@@ -238,7 +244,7 @@ on_signal(void *arg, int signo)
 	struct ingest *in = arg;
 
 	if (signo == SIGHUP) {
-		log_msg(LOG_INFO, "ingest: SIGHUP, reloading the mapping");
+		log_msg(LOG_INFO, "ingest: SIGHUP, reloading the catalogue");
 		load_mappings(in);
 		return;
 	}
@@ -264,7 +270,7 @@ on_signal(void *arg, int signo)
 	ingest_flush(in);
 	ingest_checkpoint(in);
 	ingest_commit_checkpoints(in);
-	if (db_async_pending(in->db) == 0)
+	if (ingest_pending(in) == 0)
 		ingest_finish_stop(in);
 	else
 		loop_timer_start(in->stop_timer, STOP_GRACE_MS);
@@ -298,7 +304,10 @@ usage(FILE *f)
 	      "      --health-s S      report the sources' health every S s "
 	      "(default 10)\n"
 	      "      --rollup-ms MS    write the rollups that changed every "
-	      "MS ms (default 1000)\n"
+	      "MS ms (default 500)\n"
+	      "      --copy-links N    sensor history over N connections of "
+	      "its own\n"
+	      "                        (default 2; 0: on the main one)\n"
 	      "      --poll-interval S seconds between polls (default 60, "
 	      "at least 10)\n"
 	      "      --poll-min S      the floor of --poll-interval (default "
@@ -372,7 +381,8 @@ usage(FILE *f)
 	      "default)\n"
 	      "      --debug           log every request\n"
 	      "SIGTERM or SIGINT: flush, wait for the database, save "
-	      "positions, exit.\nSIGHUP: reload the entity mapping.\n",
+	      "positions, exit.\nSIGHUP: reload the mapping, sensors and "
+	      "rollups.\n",
 	      f);
 }
 
@@ -406,6 +416,7 @@ ingest_clear(struct ingest *in)
 	ingest_poll_stop(in);
 	ingest_ngsisub_free(in);
 	ingest_push_free(in);
+	ingest_copy_free(in);
 	db_async_free(&in->db);
 	ingest_poll_free(in);
 	loop_timer_free(&in->flush_timer);
@@ -463,6 +474,7 @@ static const struct option ingest_longopts[] = {
     {"name", required_argument, NULL, OPT_NAME},
     {"health-s", required_argument, NULL, OPT_HEALTH_S},
     {"rollup-ms", required_argument, NULL, OPT_ROLLUP_MS},
+    {"copy-links", required_argument, NULL, OPT_COPY_LINKS},
     {"ngsi-listen", required_argument, NULL, OPT_NGSI_LISTEN},
     {"ngsi-max-body", required_argument, NULL, OPT_NGSI_MAX_BODY},
     {"ngsi-timeout", required_argument, NULL, OPT_NGSI_TIMEOUT},
@@ -590,6 +602,11 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 			return -1;
 		in->rollup_ms = (int)v;
 		return 0;
+	case OPT_COPY_LINKS:
+		if (opt_int(p, opt, arg, 0, COPY_LINKS_MAX, &v) != 0)
+			return -1;
+		in->nlinks = (int)v;
+		return 0;
 	}
 	return -1;
 }
@@ -631,7 +648,8 @@ ingest_main(int argc, char **argv, const char *dsn)
 	in.flush_ms = 200;
 	in.fopts.format = FEED_FORMAT_AUTO;
 	in.health_ms = 10000;
-	in.rollup_ms = 1000;
+	in.rollup_ms = 500;
+	in.nlinks = 2;
 	if ((rc = parse_args(argc, argv, &a)) >= 0) {
 		free(a.state);
 		free(in.name);
@@ -688,6 +706,7 @@ ingest_main(int argc, char **argv, const char *dsn)
 	hooks.notify = on_notify;
 	hooks.arg = &in;
 	in.db = db_async_new(in.loop, a.dsn, &hooks);
+	ingest_copy_start(&in, a.dsn);
 	ingest_partitions_timer_cb(&in); /* queued until the link is up */
 	loop_run(in.loop);
 	log_stats(&in, 1);

@@ -418,3 +418,31 @@ rollups_max_window(const struct rollups *r)
 			w = r->ro[i].window;
 	return w;
 }
+
+void
+rollups_carry(struct rollups *to, const struct rollups *from)
+{
+	for (size_t i = 0; i < from->ns; i++) {
+		const struct sensor *f = &from->s[i];
+		int32_t j;
+		if (f->at == NO_READING ||
+		    (j = rollups_find_sensor(
+		         to, sensor_name(from, (int32_t)i))) < 0 ||
+		    f->at <= to->s[j].at)
+			continue;
+		to->s[j].at = f->at;
+		to->s[j].v = f->v;
+	}
+	for (size_t k = 0; k < to->nro; k++) {
+		struct rollup *t = &to->ro[k];
+		int32_t f = rollups_find(from, t->indicator);
+		if (f < 0)
+			continue;
+		t->have = from->ro[f].have;
+		t->last = from->ro[f].last;
+		t->last_n = from->ro[f].last_n;
+		t->dirty = from->ro[f].dirty;
+		t->arrival = from->ro[f].arrival;
+		t->expire = INT64_MIN; /* computed at the next tick */
+	}
+}

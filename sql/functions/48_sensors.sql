@@ -3,7 +3,8 @@
 -- Sensors and rollups (issue 12; migration 046; docs/scale.md "Sensors and
 -- rollups"): an admin registers sensors and defines the rollup that makes
 -- an indicator out of them; ingest loads the definitions, the members and
--- the latest readings at start, stores raw readings by COPY, and writes
+-- the latest readings at start (definitions and members again on every
+-- catalogue NOTIFY), stores raw readings by COPY, and writes
 -- each rollup's value at a fixed cadence as an ordinary indicator reading.
 
 -- sensor add: one sensor (admin, audited).
@@ -44,7 +45,7 @@ $$;
 
 -- indicator rollup: defines (or redefines) the rollup that makes an
 -- indicator (admin, audited). Members are the sensors matching every
--- selector given; ingest picks a change up at its next start.
+-- selector given; a running ingest reloads on the catalogue NOTIFY.
 CREATE OR REPLACE FUNCTION cityops.indicator_rollup_define(p_indicator text, p_fn text, p_arg float8,
 	p_window_s int, p_region text, p_kind text, p_group text, p_sensor text)
 RETURNS TABLE (indicator_id text, fn text, arg float8, window_s int, members bigint)
@@ -160,34 +161,62 @@ $$;
 -- A batch of sensor readings COPYed into sensor_inbox by this
 -- transaction, stored once each (a replay is counted duplicate); readings
 -- of an unknown sensor or older than the retention are counted unknown.
+-- First as a plain INSERT, in batch order (ON CONFLICT's speculative
+-- insertion and the sort it needs cost twice a plain one, docs/scale.md);
+-- a batch holding a reading already stored (a replay after a restart, a
+-- repeat within the batch) fails that with unique_violation, which undoes
+-- it, inbox rows included, and is stored again the careful way.
 CREATE OR REPLACE FUNCTION cityops.ingest_sensor_inbox()
 RETURNS TABLE (accepted int, duplicate int, unknown int)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = cityops, public, pg_temp
 AS $$
 #variable_conflict use_column
+DECLARE
+	v_mine int;
+	v_known int;
+	v_stored int;
 BEGIN
 	PERFORM require_role(caller(), 'officer', 'ingest sensor readings');
-	RETURN QUERY
-	WITH mine AS (
-		DELETE FROM sensor_inbox b WHERE b.xid = pg_current_xact_id()
-		RETURNING b.sensor_id, b.value, b.at
-	), known AS (
-		SELECT m.* FROM mine m
-		WHERE m.at IS NOT NULL AND m.value IS NOT NULL
-			AND m.value NOT IN ('NaN', 'Infinity', '-Infinity')
-			AND m.at >= coalesce(now() - (SELECT make_interval(days => r.retain_days)
-				FROM partition_retention r WHERE r.table_name = 'sensor_reading'), '-infinity')
-			AND EXISTS (SELECT 1 FROM sensor s WHERE s.id = m.sensor_id)
-	), stored AS (
-		INSERT INTO sensor_reading (sensor_id, at, value)
-			SELECT DISTINCT ON (k.sensor_id, k.at) k.sensor_id, k.at, k.value
-			FROM known k ORDER BY k.sensor_id, k.at, k.value
-			ON CONFLICT (sensor_id, at) DO NOTHING
-			RETURNING 1
-	)
-	SELECT (SELECT count(*) FROM stored)::int,
-		((SELECT count(*) FROM known) - (SELECT count(*) FROM stored))::int,
-		((SELECT count(*) FROM mine) - (SELECT count(*) FROM known))::int;
+	BEGIN
+		WITH mine AS (
+			DELETE FROM sensor_inbox b WHERE b.xid = pg_current_xact_id()
+			RETURNING b.sensor_id, b.value, b.at
+		), known AS (
+			SELECT m.* FROM mine m
+			WHERE m.at IS NOT NULL AND m.value IS NOT NULL
+				AND m.value NOT IN ('NaN', 'Infinity', '-Infinity')
+				AND m.at >= coalesce(now() - (SELECT make_interval(days => r.retain_days)
+					FROM partition_retention r WHERE r.table_name = 'sensor_reading'), '-infinity')
+				AND EXISTS (SELECT 1 FROM sensor s WHERE s.id = m.sensor_id)
+		), stored AS (
+			INSERT INTO sensor_reading (sensor_id, at, value)
+				SELECT k.sensor_id, k.at, k.value FROM known k
+				RETURNING 1
+		)
+		SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM known), (SELECT count(*) FROM stored)
+			INTO v_mine, v_known, v_stored;
+	EXCEPTION WHEN unique_violation THEN
+		WITH mine AS (
+			DELETE FROM sensor_inbox b WHERE b.xid = pg_current_xact_id()
+			RETURNING b.sensor_id, b.value, b.at
+		), known AS (
+			SELECT m.* FROM mine m
+			WHERE m.at IS NOT NULL AND m.value IS NOT NULL
+				AND m.value NOT IN ('NaN', 'Infinity', '-Infinity')
+				AND m.at >= coalesce(now() - (SELECT make_interval(days => r.retain_days)
+					FROM partition_retention r WHERE r.table_name = 'sensor_reading'), '-infinity')
+				AND EXISTS (SELECT 1 FROM sensor s WHERE s.id = m.sensor_id)
+		), stored AS (
+			INSERT INTO sensor_reading (sensor_id, at, value)
+				SELECT DISTINCT ON (k.sensor_id, k.at) k.sensor_id, k.at, k.value
+				FROM known k ORDER BY k.sensor_id, k.at, k.value
+				ON CONFLICT (sensor_id, at) DO NOTHING
+				RETURNING 1
+		)
+		SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM known), (SELECT count(*) FROM stored)
+			INTO v_mine, v_known, v_stored;
+	END;
+	RETURN QUERY SELECT v_stored, v_known - v_stored, v_mine - v_known;
 END
 $$;
 

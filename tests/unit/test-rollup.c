@@ -279,6 +279,127 @@ many_sensors_hash(void)
 	rollups_free(&r);
 }
 
+/* Values given by a tick, by indicator (up to 8). */
+struct given {
+	struct rollup_value v[8];
+	int n;
+};
+
+static void
+gather(void *arg, const struct rollup_value *v)
+{
+	struct given *g = arg;
+
+	if (g->n < 8)
+		g->v[g->n++] = *v;
+}
+
+static const struct rollup_value *
+given_for(const struct given *g, const char *indicator)
+{
+	for (int i = 0; i < g->n; i++)
+		if (strcmp(g->v[i].indicator, indicator) == 0)
+			return &g->v[i];
+	return NULL;
+}
+
+/* A reload: definitions loaded anew, the running windows carried over. */
+static void
+carry_keeps_windows_of_rollups_that_stay(void)
+{
+	struct rollups *old = rollups_new(), *r = rollups_new();
+	struct given g = {0};
+	const struct rollup_value *v;
+	int a = rollups_sensor(old, "a"), b = rollups_sensor(old, "b"),
+	    c = rollups_sensor(old, "c");
+	int x = rollups_define(old, "x.max", ROLLUP_MAX, 0, 10000),
+	    y = rollups_define(old, "y.sum", ROLLUP_SUM, 0, 10000);
+
+	rollups_member(old, a, x);
+	rollups_member(old, b, x);
+	rollups_member(old, b, y);
+	rollups_member(old, c, y);
+	rollups_reading(old, a, 1000, 5, 1100);
+	rollups_reading(old, b, 1000, 7, 1100);
+	rollups_reading(old, c, 1000, 1, 1100);
+	CHECK_INT(rollups_tick(old, 1500, gather, &g), 2);
+	/* A reading not yet written when the reload lands. */
+	rollups_reading(old, a, 1600, 9, 1700);
+
+	/* Reloaded: x.max the same plus a new sensor d, y.sum gone, z.mean
+	 * new over a and c; e new with no reading. */
+	x = rollups_define(r, "x.max", ROLLUP_MAX, 0, 10000);
+	int z = rollups_define(r, "z.mean", ROLLUP_MEAN, 0, 10000);
+	int ra = rollups_sensor(r, "a"), rb = rollups_sensor(r, "b"),
+	    rc = rollups_sensor(r, "c"), rd = rollups_sensor(r, "d");
+	rollups_member(r, ra, x);
+	rollups_member(r, rb, x);
+	rollups_member(r, rd, x);
+	rollups_member(r, ra, z);
+	rollups_member(r, rc, z);
+	rollups_carry(r, old);
+	rollups_free(&old);
+	CHECK_INT(rollups_find(r, "y.sum"), -1);
+
+	g.n = 0;
+	CHECK_INT(rollups_tick(r, 1800, gather, &g), 2);
+	CHECK((v = given_for(&g, "x.max")) != NULL);
+	CHECK(v != NULL && v->value == 9); /* the pending reading */
+	CHECK(v != NULL && v->arrival_ms == 1700);
+	CHECK((v = given_for(&g, "z.mean")) != NULL);
+	CHECK(v != NULL && close_to(v->value, 5)); /* (9 + 1) / 2 */
+	CHECK(v != NULL && v->members == 2);
+	/* Nothing changed: nothing given. */
+	g.n = 0;
+	CHECK_INT(rollups_tick(r, 1900, gather, &g), 0);
+	/* The new member counts; the old ones still leave at 11000. */
+	rollups_reading(r, rd, 2000, 20, 2100);
+	g.n = 0;
+	CHECK_INT(rollups_tick(r, 2500, gather, &g), 1);
+	CHECK(g.v[0].value == 20 && g.v[0].members == 3);
+	g.n = 0;
+	CHECK_INT(rollups_tick(r, 11000, gather, &g), 2);
+	CHECK((v = given_for(&g, "x.max")) != NULL);
+	CHECK(v != NULL && v->members == 2 && v->value == 20);
+	rollups_free(&r);
+}
+
+/* A definition changed by the reload gives its new value at once, with no
+ * new reading; an unchanged one stays quiet. */
+static void
+carry_recomputes_changed_definitions(void)
+{
+	struct rollups *old = rollups_new(), *r = rollups_new();
+	struct given g = {0};
+	const struct rollup_value *v;
+	int a = rollups_sensor(old, "a"), b = rollups_sensor(old, "b");
+	int x = rollups_define(old, "x", ROLLUP_MAX, 0, 10000),
+	    y = rollups_define(old, "y", ROLLUP_MIN, 0, 10000);
+
+	rollups_member(old, a, x);
+	rollups_member(old, b, x);
+	rollups_member(old, a, y);
+	rollups_member(old, b, y);
+	rollups_reading(old, a, 1000, 2, 1000);
+	rollups_reading(old, b, 1000, 8, 1000);
+	CHECK_INT(rollups_tick(old, 1000, gather, &g), 2);
+	x = rollups_define(r, "x", ROLLUP_MEAN, 0, 10000); /* was max */
+	y = rollups_define(r, "y", ROLLUP_MIN, 0, 10000);
+	a = rollups_sensor(r, "a");
+	b = rollups_sensor(r, "b");
+	rollups_member(r, a, x);
+	rollups_member(r, b, x);
+	rollups_member(r, a, y);
+	rollups_member(r, b, y);
+	rollups_carry(r, old);
+	rollups_free(&old);
+	g.n = 0;
+	CHECK_INT(rollups_tick(r, 1200, gather, &g), 1);
+	CHECK((v = given_for(&g, "x")) != NULL);
+	CHECK(v != NULL && close_to(v->value, 5) && v->arrival_ms == 0);
+	rollups_free(&r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -287,6 +408,8 @@ main(int argc, char **argv)
 	    TEST(tick_gives_changes_and_expiry),
 	    TEST(random_against_reference),
 	    TEST(many_sensors_hash),
+	    TEST(carry_keeps_windows_of_rollups_that_stay),
+	    TEST(carry_recomputes_changed_definitions),
 	    {NULL, NULL},
 	};
 	return check_main(cases, argc, argv);

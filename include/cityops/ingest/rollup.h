@@ -86,4 +86,15 @@ int rollups_value(struct rollups *r, int rollup, int64_t now_ms, double *v,
 /* The longest window, ms (0 with no rollup). */
 int64_t rollups_max_window(const struct rollups *r);
 
+/*
+ * After a reload: carries into to (the definitions just loaded) what from
+ * (the ones running) knows. Each sensor of both keeps its newest reading;
+ * each rollup of both (same indicator) keeps its last value and the
+ * arrival of readings not yet written, and is computed again at the next
+ * tick, giving a value only if it differs (a changed definition or
+ * membership). A rollup only in to is computed as a new one; one only in
+ * from is gone.
+ */
+void rollups_carry(struct rollups *to, const struct rollups *from);
+
 #endif
