@@ -5,7 +5,9 @@
 # sent after the spool's write but before its fdatasync (the page cache
 # outlives the process; only a power cut loses it), so this test watches
 # the system calls instead: ingest --ngsi-listen runs under strace -f,
-# curl posts notifications one at a time and then 16 at a time, and at
+# curl posts notifications one at a time, then 16 at a time, then one
+# after the other on one kept-alive connection (a broker that asks for
+# keep-alive gets it: one connect for the round), and at
 # every 204 written to a connection, the spool record written for that
 # connection's request (the pwritev after the last read from it) must
 # have been covered by an fdatasync that began after that write and
@@ -37,9 +39,10 @@ FEED_PIDS+=("$(ingest_of)" "$tracer")
 wait_for 60 grep -q 'NGSI-LD notifications on' "$LOG" || { cat "$LOG" >&2; fail "ingest did not listen"; }
 port=$(grep 'NGSI-LD notifications on' "$LOG" | tail -n1 | sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/')
 
-# Two rounds of n notifications, one at a time, then 16 at a time.
+# Three rounds of n notifications: one at a time, 16 at a time, and
+# on one connection.
 mkdir "$FEED_TMP/n"
-for round in 1 2; do
+for round in 1 2 3; do
 	awk -v n="$n" -v r="$round" -v dir="$FEED_TMP/n" -v a="$FIX/notification-airquality.json" \
 		-v url="http://127.0.0.1:$port/ngsi-ld/notify" '
 	BEGIN {
@@ -52,21 +55,27 @@ for round in 1 2; do
 			printf "%s", t > (dir "/" k); close(dir "/" k)
 			if (i > 0) print "next"
 			printf "url = \"%s\"\nheader = \"Content-Type: application/json\"\n", url
-			printf "data-binary = \"@%s/%d\"\noutput = \"/dev/null\"\nwrite-out = \"%%{http_code}\\n\"\nmax-time = 20\n", dir, k
+			printf "data-binary = \"@%s/%d\"\noutput = \"/dev/null\"\nwrite-out = \"%%{http_code} %%{num_connects}\\n\"\nmax-time = 20\n", dir, k
 		}
 	}' >"$FEED_TMP/curl-$round.cfg"
 done
+# Rounds 1 and 2 close each connection, as Orion-LD does by default.
+sed -i 's|^url = |header = "Connection: close"\nurl = |' "$FEED_TMP/curl-1.cfg" "$FEED_TMP/curl-2.cfg"
 curl -s -K "$FEED_TMP/curl-1.cfg" >"$FEED_TMP/codes"
 curl -s --no-progress-meter --parallel --parallel-max 16 -K "$FEED_TMP/curl-2.cfg" >>"$FEED_TMP/codes"
-[ "$(grep -c '^204$' "$FEED_TMP/codes")" -eq $((2 * n)) ] || fail "not every notification was answered 204: $(sort "$FEED_TMP/codes" | uniq -c | tr '\n' ' ')"
+curl -s -K "$FEED_TMP/curl-3.cfg" >"$FEED_TMP/codes-3"
+cat "$FEED_TMP/codes-3" >>"$FEED_TMP/codes"
+[ "$(grep -c '^204 ' "$FEED_TMP/codes")" -eq $((3 * n)) ] || fail "not every notification was answered 204: $(cut -d' ' -f1 "$FEED_TMP/codes" | sort | uniq -c | tr '\n' ' ')"
+connects=$(awk '{ c += $2 } END { print c }' "$FEED_TMP/codes-3")
+[ "$connects" -eq 1 ] || fail "keep-alive: $n notifications on one connection took $connects connects"
 in_db() { q "select count(*) from cityops.reading where indicator_id = 'bs.pm25' and at >= '2016-03-16 08:00Z' and at < '2016-03-16 09:00Z'"; }
 db_has() { [ "$(in_db)" -ge "$1" ]; }
-wait_for 30 db_has $((2 * n)) || fail "the database holds $(in_db) of $((2 * n)) readings"
+wait_for 30 db_has $((3 * n)) || fail "the database holds $(in_db) of $((3 * n)) readings"
 
 # The trace, in the order the calls happened. A call interrupted by
 # another thread's line shows as "NAME(... <unfinished ...>" and later
 # "<... NAME resumed> ...) = R".
-awk -v want=$((2 * n)) '
+awk -v want=$((3 * n)) '
 	function fail(m) { print "FAIL: " m > "/dev/stderr"; bad = 1; exit 1 }
 	{ pid = $1 }
 	# The connection a record came from: the last one read from by the
@@ -102,4 +111,10 @@ awk -v want=$((2 * n)) '
 		printf "ngsi-durable: %d 204s, %d spool writes, each 204 after the fdatasync covering its own record\n", replies, written
 	}' "$FEED_TMP/trace" || { grep -E 'pwritev|fdatasync|204' "$FEED_TMP/trace" | head -30 >&2; fail "a 204 before its notification was synced"; }
 syncs=$(grep -c 'fdatasync(' "$FEED_TMP/trace")
-echo "ngsi-durable: ok ($((2 * n)) notifications, $syncs fdatasync calls)"
+# A graceful stop ends when the database has answered the last request
+# (the sources' last health report), not at the 10 s grace timer.
+kill -TERM "$(ingest_of)"
+wait_for 20 eval '! kill -0 "$tracer" 2>/dev/null' || fail "ingest did not stop"
+grep -q 'ingest totals' "$LOG" || fail "ingest did not stop cleanly"
+! grep 'not answered in time' "$LOG" || fail "the stop waited for its grace timer"
+echo "ngsi-durable: ok ($((3 * n)) notifications, $syncs fdatasync calls)"
