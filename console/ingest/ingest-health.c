@@ -107,6 +107,9 @@ put_done(void *arg, struct db_table *t, const struct db_error *err)
 		in->health_refused = 0;
 	}
 	db_table_free(&t);
+	/* The stop sends the last report: it may be the last answer. */
+	if (in->stopping && db_async_pending(in->db) == 0)
+		ingest_finish_stop(in);
 }
 
 void

@@ -6,13 +6,18 @@
  * to resend: a broker never resends a notification it got a 204 for, and
  * an MQTT broker never resends a message it got a PUBACK for. So every
  * message is appended to the spool (spool.h) and decoded into the batch
- * at once; a zero-delay timer then syncs the spool once for everything
- * that arrived in that turn of the loop, and only then do the 204s and
- * PUBACKs go out. The spool position reached rides in the checkpoints
- * (ingest-batch.c) and, once the database has answered every request
- * before it, the spool drops what is confirmed. A restart replays what
- * is left before it listens again; readings (indicator, time) and reports
- * (digest, migration 015) are idempotent in the database.
+ * at once. A notification's 204 waits for the spool's sync thread
+ * (spool-sync.h): one fdatasync covers everything appended before it
+ * began, the loop reads on meanwhile, and the 204s go out by the position
+ * made durable (group commit). MQTT's PUBACKs are queued inside
+ * libmosquitto and can only be released all together, so a turn that
+ * read MQTT messages syncs in the loop (a zero-delay timer, once for
+ * everything that arrived in that turn) and then releases them. The spool
+ * position reached rides in the checkpoints (ingest-batch.c) and, once the
+ * database has answered every request before it, the spool drops what is
+ * confirmed. A restart replays what is left before it listens again; readings
+ * (indicator, time) and reports (digest, migration 015) are idempotent in the
+ * database.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +31,7 @@
 #include "cityops/feed/mqtt-source.h"
 #include "cityops/feed/mqtt-url.h"
 #include "cityops/feed/ngsi-listen.h"
+#include "cityops/ingest/spool-sync.h"
 #include "cityops/ingest/spool.h"
 #include "ingest-internal.h"
 
@@ -54,6 +60,8 @@ struct ingest_push {
 
 	/* Running. */
 	struct spool *spool;
+	struct spool_syncer *syncer;
+	int mqtt_held; /* MQTT messages kept since the last sync */
 	struct ngsi_listen *nl;
 	struct mqtt_source *ms[MAX_MQTT];
 	struct feed_decoder *dec;
@@ -302,16 +310,30 @@ replay_one(void *arg, enum spool_kind kind, const char *meta, size_t mlen,
 /* ---- the spool's sync: then the 204s and PUBACKs go ------------------ */
 
 static void
+durable_cb(void *arg, uint64_t upto)
+{
+	struct ingest *in = arg;
+
+	if (in->push->nl != NULL)
+		ngsi_listen_durable(in->push->nl, upto);
+}
+
+static void
 sync_cb(void *arg)
 {
 	struct ingest *in = arg;
 	struct ingest_push *ps = in->push;
 
+	if (!ps->mqtt_held) {
+		spool_syncer_kick(ps->syncer);
+		return;
+	}
 	if (spool_sync(ps->spool) != 0) {
 		/* Nothing is acknowledged that is not on disk. */
 		loop_timer_start(ps->sync_timer, SYNC_RETRY_MS);
 		return;
 	}
+	ps->mqtt_held = 0;
 	if (ps->nl != NULL)
 		ngsi_listen_durable(ps->nl, spool_synced(ps->spool));
 	for (int i = 0; i < ps->nmqtt; i++)
@@ -368,6 +390,7 @@ on_mqtt(void *arg, struct mqtt_source *ms, const char *topic,
 		mqtt_source_drop(ms);
 		return;
 	}
+	in->push->mqtt_held = 1;
 	for (int i = 0; i < in->push->nmqtt; i++)
 		if (in->push->ms[i] == ms)
 			in->push->mqtt_last_ms[i] = feed_wall_ms();
@@ -413,6 +436,9 @@ ingest_push_start(struct ingest *in)
 	ps->sync_timer = loop_timer_new(in->loop, sync_cb, in);
 	ps->spool = spool_open(ps->spool_dir, replay_one, in);
 	if (ps->spool == NULL)
+		return -1;
+	ps->syncer = spool_syncer_new(in->loop, ps->spool, durable_cb, in);
+	if (ps->syncer == NULL)
 		return -1;
 	if (ps->replayed > 0)
 		log_msg(LOG_INFO,
@@ -626,6 +652,7 @@ ingest_push_free(struct ingest *in)
 	free(ps->mqtt_pass);
 	free(ps->mqtt_user);
 	ngsi_listen_free(&ps->nl);
+	spool_syncer_free(&ps->syncer);
 	loop_timer_free(&ps->sync_timer);
 	spool_close(&ps->spool);
 	feed_decoder_free(&ps->dec);

@@ -322,6 +322,30 @@ spool_sync(struct spool *s)
 	return 0;
 }
 
+int
+spool_sync_begin(struct spool *s, uint64_t *upto)
+{
+	int fd;
+
+	if (s->synced == s->end)
+		return -1;
+	/* A copy: the segment may be closed (rotated) during the sync. */
+	if ((fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		log_msg(LOG_ERROR, "spool: cannot dup the segment of %s: %s",
+		        s->dir, strerror(errno));
+		return -1;
+	}
+	*upto = s->end;
+	return fd;
+}
+
+void
+spool_sync_done(struct spool *s, uint64_t upto)
+{
+	if (upto > s->synced && upto <= s->end)
+		s->synced = upto;
+}
+
 uint64_t
 spool_synced(const struct spool *s)
 {

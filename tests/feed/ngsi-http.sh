@@ -10,8 +10,10 @@
 #     401, not JSON 415, a body over the cap 413 (with Content-Length, with
 #     Expect: 100-continue, chunked), a slow sender dropped;
 #   - Expect: 100-continue and chunked bodies are answered 204;
-#   - exactly once across kill -9: notifications are posted one after the
-#     other, each until it gets 204 (a broker never resends after 204);
+#   - exactly once across kill -9: notifications are posted 16 at a time
+#     (as a broker's notifier threads do; so a kill finds requests read
+#     and waiting for their 204 behind the spool's group commit), each
+#     until it gets 204 (a broker never resends after 204);
 #     meanwhile ingest is killed with SIGKILL at random moments and
 #     restarted (--flush-ms 1000 widens the time between a 204 and the
 #     database commit, where a kill finds what a 204 sent too early would
@@ -19,7 +21,8 @@
 #     readings exactly once, none missing, none extra, and the spool is
 #     empty. A 204 sent before the notification was safely kept would show
 #     here as a missing reading.
-# NGSI_N and NGSI_KILLS override 200 and 3; NGSI_SEED replays a run.
+# NGSI_N, NGSI_KILLS and NGSI_PARALLEL override 1500, 3 and 16;
+# NGSI_SEED replays a run.
 . "$(dirname "$0")/feed-lib"
 need_db
 DB="t_$$_ngsi"
@@ -28,8 +31,9 @@ createdb -T "$CITYOPS_TEMPLATE" "$DB"
 export PGDATABASE=$DB
 command -v curl >/dev/null || fail "curl is needed"
 
-n=${NGSI_N:-200}
+n=${NGSI_N:-1500}
 kills=${NGSI_KILLS:-3}
+parallel=${NGSI_PARALLEL:-16}
 seed=${NGSI_SEED:-$$}
 RANDOM=$seed
 echo "ngsi-http: seed $seed, $n notifications, $kills kills"
@@ -85,8 +89,8 @@ awk -v n="$n" -v dir="$FEED_TMP/n" -v a="$FIX/notification-airquality.json" \
 			printf "%s", t > (dir "/" i); close(dir "/" i)
 		}
 	}'
-# post_all FILE: posts every notification numbered in FILE, one after
-# the other over new connections, as a broker does, in one of four
+# post_all FILE: posts every notification numbered in FILE, $parallel at
+# a time, each over a new connection, as a broker does, in one of four
 # framings by number; prints "I CODE" per notification (000 when the
 # connection failed). One curl for all: this machine may be busy.
 post_all() {
@@ -109,7 +113,7 @@ post_all() {
 	}' "$1" >"$FEED_TMP/curl.cfg"
 	# Answers go to stderr, written as they come (stdout is buffered):
 	# the killer watches them.
-	curl -s -K "$FEED_TMP/curl.cfg" 2>"$FEED_TMP/codes.live" || true
+	curl -s --no-progress-meter --parallel --parallel-max "$parallel" -K "$FEED_TMP/curl.cfg" 2>"$FEED_TMP/codes.live" || true
 	cat "$FEED_TMP/codes.live" >>"$FEED_TMP/all-codes"
 	cat "$FEED_TMP/codes.live"
 	: >"$FEED_TMP/codes.live"
@@ -209,9 +213,12 @@ got=$(in_db)
 }
 # Each notification's own two readings, by time and value; windSpeed is
 # m/s by its Smart Data Model, bs.wind is km/h (docs/ingest.md, "Units").
-for i in $(seq 0 $((n - 1))); do
-	printf "%s\t%s\t%s\n" "$(at "$i")" $((10 + i % 50)) "$(awk -v v="$((i % 20)).5" 'BEGIN { print v * 3.6 }')"
-done >"$FEED_TMP/sent"
+awk -v n="$n" 'BEGIN {
+	for (i = 0; i < n; i++) {
+		printf "2016-03-15T11:%02d:%02d.%03dZ\t%d\t", int(i / 60) % 60, i % 60, 100 + i % 7, 10 + i % 50
+		v = (i % 20) ".5"
+		print v * 3.6
+	} }' >"$FEED_TMP/sent"
 q "select to_char(p.at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), p.value::float8, round(w.value::numeric, 6)::float8
    from cityops.reading p join cityops.reading w on w.at = p.at and w.indicator_id = 'bs.wind'
    where p.indicator_id = 'bs.pm25' and p.at >= '2016-03-15 11:00Z' and p.at < '2016-03-15 12:00Z' order by 1" |

@@ -55,6 +55,16 @@ uint64_t spool_append(struct spool *s, enum spool_kind kind, const char *meta,
                       size_t mlen, const char *body, size_t blen);
 /* Syncs what was appended to disk; returns 0, or -1 (logged). */
 int spool_sync(struct spool *s);
+/*
+ * A sync off the loop (spool-sync.h): returns a copy of the current
+ * segment's descriptor to fdatasync and close, and in *upto the position
+ * that sync makes durable (the end now: older segments were synced before
+ * the current one started); -1 when everything is synced already (or the
+ * copy failed, logged). Appending may go on during that sync.
+ */
+int spool_sync_begin(struct spool *s, uint64_t *upto);
+/* The sync begun for upto succeeded: everything before upto is on disk. */
+void spool_sync_done(struct spool *s, uint64_t upto);
 /* Everything before this position is on disk. */
 uint64_t spool_synced(const struct spool *s);
 /* The end of the last record appended. */
