@@ -59,6 +59,7 @@ struct conn {
 	/* A broker request waiting for its body. */
 	struct buf rx;
 	char method[8], path[512];
+	char tenant[80]; /* NGSILD-Tenant of a broker request */
 };
 
 /* ---- the documents, made once --------------------------------------- */
@@ -341,6 +342,7 @@ broker_answer(struct sim_http *h, struct lws *wsi, struct conn *c)
 
 	buf_reset(&c->body);
 	c->off = 0;
+	sim_broker_tenant(h->broker, c->tenant);
 	st = sim_broker_request(h->broker, c->method, c->path,
 	                        c->rx.data ? c->rx.data : "", c->rx.len,
 	                        &c->body, made, sizeof made);
@@ -439,6 +441,9 @@ on_request(struct sim_http *h, struct lws *wsi, struct conn *c,
 	if (h->broker != NULL && sim_broker_path(path)) {
 		snprintf(c->method, sizeof c->method, "%s", method_of(wsi));
 		snprintf(c->path, sizeof c->path, "%s", path);
+		if (lws_hdr_custom_copy(wsi, c->tenant, sizeof c->tenant,
+		                        "ngsild-tenant:", 14) < 0)
+			c->tenant[0] = '\0';
 		buf_reset(&c->rx);
 		/* POST and PATCH: answered when the body is in. */
 		if (strcmp(c->method, "POST") == 0 ||
