@@ -41,12 +41,13 @@ escaped(struct buf *b, const char *s)
 }
 
 static void
-add_triple(struct buf *b, const struct feed_cap *cap)
+add_triple(struct buf *b, const char *sender, const char *identifier,
+           int64_t sent_ms)
 {
-	escaped(b, cap->sender);
+	escaped(b, sender);
 	buf_adds(b, "\t");
-	escaped(b, cap->identifier);
-	buf_printf(b, "\t%" PRId64, cap->sent_ms);
+	escaped(b, identifier);
+	buf_printf(b, "\t%" PRId64, sent_ms);
 }
 
 /* The latest <expires> of the alert's info blocks; 0 when none. */
@@ -68,7 +69,7 @@ cap_cache_line(const char *url, const struct feed_cap *cap)
 
 	if (cap != NULL) {
 		buf_printf(&b, TAG "%" PRId64 "\t", expires_of(cap));
-		add_triple(&b, cap);
+		add_triple(&b, cap->sender, cap->identifier, cap->sent_ms);
 	} else {
 		buf_adds(&b, TAG "0\t\t\t0");
 	}
@@ -80,9 +81,15 @@ cap_cache_line(const char *url, const struct feed_cap *cap)
 char *
 cap_cache_triple(const struct feed_cap *cap)
 {
+	return cap_cache_triple_of(cap->sender, cap->identifier, cap->sent_ms);
+}
+
+char *
+cap_cache_triple_of(const char *sender, const char *identifier, int64_t sent_ms)
+{
 	struct buf b = {0};
 
-	add_triple(&b, cap);
+	add_triple(&b, sender, identifier, sent_ms);
 	return b.data;
 }
 

@@ -304,6 +304,22 @@ index_entry(void *arg, const struct feed_index_entry *e)
 		return;
 	}
 	keyset_add(&s->seen, url);
+	if (e->cap_identifier != NULL) {
+		/* The entry names its alert: one stored is not fetched,
+		 * whatever URL it is listed under now. */
+		char *t = cap_cache_triple_of(e->cap_sender, e->cap_identifier,
+		                              e->cap_sent_ms);
+		int stored = cap_cache_has_triple(s->cache, t);
+		keyset_add(&s->seen, t);
+		free(t);
+		if (stored) {
+			log_msg(LOG_DEBUG,
+			        "cap %s: entry %s: alert %s of %s is stored "
+			        "already: not fetched",
+			        s->url, url, e->cap_identifier, e->cap_sender);
+			return;
+		}
+	}
 	if (cap_cache_has_url(s->cache, url) || !keyset_add(&s->queued, url))
 		return;
 	if (s->nq == s->qcap) {

@@ -6,7 +6,9 @@
 # the same alert served again at another URL is not stored twice; records
 # past their time that the index no longer lists are dropped and the state
 # file rewritten smaller; a kill -9 while it is rewritten (held before the
-# rename by CITYOPS_TEST_COMPACT_STALL_MS) loses and doubles nothing.
+# rename by CITYOPS_TEST_COMPACT_STALL_MS) loses and doubles nothing; an
+# index entry naming a stored alert (cap:sender, cap:identifier, cap:sent)
+# is not fetched, whatever its URL.
 . "$(dirname "$0")/feed-lib"
 need_db
 db="t_$$_capcache"
@@ -109,12 +111,26 @@ grep -q "/docs/d.xml" "$f" || fail "the expired alert still listed (d) was dropp
 [ ! -e "$f.tmp" ] || fail "the temporary file stayed"
 sleep 2
 kill9
-# 5. After a kill following the rewrite: still nothing fetched again.
+# 5. After a kill following the rewrite: still nothing fetched again, not
+# even a new entry (e, a URL never served) that names a's alert with cap:
+# elements, as some feeds do.
+kill "$SIM_PID"
+wait "$SIM_PID" 2>/dev/null || true
+simport=${SIM_URL##*:}
+simport=${simport%/}
+sed "s|</feed>|<entry><id>urn:e</id><title>e</title><link type=\"application/cap+xml\" href=\"/docs/e.xml\"/><cap:sender>met@a.example.cn</cap:sender><cap:identifier>SAME-1</cap:identifier><cap:sent>$now</cap:sent></entry></feed>|" \
+	"$FEED_TMP/index.atom" | sed 's|<feed xmlns="http://www.w3.org/2005/Atom">|<feed xmlns="http://www.w3.org/2005/Atom" xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">|' >"$FEED_TMP/index2.atom"
+grep -q 'cap:identifier>SAME-1' "$FEED_TMP/index2.atom" || fail "index2 not made"
+SIM_PORT=$simport start_sim sim2 --count 1 --http --file /cap/index.atom="$FEED_TMP/index2.atom" \
+	--file /docs/a.xml="$FEED_TMP/a.xml" --file /docs/b.xml="$FEED_TMP/b.xml" \
+	--file /docs/c.xml="$FEED_TMP/c.xml" --file /docs/d.xml="$FEED_TMP/d.xml"
 run_ingest "$FEED_TMP/4.log"
 wait_for 30 grep -q 'cap0=\|4 items known' "$FEED_TMP/4.log" || fail "ingest did not load its state: $(tail -3 "$FEED_TMP/4.log")"
 sleep 3
 kill9
 [ "$(fetches "$FEED_TMP/3.log")" = 0 ] && [ "$(fetches "$FEED_TMP/4.log")" = 0 ] ||
 	fail "documents fetched again: $(grep -h fetching "$FEED_TMP"/[34].log)"
+grep -q 'entry .*/docs/e.xml: alert SAME-1 of met@a.example.cn is stored already: not fetched' "$FEED_TMP/4.log" ||
+	fail "the entry naming a stored alert was not recognised: $(grep -i 'e.xml' "$FEED_TMP/4.log")"
 [ "$(incidents)" = 2 ] && [ "$(merges)" = 0 ] || fail "after the restarts SAME-1: $(incidents) incidents, $(merges) merges"
 echo "ok: state file $before -> $after bytes (3204 -> 4 records); kill -9 before the rename kept the old file; nothing fetched or stored twice"

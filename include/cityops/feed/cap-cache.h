@@ -38,6 +38,9 @@ void cap_cache_free(struct cap_cache **cp);
 char *cap_cache_line(const char *url, const struct feed_cap *cap);
 /* The triple key of cap (as it sits in a record line), to free. */
 char *cap_cache_triple(const struct feed_cap *cap);
+/* The same from its parts (an index entry's cap: elements). */
+char *cap_cache_triple_of(const char *sender, const char *identifier,
+                          int64_t sent_ms);
 
 /* Adds a record line; returns 1 when it was new. */
 int cap_cache_add(struct cap_cache *c, const char *line);
