@@ -2,8 +2,9 @@
  * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * Atom and RSS indexes of CAP documents (feed-index.h). Elements are
- * matched by local name within the Atom namespace or none (RSS 2.0); the
- * cap: extension elements some feeds add to entries are ignored.
+ * matched by local name within the Atom namespace or none (RSS 2.0); of
+ * the cap: extension elements some feeds add to entries, the alert's key
+ * (sender, identifier, sent) is read, the rest ignored.
  */
 #include <expat.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ struct ix {
 	int kind, depth, in_entry, stopped;
 	const char *why;
 	struct buf text, id, link, first_link, updated;
+	struct buf cap_sender, cap_id, cap_sent;
 	int link_rank, nlinks;
 	feed_index_fn fn;
 	void *arg;
@@ -50,8 +52,13 @@ local(const char *name)
 	if ((size_t)(sp - name) == strlen(ATOM_NS) &&
 	    memcmp(name, ATOM_NS, strlen(ATOM_NS)) == 0)
 		return sp + 1;
-	if (strncmp(name, "urn:oasis:names:tc:emergency:cap:", 33) == 0)
-		return strcmp(sp + 1, "alert") == 0 ? "cap:alert" : NULL;
+	if (strncmp(name, "urn:oasis:names:tc:emergency:cap:", 33) == 0) {
+		static const char *const keep[] = {
+		    "cap:alert", "cap:sender", "cap:identifier", "cap:sent"};
+		for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+			if (strcmp(sp + 1, keep[i] + 4) == 0)
+				return keep[i];
+	}
 	return NULL;
 }
 
@@ -95,6 +102,9 @@ entry_begin(struct ix *x)
 	buf_reset(&x->link);
 	buf_reset(&x->first_link);
 	buf_reset(&x->updated);
+	buf_reset(&x->cap_sender);
+	buf_reset(&x->cap_id);
+	buf_reset(&x->cap_sent);
 	x->link_rank = x->nlinks = 0;
 }
 
@@ -151,6 +161,15 @@ entry_end(struct ix *x)
 	    feed_parse_time(x->updated.data, x->updated.len, 0,
 	                    &e.updated_ms) != 0)
 		e.updated_ms = 0;
+	if (x->cap_sender.len > 0 && x->cap_id.len > 0 && x->cap_sent.len > 0 &&
+	    feed_parse_time(x->cap_sent.data, x->cap_sent.len, 0,
+	                    &e.cap_sent_ms) == 0 &&
+	    e.cap_sent_ms != 0) {
+		e.cap_sender = x->cap_sender.data;
+		e.cap_identifier = x->cap_id.data;
+	} else {
+		e.cap_sent_ms = 0;
+	}
 	x->fn(x->arg, &e);
 }
 
@@ -184,6 +203,15 @@ on_end(void *arg, const XML_Char *name)
 		else if (x->depth == x->in_entry + 1 &&
 		         (strcmp(l, "updated") == 0))
 			trimmed(&x->updated, &x->text);
+		else if (x->depth == x->in_entry + 1 &&
+		         strcmp(l, "cap:sender") == 0)
+			trimmed(&x->cap_sender, &x->text);
+		else if (x->depth == x->in_entry + 1 &&
+		         strcmp(l, "cap:identifier") == 0)
+			trimmed(&x->cap_id, &x->text);
+		else if (x->depth == x->in_entry + 1 &&
+		         strcmp(l, "cap:sent") == 0)
+			trimmed(&x->cap_sent, &x->text);
 		else if (x->depth == x->in_entry + 1 &&
 		         strcmp(l, "link") == 0 && x->kind == FEED_INDEX_RSS) {
 			struct buf t = {0};
@@ -251,6 +279,9 @@ feed_index_parse(const char *buf, size_t len, size_t max, feed_index_fn fn,
 	buf_free(&x.link);
 	buf_free(&x.first_link);
 	buf_free(&x.updated);
+	buf_free(&x.cap_sender);
+	buf_free(&x.cap_id);
+	buf_free(&x.cap_sent);
 	if (skipped != NULL)
 		*skipped = x.skipped;
 	if (x.why != NULL || x.kind < 0) {

@@ -343,6 +343,10 @@ usage(FILE *f)
 	    "      --file PATH=FILE  with --http: serve FILE as it is at "
 	    "PATH\n"
 	    "                        (repeatable, tests' fixtures)\n"
+	    "      --cap-gen N       with --http: /cap/gen/S/index.atom lists "
+	    "N CAP\n"
+	    "                        alerts of sender gen-S, made on request "
+	    "(benchmarks)\n"
 	    "      --broker FILE     with --http: also the NGSI-LD "
 	    "subscription API,\n"
 	    "                        each request recorded in FILE (tests)\n"
@@ -380,6 +384,7 @@ struct sim_args {
 	long long port, tick_ms, from;
 	double duration;
 	int dump, mute, http;
+	long long cap_gen; /* --cap-gen N */
 	const char *cert, *key;
 	struct sim_push_opts push;
 	long long window;
@@ -415,6 +420,7 @@ static const struct option sim_longopts[] = {
     {"ca-file", required_argument, NULL, 'C'},
     {"sensors", required_argument, NULL, 0x700},
     {"per-message", required_argument, NULL, 0x701},
+    {"cap-gen", required_argument, NULL, 0x702},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -486,6 +492,8 @@ parse_opt(const struct opt_parser *p, int opt, const char *arg, void *ctx)
 	case 'B':
 		a->broker = arg;
 		return 0;
+	case 0x702:
+		return opt_int(p, opt, arg, 1, 100000, &a->cap_gen);
 	case 'V':
 		if (arg[0] != '/' || strchr(arg, '=') == NULL ||
 		    a->nfiles == MAX_FILES)
@@ -536,7 +544,8 @@ parse_args(int argc, char **argv, struct sim_args *a)
 		        argv[optind]);
 		return 2;
 	}
-	if ((a->broker != NULL || a->nfiles > 0) && !a->http) {
+	if ((a->broker != NULL || a->nfiles > 0 || a->cap_gen > 0) &&
+	    !a->http) {
 		fprintf(stderr,
 		        "cityops feed-sim: --broker and --file want --http\n");
 		return 2;
@@ -722,6 +731,7 @@ run_http(struct sim *s, struct sim_args *a, struct feed_sigwatch *sw)
 	o.file_path = (const char *const *)s->file_path;
 	o.file_body = (const char *const *)s->file_body;
 	o.nfiles = s->nfiles;
+	o.cap_gen = (int)a->cap_gen;
 	if ((h = sim_http_new(s->ctx, &o)) == NULL) {
 		feed_sigwatch_free(&sw);
 		return 1;

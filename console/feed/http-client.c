@@ -37,6 +37,7 @@ struct http_req {
 	void *arg;
 
 	char *url, *body, *method, *etag, *lastmod, *accept, *ctype, *ca;
+	char *tenant;
 	int tls, port, redirects;
 	char host[256], path[2048], addr[INET6_ADDRSTRLEN];
 
@@ -162,6 +163,7 @@ req_free(struct http_req *r)
 	free(r->accept);
 	free(r->ctype);
 	free(r->ca);
+	free(r->tenant);
 	buf_free(&r->rx);
 	free(r);
 }
@@ -392,6 +394,12 @@ add_headers(struct http_req *r, struct lws *wsi, unsigned char **p,
 	HDR(WSI_TOKEN_HTTP_IF_NONE_MATCH, r->etag)
 	HDR(WSI_TOKEN_HTTP_IF_MODIFIED_SINCE, r->lastmod)
 	HDR(WSI_TOKEN_HTTP_ACCEPT, r->accept)
+	if (r->tenant != NULL &&
+	    lws_add_http_header_by_name(wsi,
+	                                (const unsigned char *)"ngsild-tenant:",
+	                                (const unsigned char *)r->tenant,
+	                                (int)strlen(r->tenant), p, end))
+		return -1;
 	if (r->body != NULL) {
 		snprintf(len, sizeof len, "%zu", r->o.body_len);
 		HDR(WSI_TOKEN_HTTP_CONTENT_TYPE,
@@ -611,6 +619,7 @@ http_request(struct lws_context *ctx, const char *url,
 	r->accept = dup_or_null(o->accept);
 	r->ctype = dup_or_null(o->content_type);
 	r->ca = dup_or_null(o->ca_file);
+	r->tenant = dup_or_null(o->tenant);
 	if (o->body != NULL) {
 		r->body = xmalloc(o->body_len + 1);
 		memcpy(r->body, o->body, o->body_len);

@@ -279,6 +279,12 @@ ngsi_http_check(const struct ngsi_http_cfg *cfg,
 	if (req->tenant != NULL && *req->tenant != '\0' &&
 	    copy_tenant(req->tenant, v->tenant) != 0)
 		return verdict(v, 400, "tenant is not a tenant name");
+	if (cfg->tenant != NULL && strcmp(v->tenant, cfg->tenant) != 0) {
+		v->problem = NGSI_PROBLEM_NONEXISTENT_TENANT;
+		return verdict(v, 404,
+		               v->tenant[0] ? "a tenant not served here"
+		                            : "no tenant, and one is served");
+	}
 	if (req->link != NULL && ngsi_http_link_context(req->link, v->context,
 	                                                sizeof v->context) != 0)
 		v->context[0] = '\0';

@@ -52,6 +52,7 @@ struct ngsi_listen {
 	struct ngsi_http_cfg cfg;
 	char addr[64], path[256];
 	char *secret_header, *secret;
+	char *tenant; /* --ngsi-tenant, NULL: any */
 	int port, read_timeout_s;
 	int secret_token; /* lws's index when it knows the header, else -1 */
 	ngsi_listen_body_fn fn;
@@ -184,6 +185,34 @@ reply(struct lws *wsi, unsigned status, int close_after, const char *allow)
 	return 0;
 }
 
+/* A refusal with an NGSI-LD ProblemDetails body; returns 0 or -1. */
+static int
+reply_problem(struct lws *wsi, unsigned status, const char *type,
+              const char *detail)
+{
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start,
+	                                   *end = buf + sizeof buf - 1;
+	unsigned char body[LWS_PRE + 512];
+	const char *title = strrchr(type, '/') ? strrchr(type, '/') + 1 : type;
+	int n = snprintf((char *)body + LWS_PRE, sizeof body - LWS_PRE,
+	                 "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%u,"
+	                 "\"detail\":\"%s\"}",
+	                 type, title, status, detail);
+
+	if (n < 0 || (size_t)n >= sizeof body - LWS_PRE ||
+	    lws_add_http_common_headers(wsi, status, "application/json",
+	                                (lws_filepos_t)n, &p, end) ||
+	    lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+	                                 (const unsigned char *)"close", 5, &p,
+	                                 end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	return lws_write(wsi, body + LWS_PRE, (size_t)n,
+	                 LWS_WRITE_HTTP_FINAL) == n
+	           ? 0
+	           : -1;
+}
+
 /* Refuses the request: the reply, then the connection closes. */
 static int
 refuse(struct ngsi_listen *l, struct lws *wsi, struct pss *p, int status,
@@ -195,7 +224,12 @@ refuse(struct ngsi_listen *l, struct lws *wsi, struct pss *p, int status,
 	log_msg(LOG_INFO, "ngsi-listen: %d %s", status, why);
 	drop_body(p);
 	p->state = REQ_IDLE;
-	reply(wsi, (unsigned)status, 1, status == 405 ? "POST" : NULL);
+	if (p->v.problem != NULL) {
+		l->h.tenant++;
+		reply_problem(wsi, (unsigned)status, p->v.problem, why);
+	} else {
+		reply(wsi, (unsigned)status, 1, status == 405 ? "POST" : NULL);
+	}
 	/* Closing rather than reading on: a refused body may still be
 	 * on its way, and would be read as the next request. */
 	return -1;
@@ -391,6 +425,8 @@ ngsi_listen_new(struct lws_context *ctx, const struct ngsi_listen_opts *o,
 	l->read_timeout_s = o->read_timeout_s > 0 ? o->read_timeout_s : 10;
 	l->cfg.path = l->path;
 	l->cfg.max_body = o->max_body;
+	l->tenant = o->tenant != NULL ? xstrdup(o->tenant) : NULL;
+	l->cfg.tenant = l->tenant;
 	if (o->secret_header != NULL && o->secret != NULL) {
 		/* lws keeps header names lower case, with the colon. */
 		l->secret_header = xasprintf("%s:", o->secret_header);
@@ -429,6 +465,7 @@ ngsi_listen_new(struct lws_context *ctx, const struct ngsi_listen_opts *o,
 		        l->addr, l->port);
 		free(l->secret_header);
 		free(l->secret);
+		free(l->tenant);
 		free(l);
 		return NULL;
 	}
@@ -455,6 +492,7 @@ ngsi_listen_free(struct ngsi_listen **lp)
 	lws_vhost_destroy(l->vh);
 	free(l->secret_header);
 	free(l->secret);
+	free(l->tenant);
 	free(l);
 	*lp = NULL;
 }

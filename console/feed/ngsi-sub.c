@@ -224,6 +224,7 @@ run(lws_sorted_usec_list_t *sul)
 	ho.body_len = body.len;
 	ho.timeout_ms = 15000;
 	ho.ca_file = s->o.ca_file;
+	ho.tenant = s->o.tenant;
 	ho.max_body = 64 * 1024;
 	s->req = http_request(s->ctx, url.data, &ho, NULL, got, s, &why);
 	if (s->req == NULL) {

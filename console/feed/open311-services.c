@@ -74,23 +74,26 @@ o311_services_parse(const char *body, size_t len, struct o311_services *out,
 		const cJSON *name =
 		    cJSON_GetObjectItemCaseSensitive(e, "service_name");
 
-		if (code == NULL || !cJSON_IsString(name) || !clean(code, 64) ||
-		    !clean(name->valuestring, 200) ||
-		    o311_services_name(out, code) != NULL ||
-		    out->n == MAX_SERVICES) {
+		if (code == NULL || !cJSON_IsString(name) ||
+		    !o311_services_add(out, code, name->valuestring))
 			skipped++;
-			continue;
-		}
-		out->code =
-		    xrealloc(out->code, (out->n + 1) * sizeof *out->code);
-		out->name =
-		    xrealloc(out->name, (out->n + 1) * sizeof *out->name);
-		out->code[out->n] = xstrdup(code);
-		out->name[out->n] = xstrdup(name->valuestring);
-		out->n++;
 	}
 	cJSON_Delete(root);
 	return skipped;
+}
+
+int
+o311_services_add(struct o311_services *s, const char *code, const char *name)
+{
+	if (!clean(code, 64) || !clean(name, 200) ||
+	    o311_services_name(s, code) != NULL || s->n == MAX_SERVICES)
+		return 0;
+	s->code = xrealloc(s->code, (s->n + 1) * sizeof *s->code);
+	s->name = xrealloc(s->name, (s->n + 1) * sizeof *s->name);
+	s->code[s->n] = xstrdup(code);
+	s->name[s->n] = xstrdup(name);
+	s->n++;
+	return 1;
 }
 
 const char *

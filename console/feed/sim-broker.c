@@ -22,7 +22,14 @@ struct sim_broker {
 	struct sub *subs;
 	size_t n;
 	unsigned made;
+	char tenant[80]; /* of the request being answered */
 };
+
+void
+sim_broker_tenant(struct sim_broker *b, const char *tenant)
+{
+	snprintf(b->tenant, sizeof b->tenant, "%s", tenant ? tenant : "");
+}
 
 struct sim_broker *
 sim_broker_new(FILE *record)
@@ -97,7 +104,8 @@ note(struct sim_broker *b, const char *method, const char *id, int status,
 		buf_printf(&l, "%s%s", e == ents->child ? "" : ",",
 		           str_at(e, "type", NULL));
 	}
-	buf_printf(&l, "\t%s", str_at(body, "description", NULL));
+	buf_printf(&l, "\t%s\t%s", str_at(body, "description", NULL),
+	           b->tenant);
 	for (size_t i = 0; i < l.len; i++)
 		if (l.data[i] == '\n' || l.data[i] == '\r')
 			l.data[i] = ' ';

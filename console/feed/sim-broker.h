@@ -7,7 +7,8 @@
  * Location, 409 when the id is taken, 400 for a body that is not a
  * subscription), GET of the list and of one, PATCH (204, 404) and DELETE
  * (204, 404) of one. Each request is appended to FILE as
- * "METHOD<TAB>ID<TAB>STATUS<TAB>ENDPOINT<TAB>TYPES<TAB>DESCRIPTION".
+ * "METHOD<TAB>ID<TAB>STATUS<TAB>ENDPOINT<TAB>TYPES<TAB>DESCRIPTION<TAB>
+ * TENANT" (the NGSILD-Tenant header, "" when none).
  * Only feed-sim uses it.
  */
 #ifndef CITYOPS_SIM_BROKER_H
@@ -26,6 +27,8 @@ void sim_broker_free(struct sim_broker **bp);
 int sim_broker_path(const char *path);
 /* Answers one request: the status, the body into out (JSON or empty);
  * on 201 the new subscription's id into created. */
+/* The NGSILD-Tenant of the next request, for the record; NULL: none. */
+void sim_broker_tenant(struct sim_broker *b, const char *tenant);
 int sim_broker_request(struct sim_broker *b, const char *method,
                        const char *path, const char *body, size_t len,
                        struct buf *out, char *created, size_t createdsz);

@@ -22,6 +22,7 @@
 #include "cityops/core/log.h"
 #include "cityops/core/util.h"
 #include "cityops/feed/cap-xml.h"
+#include "cityops/feed/feed-client.h"
 #include "cityops/feed/feed-run.h"
 #include "cityops/feed/feed.h"
 #include "cityops/feed/scenario.h"
@@ -49,6 +50,7 @@ struct sim_http {
 	int started;
 	uint64_t served;
 	struct sim_broker *broker; /* --broker: NULL when not asked */
+	int64_t gen_sent_ms;       /* --cap-gen: the alerts' sent */
 };
 
 struct conn {
@@ -57,6 +59,7 @@ struct conn {
 	/* A broker request waiting for its body. */
 	struct buf rx;
 	char method[8], path[512];
+	char tenant[80]; /* NGSILD-Tenant of a broker request */
 };
 
 /* ---- the documents, made once --------------------------------------- */
@@ -339,6 +342,7 @@ broker_answer(struct sim_http *h, struct lws *wsi, struct conn *c)
 
 	buf_reset(&c->body);
 	c->off = 0;
+	sim_broker_tenant(h->broker, c->tenant);
 	st = sim_broker_request(h->broker, c->method, c->path,
 	                        c->rx.data ? c->rx.data : "", c->rx.len,
 	                        &c->body, made, sizeof made);
@@ -364,10 +368,69 @@ broker_answer(struct sim_http *h, struct lws *wsi, struct conn *c)
 	              c->body.len ? "application/json" : "text/plain", NULL);
 }
 
+/*
+ * --cap-gen N: /cap/gen/S/index.atom lists N alerts of sender gen-S,
+ * /cap/gen/S/K.xml (K < N), identifiers GEN-K shared by every sender, all
+ * sent when feed-sim started, status Test (CAP: "technical testing only,
+ * all recipients disregard", so ingest caches them and raises nothing);
+ * made on request, so any number of sources cost nothing to hold
+ * (benchmarks). Returns 1 when path was one of them.
+ */
+static int
+cap_gen(struct sim_http *h, const char *path, struct buf *b, int *index)
+{
+	unsigned s, k;
+	char tail[16];
+
+	if (h->o.cap_gen <= 0 ||
+	    sscanf(path, "/cap/gen/%u/%15s", &s, tail) != 2)
+		return 0;
+	if (strcmp(tail, "index.atom") == 0) {
+		*index = 1;
+		buf_printf(b,
+		           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		           "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+		           "<id>urn:cityops:feed-sim:gen:%u</id><title>gen %u"
+		           "</title>\n",
+		           s, s);
+		for (int i = 0; i < h->o.cap_gen; i++)
+			buf_printf(b,
+			           "<entry><id>urn:gen:%u:%d</id><link "
+			           "type=\"application/cap+xml\" "
+			           "href=\"%d.xml\"/></entry>\n",
+			           s, i, i);
+		buf_adds(b, "</feed>\n");
+		return 1;
+	}
+	if (sscanf(tail, "%u.xml", &k) != 1 || k >= (unsigned)h->o.cap_gen)
+		return 0;
+	*index = 0;
+	buf_printf(b,
+	           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	           "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">"
+	           "<identifier>GEN-%u</identifier><sender>gen-%u@feed-sim."
+	           "cityops</sender><sent>",
+	           k, s);
+	xml_time(b, h->gen_sent_ms);
+	buf_printf(b,
+	           "</sent><status>Test</status><msgType>Alert</msgType>"
+	           "<scope>Public</scope><info><language>zh-CN</language>"
+	           "<category>Met</category><event>大风</event><urgency>"
+	           "Expected</urgency><severity>Minor</severity><certainty>"
+	           "Likely</certainty><headline>大风蓝色预警 %u-%u</headline>"
+	           "<area><areaDesc>奉贤区</areaDesc><geocode><valueName>"
+	           "GB/T 2260</valueName><value>310120</value></geocode>"
+	           "</area></info></alert>\n",
+	           s, k);
+	return 1;
+}
+
 static int
 on_request(struct sim_http *h, struct lws *wsi, struct conn *c,
            const char *path)
 {
+	int gen_index;
+
 	char inm[128] = "", etag[32];
 	unsigned long long pos;
 	size_t n;
@@ -378,6 +441,9 @@ on_request(struct sim_http *h, struct lws *wsi, struct conn *c,
 	if (h->broker != NULL && sim_broker_path(path)) {
 		snprintf(c->method, sizeof c->method, "%s", method_of(wsi));
 		snprintf(c->path, sizeof c->path, "%s", path);
+		if (lws_hdr_custom_copy(wsi, c->tenant, sizeof c->tenant,
+		                        "ngsild-tenant:", 14) < 0)
+			c->tenant[0] = '\0';
 		buf_reset(&c->rx);
 		/* POST and PATCH: answered when the body is in. */
 		if (strcmp(c->method, "POST") == 0 ||
@@ -401,6 +467,18 @@ on_request(struct sim_http *h, struct lws *wsi, struct conn *c,
 		              strstr(path, ".xml") ? "text/xml"
 		                                   : "application/json",
 		              etag);
+	}
+	if (cap_gen(h, path, &c->body, &gen_index)) {
+		if (!gen_index)
+			return answer(wsi, c, 200, "application/cap+xml", NULL);
+		if (lws_hdr_copy(wsi, inm, sizeof inm,
+		                 WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0 &&
+		    strcmp(inm, "\"gen\"") == 0) {
+			buf_reset(&c->body);
+			return answer(wsi, c, 304, "application/atom+xml",
+			              "\"gen\"");
+		}
+		return answer(wsi, c, 200, "application/atom+xml", "\"gen\"");
 	}
 	if (strcmp(path, "/cap/index.atom") == 0) {
 		n = published(h, h->caps, h->ncaps, "cap");
@@ -499,6 +577,7 @@ sim_http_new(struct lws_context *ctx, const struct sim_http_opts *o)
 
 	h->o = *o;
 	h->ctx = ctx;
+	h->gen_sent_ms = feed_wall_ms() / 1000 * 1000;
 	if (o->broker != NULL)
 		h->broker = sim_broker_new(o->broker);
 	build(h);

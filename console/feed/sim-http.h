@@ -28,6 +28,7 @@ struct sim_http_opts {
 	 * services.json, a spec example), before anything else. */
 	const char *const *file_path, *const *file_body;
 	int nfiles;
+	int cap_gen;  /* --cap-gen N: generated CAP indexes (sim-http.c) */
 	FILE *broker; /* non-NULL: the NGSI-LD subscription API (sim-broker.h),
 	               * each request recorded here */
 	const struct scenario *sc;

@@ -18,6 +18,7 @@
 
 #include "cityops/core/log.h"
 #include "cityops/core/util.h"
+#include "cityops/feed/cap-cache.h"
 #include "cityops/feed/feed-client.h"
 #include "cityops/feed/feed-index.h"
 #include "cityops/feed/http-client.h"
@@ -38,7 +39,10 @@ struct src_cap {
 	struct src_hooks h;
 	char *url, *etag, *lastmod, *zones;
 	struct http_req *index_req;
-	struct keyset known, queued;
+	struct cap_cache *cache; /* what is stored (cap-cache.h) */
+	struct keyset queued;
+	struct keyset seen;  /* what this poll's index lists */
+	struct keyset taken; /* triples this poll handed over */
 	char **queue;
 	size_t nq, qhead, qcap;
 	struct slot *slots;
@@ -81,6 +85,7 @@ poll_done(struct src_cap *s)
 		free(s->queue[i]);
 	s->nq = s->qhead = 0;
 	keyset_free(&s->queued);
+	keyset_free(&s->taken);
 	/* Decoders are per poll: an idle source holds none. */
 	for (int i = 0; i < s->o.concurrency; i++)
 		feed_decoder_free(&s->slots[i].dec);
@@ -103,11 +108,12 @@ poll_failed(struct src_cap *s, const char *why)
 
 /* ---- documents ---------------------------------------------------------- */
 
+/* One document being decoded: its alert's record once read. */
 struct doc_ctx {
 	struct src_cap *s;
-	const char *key; /* NULL: a single document, keyed by its alert */
-	char own[FEED_ID_MAX * 2 + 32];
-	int skip; /* a single document already known */
+	const char *url;
+	char *line, *triple; /* cap-cache.h; NULL until the alert */
+	int skip;            /* its triple is stored: events not again */
 };
 
 static void
@@ -116,32 +122,51 @@ doc_event(void *arg, const struct feed_event *ev)
 	struct doc_ctx *c = arg;
 	struct src_cap *s = c->s;
 
-	if (c->key == NULL && ev->type == FEED_EV_CAP) {
-		snprintf(c->own, sizeof c->own, "%s|%" PRId64,
-		         ev->u.cap.identifier, ev->u.cap.sent_ms);
-		c->key = c->own;
-		c->skip = keyset_has(&s->known, c->key);
+	if (c->line == NULL && ev->type == FEED_EV_CAP) {
+		c->line = cap_cache_line(c->url, &ev->u.cap);
+		c->triple = cap_cache_triple(&ev->u.cap);
+		/* Stored, or handed over from another URL this poll (its
+		 * record commits after that one's reports: same order). */
+		c->skip = cap_cache_has_triple(s->cache, c->triple) ||
+		          !keyset_add(&s->taken, c->triple);
+		if (c->skip)
+			log_msg(LOG_INFO,
+			        "cap %s: document %s: alert %s of %s, sent "
+			        "%" PRId64 ", is stored already",
+			        s->url, c->url, ev->u.cap.identifier,
+			        ev->u.cap.sender, ev->u.cap.sent_ms);
 	}
-	if (c->skip || c->key == NULL)
+	if (c->skip)
 		return;
 	s->hl.events++;
-	s->h.event(s->h.arg, c->key, ev);
+	s->h.event(s->h.arg, c->url, ev);
 }
 
+/* Hands the document's record (a refused one's if none) to the owner. */
 static void
-doc_result(struct src_cap *s, const char *key, const struct feed_result *r,
+doc_result(struct src_cap *s, struct doc_ctx *c, const struct feed_result *r,
            enum feed_status st)
 {
 	if (st == FEED_REJECTED) {
 		s->hl.rejected[r->reason]++;
 		log_msg(LOG_WARN, "cap %s: document %s refused: %s", s->url,
-		        key, feed_reject_name(r->reason));
+		        c->url, feed_reject_name(r->reason));
 	} else if (r->skipped > 0) {
 		log_msg(LOG_INFO, "cap %s: document %s: %u items skipped (%s)",
-		        s->url, key, r->skipped, feed_reject_name(r->reason));
+		        s->url, c->url, r->skipped,
+		        feed_reject_name(r->reason));
 	}
+	if (c->line == NULL)
+		c->line = cap_cache_line(c->url, NULL);
 	s->hl.docs++;
-	s->h.doc(s->h.arg, key, r);
+	s->h.doc(s->h.arg, c->line, r);
+}
+
+static void
+doc_ctx_free(struct doc_ctx *c)
+{
+	free(c->line);
+	free(c->triple);
 }
 
 static int
@@ -181,7 +206,7 @@ doc_done(void *arg, const struct http_reply *r)
 {
 	struct slot *sl = arg;
 	struct src_cap *s = sl->s;
-	struct doc_ctx c = {.s = s, .key = sl->key};
+	struct doc_ctx c = {.s = s, .url = sl->key};
 	struct feed_result res;
 	enum feed_status st;
 
@@ -198,8 +223,9 @@ doc_done(void *arg, const struct http_reply *r)
 		        r->status);
 	} else {
 		st = feed_xml_end(sl->dec, doc_event, &c, &res);
-		doc_result(s, sl->key, &res, st);
+		doc_result(s, &c, &res, st);
 	}
+	doc_ctx_free(&c);
 	slot_free(sl);
 	pump(s);
 }
@@ -220,6 +246,7 @@ start_doc(struct src_cap *s, struct slot *sl, char *url)
 	feed_xml_begin(sl->dec, FEED_FORMAT_CAP);
 	sl->key = url;
 	s->busy++;
+	log_msg(LOG_DEBUG, "cap %s: fetching document %s", s->url, url);
 	sl->req = http_request(s->ctx, url, &ho, doc_chunk, doc_done, sl, &why);
 	if (sl->req == NULL) {
 		log_msg(LOG_WARN, "cap %s: document %s: %s", s->url, url, why);
@@ -276,7 +303,24 @@ index_entry(void *arg, const struct feed_index_entry *e)
 		        s->url, e->id ? e->id : "?", e->link);
 		return;
 	}
-	if (keyset_has(&s->known, url) || !keyset_add(&s->queued, url))
+	keyset_add(&s->seen, url);
+	if (e->cap_identifier != NULL) {
+		/* The entry names its alert: one stored is not fetched,
+		 * whatever URL it is listed under now. */
+		char *t = cap_cache_triple_of(e->cap_sender, e->cap_identifier,
+		                              e->cap_sent_ms);
+		int stored = cap_cache_has_triple(s->cache, t);
+		keyset_add(&s->seen, t);
+		free(t);
+		if (stored) {
+			log_msg(LOG_DEBUG,
+			        "cap %s: entry %s: alert %s of %s is stored "
+			        "already: not fetched",
+			        s->url, url, e->cap_identifier, e->cap_sender);
+			return;
+		}
+	}
+	if (cap_cache_has_url(s->cache, url) || !keyset_add(&s->queued, url))
 		return;
 	if (s->nq == s->qcap) {
 		s->qcap = s->qcap ? s->qcap * 2 : 32;
@@ -299,17 +343,40 @@ static void
 single_doc(struct src_cap *s, const struct http_reply *r)
 {
 	struct feed_decoder *d = doc_decoder(s);
-	struct doc_ctx c = {.s = s};
+	struct doc_ctx c = {.s = s, .url = s->url};
 	struct feed_result res;
 	enum feed_status st;
 
 	st = feed_decode(d, r->body, r->len, FEED_FORMAT_CAP, doc_event, &c,
 	                 &res);
-	if (c.key != NULL && !c.skip)
-		doc_result(s, c.key, &res, st);
-	else if (st == FEED_REJECTED)
-		doc_result(s, s->url, &res, st);
+	if (c.triple != NULL)
+		keyset_add(&s->seen, c.triple);
+	if ((c.line != NULL && !c.skip) || st == FEED_REJECTED)
+		doc_result(s, &c, &res, st);
+	doc_ctx_free(&c);
 	feed_decoder_free(&d);
+}
+
+/*
+ * After an index was read: the records whose time has passed and that it
+ * no longer lists are dropped, and the owner rewrites its state.
+ */
+static void
+compact(struct src_cap *s)
+{
+	size_t before = cap_cache_count(s->cache), n;
+
+	n = cap_cache_compact(s->cache, &s->seen, feed_wall_ms());
+	keyset_free(&s->seen);
+	s->hl.known = cap_cache_count(s->cache);
+	if (n == 0)
+		return;
+	log_msg(LOG_INFO,
+	        "cap %s: %zu of %zu stored alerts past their time and no "
+	        "longer listed: dropped",
+	        s->url, n, before);
+	if (s->h.compact != NULL)
+		s->h.compact(s->h.arg);
 }
 
 static void
@@ -356,6 +423,7 @@ index_done(void *arg, const struct http_reply *r)
 		        skipped);
 	if (kind == FEED_INDEX_CAP)
 		single_doc(s, r);
+	compact(s);
 	lws_sul_schedule(s->ctx, 0, &s->sul_budget, budget_cb,
 	                 (lws_usec_t)s->o.budget_ms * LWS_US_PER_MS);
 	pump(s);
@@ -376,6 +444,7 @@ poll_cb(lws_sorted_usec_list_t *sul)
 	ho.max_body = s->o.max_index;
 	ho.timeout_ms = s->o.timeout_ms;
 	ho.ca_file = s->o.ca_file;
+	keyset_free(&s->seen);
 	s->polling = 1;
 	s->hl.polls++;
 	s->hl.state = "polling";
@@ -436,6 +505,7 @@ src_cap_new(struct lws_context *ctx, const struct src_cap_opts *o,
 	s->o.url = s->url;
 	s->zones = o->zones != NULL ? xstrdup(o->zones) : NULL;
 	s->o.zones = s->zones;
+	s->cache = cap_cache_new(s->o.retention_ms);
 	s->slots = xcalloc((size_t)s->o.concurrency, sizeof *s->slots);
 	for (int i = 0; i < s->o.concurrency; i++)
 		s->slots[i].s = s;
@@ -465,8 +535,10 @@ src_cap_free(struct src_cap **sp)
 		free(s->queue[i]);
 	free(s->queue);
 	free(s->slots);
-	keyset_free(&s->known);
+	cap_cache_free(&s->cache);
 	keyset_free(&s->queued);
+	keyset_free(&s->seen);
+	keyset_free(&s->taken);
 	free(s->etag);
 	free(s->lastmod);
 	free(s->url);
@@ -478,8 +550,15 @@ src_cap_free(struct src_cap **sp)
 void
 src_cap_known(struct src_cap *s, const char *key)
 {
-	keyset_add(&s->known, key);
-	s->hl.known = s->known.n;
+	cap_cache_add(s->cache, key);
+	s->hl.known = cap_cache_count(s->cache);
+}
+
+void
+src_cap_each(const struct src_cap *s, void (*fn)(void *arg, const char *key),
+             void *arg)
+{
+	cap_cache_each(s->cache, fn, arg);
 }
 
 void

@@ -44,7 +44,7 @@ struct src_open311 {
 	int paused, backoff_ms;
 	uint64_t rng;
 	struct src_health hl;
-	/* services.json: names for codes, read again every svc_every_ms
+	/* services.json (.xml): names for codes, read again every svc_every_ms
 	 * with its validators (304 keeps what we have). */
 	struct o311_services svc;
 	char *svc_etag, *svc_lastmod;
@@ -209,13 +209,22 @@ keep_svc_validators(struct src_open311 *s, const struct http_reply *r)
 	s->svc_lastmod = r->last_modified ? xstrdup(r->last_modified) : NULL;
 }
 
-/* services.json answered: kept, or the old list stays. Never fatal: a
- * server without the list has requests named by themselves only. */
+/* The endpoint speaks XML (requests.xml): its service list is XML too. */
+static int
+is_xml(const struct src_open311 *s)
+{
+	return strcmp(s->ext, "xml") == 0;
+}
+
+/* services.json answered (services.xml beside an XML endpoint): kept,
+ * or the old list stays. Never fatal: a server without the list has
+ * requests named by themselves only. */
 static void
 got_services(void *arg, const struct http_reply *r)
 {
 	struct src_open311 *s = arg;
-	const char *why = NULL;
+	const char *why = NULL,
+	           *file = is_xml(s) ? "services.xml" : "services.json";
 	int skipped;
 
 	s->req = NULL;
@@ -227,22 +236,25 @@ got_services(void *arg, const struct http_reply *r)
 		if (s->svc_said++ > 0)
 			goto next;
 		log_msg(LOG_WARN,
-		        "open311 %s: services.json: %.120s (HTTP %d); requests "
-		        "keep their own names; tried again every %d s (said "
-		        "once)",
-		        s->url, r->error ? r->error : "not there", r->status,
-		        s->svc_every_ms / 1000);
-	} else if ((skipped = o311_services_parse(r->body, r->len, &s->svc,
-	                                          &why)) < 0) {
-		s->hl.rejected[FEED_REJECT_INVALID_JSON]++;
-		log_msg(LOG_WARN, "open311 %s: services.json refused: %s",
-		        s->url, why);
+		        "open311 %s: %s: %.120s (HTTP %d); requests keep their "
+		        "own names; tried again every %d s (said once)",
+		        s->url, file, r->error ? r->error : "not there",
+		        r->status, s->svc_every_ms / 1000);
+	} else if ((skipped = is_xml(s)
+	                          ? o311_services_parse_xml(r->body, r->len,
+	                                                    &s->svc, &why)
+	                          : o311_services_parse(r->body, r->len,
+	                                                &s->svc, &why)) < 0) {
+		s->hl.rejected[is_xml(s) ? FEED_REJECT_INVALID_XML
+		                         : FEED_REJECT_INVALID_JSON]++;
+		log_msg(LOG_WARN, "open311 %s: %s refused: %s", s->url, file,
+		        why);
 	} else {
 		keep_svc_validators(s, r);
-		log_msg(LOG_INFO,
-		        "open311 %s: services.json: %zu services named, %d "
-		        "entries skipped",
-		        s->url, s->svc.n, skipped);
+		log_msg(
+		    LOG_INFO,
+		    "open311 %s: %s: %zu services named, %d entries skipped",
+		    s->url, file, s->svc.n, skipped);
 	}
 next:
 	next_step(s);
@@ -253,7 +265,7 @@ get_services(struct src_open311 *s)
 {
 	struct http_opts ho;
 	const char *why = NULL;
-	char *url = xasprintf("%sservices.json", s->base);
+	char *url = xasprintf("%sservices.%s", s->base, s->ext);
 
 	memset(&ho, 0, sizeof ho);
 	ho.max_body = s->o.max_body;
@@ -261,7 +273,8 @@ get_services(struct src_open311 *s)
 	ho.ca_file = s->o.ca_file;
 	ho.etag = s->svc_etag;
 	ho.last_modified = s->svc_lastmod;
-	ho.accept = "application/json";
+	ho.accept =
+	    is_xml(s) ? "application/xml, text/xml;q=0.9" : "application/json";
 	s->req = http_request(s->ctx, url, &ho, NULL, got_services, s, &why);
 	free(url);
 	if (s->req == NULL) {

@@ -308,14 +308,15 @@ cap_references(struct ingest *in, const struct feed_event *ev)
 	         info ? feed_cap_severity_name(info->severity) : "");
 	while (p != NULL && *p != '\0') {
 		const char *end = p + strcspn(p, " "), *c1, *c2;
-		char dedup[FEED_ID_MAX + 8];
+		char dedup[FEED_ID_MAX * 2 + 8];
 
 		c1 = memchr(p, ',', (size_t)(end - p));
 		c2 = c1 ? memchr(c1 + 1, ',', (size_t)(end - c1 - 1)) : NULL;
+		/* The alert's key, as on_cap makes it. */
 		if (c1 != NULL && c2 != NULL && c2 - c1 - 1 > 0 &&
-		    c2 - c1 - 1 <= FEED_ID_MAX) {
-			snprintf(dedup, sizeof dedup, "cap:%.*s",
-			         (int)(c2 - c1 - 1), c1 + 1);
+		    c2 - c1 - 1 <= FEED_ID_MAX && c1 - p <= FEED_ID_MAX) {
+			snprintf(dedup, sizeof dedup, "cap:%.*s", (int)(c2 - p),
+			         p);
 			if (!cancel && cap->ninfo > 0)
 				cap_revise(in, ev, dedup);
 			source_update(
@@ -333,7 +334,7 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 {
 	const struct feed_cap *cap = &ev->u.cap;
 	const struct feed_cap_info *info;
-	char region[REGION_MAX * 4 + 1] = "", dedup[FEED_ID_MAX + 8];
+	char region[REGION_MAX * 4 + 1] = "", dedup[FEED_ID_MAX * 2 + 8];
 	double lat = NAN, lon = NAN;
 	int pri;
 
@@ -381,7 +382,10 @@ on_cap(struct ingest *in, const struct feed_event *ev)
 	/* Polygons and circles: placed by containment of their centre. */
 	cap_centre(info, &lat, &lon);
 	pri = cap_priority(info);
-	snprintf(dedup, sizeof dedup, "cap:%s", cap->identifier);
+	/* CAP identifiers are unique per sender only: the key is both, as
+	 * <references> names an alert (without its sent). */
+	snprintf(dedup, sizeof dedup, "cap:%s,%s",
+	         cap->sender ? cap->sender : "", cap->identifier);
 	raise_incident(in, "sensor", cap_category(info), pri,
 	               region[0] ? region : NULL,
 	               info->headline ? info->headline : info->event,

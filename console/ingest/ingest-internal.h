@@ -129,6 +129,8 @@ enum {
 	OPT_SRC_STRICT,
 	/* Sensor history connections (ingest-copy.c). */
 	OPT_COPY_LINKS = 0x9c0,
+	/* The NGSI-LD tenant served and subscribed in (ingest-push.c). */
+	OPT_NGSI_TENANT = 0x9d0,
 };
 
 /* Whether the sensors and rollups are loaded (ingest-sensors.c). */
@@ -404,6 +406,8 @@ int ingest_push_ngsi_listening(const struct ingest *in);
 /* The listening endpoint as a URL a broker on this host can POST to
  * (ADDR, or 127.0.0.1 for a wildcard; the real port); 0 or -1. */
 int ingest_push_ngsi_endpoint(struct ingest *in, char *out, size_t n);
+/* --ngsi-tenant, NULL when none was given. */
+const char *ingest_push_ngsi_tenant(const struct ingest *in);
 
 /* ingest-ngsisub.c */
 

@@ -139,6 +139,7 @@ ingest_ngsisub_start(struct ingest *in)
 	o.context = s->context;
 	o.ca_file = in->capopts.ca_file;
 	o.renew_s = s->renew_s;
+	o.tenant = ingest_push_ngsi_tenant(in);
 	s->sub = ngsi_sub_new(loop_lws(in->loop), &o, &why);
 	if (s->sub == NULL) {
 		log_msg(LOG_ERROR, "ingest: --ngsi-broker %s: %s", s->broker,

@@ -14,9 +14,17 @@
  *
  * The cache file sits beside the state file: STATE.cap-<hash of URL>, one
  * key a line; a torn last line (a kill mid-write) is ignored on loading.
+ * A CAP key is its document's record (cap-cache.h). When the source drops
+ * records (past their time and no longer in its index), the file is
+ * rewritten whole: a temporary file, fsynced, renamed over it, and the
+ * directory fsynced, so a kill at any point leaves the old file or the new
+ * one, never a mix (CITYOPS_TEST_COMPACT_STALL_MS holds the rename back,
+ * for tests to kill ingest there).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +226,82 @@ on_doc(void *arg, const char *key, const struct feed_result *res)
 }
 
 static void
+write_key(void *arg, const char *key)
+{
+	struct poll_src *ps = arg;
+
+	if (keyset_add(&ps->committed, key))
+		fprintf(ps->cache, "%s\n", key);
+}
+
+/* Syncs the directory of path, so that a rename in it is durable. */
+static int
+sync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY), rc = -1;
+
+	free(copy);
+	if (fd >= 0) {
+		rc = fsync(fd);
+		close(fd);
+	}
+	return rc;
+}
+
+static void
+test_stall(void)
+{
+	const char *e = getenv("CITYOPS_TEST_COMPACT_STALL_MS");
+
+	if (e != NULL && atoi(e) > 0) {
+		log_msg(LOG_INFO, "ingest: compaction stalls %s ms (test)", e);
+		usleep((useconds_t)atoi(e) * 1000);
+	}
+}
+
+/* The source dropped records: its cache file is rewritten with the rest. */
+static void
+on_compact(void *arg)
+{
+	struct poll_src *ps = arg;
+	char *tmp = xasprintf("%s.tmp", ps->cache_path);
+	FILE *old = ps->cache;
+	int bad;
+
+	ps->cache = fopen(tmp, "w");
+	if (ps->cache == NULL || ps->cap == NULL) {
+		log_msg(LOG_ERROR, "ingest: cannot write %s: %s", tmp,
+		        strerror(errno));
+		if (ps->cache != NULL)
+			fclose(ps->cache);
+		ps->cache = old;
+		free(tmp);
+		return;
+	}
+	keyset_free(&ps->committed);
+	src_cap_each(ps->cap, write_key, ps);
+	bad = fflush(ps->cache) != 0 || fsync(fileno(ps->cache)) != 0;
+	bad |= fclose(ps->cache) != 0;
+	test_stall();
+	if (bad || rename(tmp, ps->cache_path) != 0 ||
+	    sync_dir(ps->cache_path) != 0)
+		log_msg(LOG_ERROR,
+		        "ingest: cannot rewrite %s: %s; it keeps every line",
+		        ps->cache_path, strerror(errno));
+	else
+		log_msg(LOG_INFO, "ingest: %s rewritten: %zu items",
+		        ps->cache_path, ps->committed.n);
+	if (old != NULL)
+		fclose(old);
+	ps->cache = fopen(ps->cache_path, "a");
+	if (ps->cache == NULL)
+		log_msg(LOG_ERROR, "ingest: cannot write %s: %s",
+		        ps->cache_path, strerror(errno));
+	free(tmp);
+}
+
+static void
 src_known(struct poll_src *ps, const char *key)
 {
 	if (ps->cap != NULL)
@@ -259,7 +343,8 @@ src_start(struct ingest *in, struct poll_src *ps, const struct src_hooks *h,
 void
 ingest_poll_start(struct ingest *in)
 {
-	struct src_hooks h = {.event = on_event, .doc = on_doc};
+	struct src_hooks h = {
+	    .event = on_event, .doc = on_doc, .compact = on_compact};
 	struct ingest_poll *p = in->poll;
 
 	for (int i = 0; p != NULL && i < p->n; i++) {

@@ -46,6 +46,7 @@ struct ingest_push {
 	size_t max_body;
 	int read_timeout_s;
 	const char *secret_header;
+	const char *tenant; /* --ngsi-tenant */
 	char *secret;
 	const char *mqtt_urls[MAX_MQTT];
 	char mqtt_shown[MAX_MQTT][600]; /* the URLs without passwords */
@@ -120,10 +121,21 @@ ingest_push_opt(const struct opt_parser *p, int opt, const char *arg,
 	char a[64], path[256], host[256], filter[512], shown[600];
 	int port;
 
-	if (opt < OPT_PUSH_FIRST || opt > OPT_PUSH_LAST)
+	if ((opt < OPT_PUSH_FIRST || opt > OPT_PUSH_LAST) &&
+	    opt != OPT_NGSI_TENANT)
 		return 1;
 	ps = push_of(in);
 	switch (opt) {
+	case OPT_NGSI_TENANT:
+		/* As ngsi-http.c reads a tenant: 1 to 64 of [A-Za-z0-9_-]. */
+		if (strlen(arg) == 0 || strlen(arg) > NGSI_TENANT_MAX ||
+		    strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs"
+		                "tuvwxyz0123456789-_") != strlen(arg))
+			return opt_error(p, opt, arg,
+			                 "not a tenant name (1 to 64 letters, "
+			                 "digits, _ and -)");
+		ps->tenant = arg;
+		return 0;
 	case OPT_NGSI_LISTEN:
 		if (ngsi_listen_spec_parse(arg, a, sizeof a, &port, path,
 		                           sizeof path) != 0)
@@ -454,6 +466,7 @@ ingest_push_start(struct ingest *in)
 		                                        : "X-Auth-Token")
 		                   : NULL,
 		    .secret = ps->secret,
+		    .tenant = ps->tenant,
 		};
 		ps->nl = ngsi_listen_new(loop_lws(in->loop), &o,
 		                         on_notification, in);
@@ -520,6 +533,8 @@ ingest_push_health(struct ingest *in, struct buf *b)
 		           " ngsi=listening/%" PRIu64 "req/%" PRIu64
 		           "kept/%" PRIu64 "refused/%dwaiting",
 		           h->requests, h->accepted, h->refused, h->waiting);
+		if (h->tenant > 0)
+			buf_printf(b, "/%" PRIu64 "other_tenant", h->tenant);
 	}
 	for (int i = 0; i < ps->nmqtt; i++) {
 		const struct mqtt_source_health *h;
@@ -567,6 +582,7 @@ ingest_push_health_rows(struct ingest *in, struct buf *b)
 		ingest_health_count(&r, "replied", h->replied);
 		ingest_health_count(&r, "refused", h->refused);
 		ingest_health_count(&r, "timeouts", h->timeouts);
+		ingest_health_count(&r, "other_tenant", h->tenant);
 		ingest_health_count(&r, "bytes", h->bytes);
 		for (int k = 1; k < FEED_REJECT_COUNT; k++)
 			if (ps->rejected[k] > 0)
@@ -627,6 +643,12 @@ ingest_push_ngsi_endpoint(struct ingest *in, char *out, size_t n)
 	snprintf(out, n, strchr(a, ':') ? "http://[%s]:%d%s" : "http://%s:%d%s",
 	         a, ngsi_listen_port(ps->nl), path);
 	return 0;
+}
+
+const char *
+ingest_push_ngsi_tenant(const struct ingest *in)
+{
+	return in->push != NULL ? in->push->tenant : NULL;
 }
 
 void

@@ -327,6 +327,9 @@ usage(FILE *f)
 	      "a header\n"
 	      "      --ngsi-secret-header NAME  that header (default "
 	      "X-Auth-Token)\n"
+	      "      --ngsi-tenant NAME  serve only this NGSILD-Tenant (others "
+	      "404)\n"
+	      "                        and subscribe in it with --ngsi-broker\n"
 	      "      --src-zone Z, --src-lenient, --src-strict  for the next "
 	      "--cap or\n"
 	      "                        --open311 only, over --zone and "
@@ -480,6 +483,7 @@ static const struct option ingest_longopts[] = {
     {"ngsi-timeout", required_argument, NULL, OPT_NGSI_TIMEOUT},
     {"ngsi-secret-header", required_argument, NULL, OPT_NGSI_SECRET_HEADER},
     {"ngsi-secret-file", required_argument, NULL, OPT_NGSI_SECRET_FILE},
+    {"ngsi-tenant", required_argument, NULL, OPT_NGSI_TENANT},
     {"ngsi-broker", required_argument, NULL, OPT_NGSI_BROKER},
     {"ngsi-types", required_argument, NULL, OPT_NGSI_TYPES},
     {"ngsi-attrs", required_argument, NULL, OPT_NGSI_ATTRS},

@@ -32,7 +32,7 @@ grep -q -- '--mqtt mqtt://' "$FEED_TMP/cmdline" || fail "ingest subscribes to no
 
 q() { psql -qAt -c "$1"; }
 cap_raised() {
-	[ "$(q "select count(*) from cityops.incident where dedup_key = 'cap:SMB-TY-0-BLUE'
+	[ "$(q "select count(*) from cityops.incident where dedup_key = 'cap:warning@sh.cma.gov.cn,SMB-TY-0-BLUE'
 		and created_at >= '$since' and created_by::text = 'cityops_ingest'")" = 1 ]
 }
 readings() { # indicator: readings observed since the start

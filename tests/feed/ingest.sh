@@ -90,11 +90,11 @@ $(grep -E 'totals|refused|down' "$FEED_TMP/ingest.log")"
 
 # Incidents: each once per cycle, whatever the restarts replayed.
 q() { psql -qAt -c "$1"; }
-[ "$(q "select count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'cap:SMB-TY-%' and not exercise")" -eq 6 ] ||
+[ "$(q "select count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'cap:%,SMB-TY-%' and not exercise")" -eq 6 ] ||
 	fail "CAP warnings: $(q "select dedup_key, count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'cap:%' group by 1")"
-[ "$(q "select count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'cap:SMB-EX-%' and exercise")" -eq 2 ] ||
+[ "$(q "select count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'cap:%,SMB-EX-%' and exercise")" -eq 2 ] ||
 	fail "CAP Exercise must raise exercise incidents"
-[ "$(q "select count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'cap:SMB-TEST-%'")" -eq 0 ] ||
+[ "$(q "select count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'cap:%,SMB-TEST-%'")" -eq 0 ] ||
 	fail "a CAP Test message reached a queue"
 [ "$(q "select count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'open311:%'")" -eq 6 ] ||
 	fail "Open311: $(q "select dedup_key, count(*) from cityops.incident where created_at >= to_timestamp($start / 1000.0) and dedup_key like 'open311:%' group by 1")"
@@ -108,8 +108,8 @@ q() { psql -qAt -c "$1"; }
 # a cycle each, whatever the restarts replayed.
 [ "$(q "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key like 'open311:FX%0001' and e.action = 'merge'")" -eq 2 ] ||
 	fail "the updated Open311 request: want 2 merge rows, have $(q "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key like 'open311:FX%0001' and e.action = 'merge'")"
-[ "$(q "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key like 'cap:SMB-TY-%-RED' and e.action = 'merge'")" -eq 2 ] ||
-	fail "the repeated red warning: want 2 merge rows, have $(q "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key like 'cap:SMB-TY-%-RED' and e.action = 'merge'")"
+[ "$(q "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key like 'cap:%,SMB-TY-%-RED' and e.action = 'merge'")" -eq 2 ] ||
+	fail "the repeated red warning: want 2 merge rows, have $(q "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key like 'cap:%,SMB-TY-%-RED' and e.action = 'merge'")"
 
 # Alarms with hysteresis: 奉城 hovers around its warning line (150, 10 of
 # hysteresis) and dips to 144-146 three times a cycle; one alarm a cycle.

@@ -53,8 +53,8 @@ got=$(psql -qAt -F ' ' -c "select dedup_key, char_length(title), char_length(des
 	char_length(location), right(title, 1), right(description, 1), right(location, 1),
 	left(title, 10)
 	from cityops.incident where dedup_key in ('long:native:0', 'urn:ngsi-ld:Alert:long-0',
-		'cap:LONG-0', 'open311:LONG0') order by 1")
-want="cap:LONG-0 200 4000 200 … … … $ten
+		'cap:warning@sh.cma.gov.cn,LONG-0', 'open311:LONG0') order by 1")
+want="cap:warning@sh.cma.gov.cn,LONG-0 200 4000 200 … … … $ten
 long:native:0 200 4000 200 … … … $ten
 open311:LONG0 200 4000 200 … … … $ten
 urn:ngsi-ld:Alert:long-0 200 4000 200 … … … $ten"

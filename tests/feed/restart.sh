@@ -45,7 +45,7 @@ committed_at() { [ "$(committed "$1")" -ge "$2" ]; }
 # as docs/ingest.md maps them.
 report_keys() {
 	sed -n \
-		-e '/"type":"cap"/{/status=\(Actual\|Exercise\) msgType=\(Alert\|Update\)/s/.*identifier=\\"\([^\\]*\)\\".*/cap:\1/p}' \
+		-e '/"type":"cap"/{/status=\(Actual\|Exercise\) msgType=\(Alert\|Update\)/s/.*identifier=\\"\([^\\]*\)\\" sender=\\"\([^\\]*\)\\".*/cap:\2,\1/p}' \
 		-e '/"type":"open311"/{/status=\\"/!s/.*open311 id=\\"\([^\\]*\)\\".*/open311:\1/p;/status=\\"open\\"/s/.*open311 id=\\"\([^\\]*\)\\".*/open311:\1/p}' \
 		-e '/"type":"incident"/s/.* dk=\\"\([^\\]*\)\\".*/\1/p' "$1"
 }
@@ -129,7 +129,7 @@ for run in $(seq "$runs"); do
 		sed 's/.*"key":"\([^"]*\)","value":\([^,]*\),"ts":\([0-9]*\).*/\1,\2,\3/' \
 			>"$FEED_TMP/want.csv"
 	report_keys "$FEED_TMP/decoded" | sort | uniq -c |
-		awk '{ print $2 "," $1 }' >"$FEED_TMP/reports.csv"
+		awk '{ print "\"" $2 "\"," $1 }' >"$FEED_TMP/reports.csv"
 	[ "$(wc -l <"$FEED_TMP/want.csv")" -gt 5000 ] || fail "run $run: too few readings expected"
 	[ "$(wc -l <"$FEED_TMP/reports.csv")" -ge 10 ] || fail "run $run: too few reports expected"
 

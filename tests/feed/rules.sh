@@ -100,17 +100,17 @@ expect_in "$log" 'out_of_area: WaterQualityObserved urn:ngsi-ld:WaterQualityObse
 expect_in "$log" 'out_of_area: WasteContainer urn:ngsi-ld:wastecontainer:1021:AAWD .* at lat 42.602145 lon -8.768460'
 expect_in "$log" 'out_of_area: NoiseLevelObserved Vitoria-NoiseLevelObserved-2016-12-28T11:00:00_2016-12-28T12:00:00 .* at lat 42.849100 lon -2.698000'
 # Place: a two-district CAP alert is one incident at their common region.
-[ "$(psql -qAtc "select region_code from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")" = 310120 ] ||
+[ "$(psql -qAtc "select region_code from cityops.incident where dedup_key = 'cap:warning@sh.cma.gov.cn,rules-cap-gb2260-1'")" = 310120 ] ||
 	fail "the GB/T 2260 alert is not one incident in 奉贤区"
 # CAP Update: the alert's incident takes the update's priority (Extreme → 1),
 # area and expiry, one timeline row each.
-[ "$(psql -qAtc "select priority || '|' || location || '|' || (source_expires_at at time zone 'UTC') from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")" = '1|南桥镇; 奉城镇; 海湾镇|2099-01-01 16:00:00' ] ||
-	fail "the CAP Update did not revise its alert's incident: $(psql -qAtc "select priority, location, source_expires_at from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")"
-[ "$(psql -qAtc "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key = 'cap:rules-cap-gb2260-1' and e.action = 'source_update'")" = 3 ] ||
+[ "$(psql -qAtc "select priority || '|' || location || '|' || (source_expires_at at time zone 'UTC') from cityops.incident where dedup_key = 'cap:warning@sh.cma.gov.cn,rules-cap-gb2260-1'")" = '1|南桥镇; 奉城镇; 海湾镇|2099-01-01 16:00:00' ] ||
+	fail "the CAP Update did not revise its alert's incident: $(psql -qAtc "select priority, location, source_expires_at from cityops.incident where dedup_key = 'cap:warning@sh.cma.gov.cn,rules-cap-gb2260-1'")"
+[ "$(psql -qAtc "select count(*) from cityops.incident_event e join cityops.incident i on i.id = e.incident_id where i.dedup_key = 'cap:warning@sh.cma.gov.cn,rules-cap-gb2260-1' and e.action = 'source_update'")" = 3 ] ||
 	fail "not one timeline row per revised field"
 # ... and the deadlines of its new priority, counted from its creation.
-[ "$(psql -qAtc "select count(*) from cityops.incident i, cityops.sla_for(i.category_code, 1) s where i.dedup_key = 'cap:rules-cap-gb2260-1' and i.ack_due = i.created_at + s.ack and i.close_due = i.created_at + s.close and i.sla_due = case i.sla_stage when 'ack' then i.ack_due when 'dispatch' then i.dispatch_due when 'arrive' then i.arrive_due when 'close' then i.close_due end")" = 1 ] ||
-	fail "the CAP Update's priority did not bring its SLA deadlines: $(psql -qAtc "select priority, created_at, ack_due, close_due, sla_stage, sla_due from cityops.incident where dedup_key = 'cap:rules-cap-gb2260-1'")"
+[ "$(psql -qAtc "select count(*) from cityops.incident i, cityops.sla_for(i.category_code, 1) s where i.dedup_key = 'cap:warning@sh.cma.gov.cn,rules-cap-gb2260-1' and i.ack_due = i.created_at + s.ack and i.close_due = i.created_at + s.close and i.sla_due = case i.sla_stage when 'ack' then i.ack_due when 'dispatch' then i.dispatch_due when 'arrive' then i.arrive_due when 'close' then i.close_due end")" = 1 ] ||
+	fail "the CAP Update's priority did not bring its SLA deadlines: $(psql -qAtc "select priority, created_at, ack_due, close_due, sla_stage, sla_due from cityops.incident where dedup_key = 'cap:warning@sh.cma.gov.cn,rules-cap-gb2260-1'")"
 [ "$(psql -qAtc "select count(*) from cityops.incident where dedup_key like 'open311:638349' or title like '%trafficJam%'")" = 0 ] ||
 	fail "a San Francisco or Madrid report landed in the city"
 out=$("$CITYOPS" --headless -U admin_city -c 'feed unmapped')

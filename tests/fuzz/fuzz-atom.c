@@ -2,7 +2,8 @@
  * Copyright (C) 2026 the cityops authors; see LICENSE. */
 /*
  * The Atom/RSS index parser on arbitrary bytes: no crash, no leak; every
- * entry it reports has a non-empty link.
+ * entry it reports has a non-empty link, and an alert key either whole
+ * (sender, identifier, a sent time) or absent.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,11 @@ entry(void *arg, const struct feed_index_entry *e)
 {
 	(void)arg;
 	if (e->link == NULL || e->link[0] == '\0')
+		abort();
+	if ((e->cap_sender != NULL) != (e->cap_identifier != NULL) ||
+	    (e->cap_sender != NULL) != (e->cap_sent_ms != 0) ||
+	    (e->cap_sender != NULL &&
+	     (e->cap_sender[0] == '\0' || e->cap_identifier[0] == '\0')))
 		abort();
 }
 

@@ -6,9 +6,12 @@
  * Content-Length, Transfer-Encoding, Expect, secret, tenant and Link (an
  * empty line is an absent header); what follows is a chunked body, fed to
  * the chunked decoder in pieces whose sizes come from the input too.
+ * The endpoint serves one tenant when the input's last byte is odd.
  * Checked: a verdict is always one of the documented statuses with a
  * reason, 0 only for POST on the path with the right secret and a length
- * within the cap; the tenant and context are NUL-terminated and clean;
+ * within the cap, and for the served tenant only when one is; a
+ * ProblemDetails type only on the 404 of another tenant; the tenant and
+ * context are NUL-terminated and clean;
  * the decoder never writes more data than it was given, and decoding in
  * pieces gives what decoding at once gives.
  */
@@ -56,8 +59,13 @@ check_verdict(const struct ngsi_http_cfg *cfg, const struct ngsi_http_req *r,
 	for (const char *c = v->context; *c; c++)
 		if ((unsigned char)*c <= ' ')
 			abort();
+	if (v->problem != NULL && (v->status != 404 || cfg->tenant == NULL ||
+	                           strcmp(v->tenant, cfg->tenant) == 0))
+		abort();
 	if (v->status != 0)
 		return;
+	if (cfg->tenant != NULL && strcmp(v->tenant, cfg->tenant) != 0)
+		abort();
 	if (r->method == NULL || strcmp(r->method, "POST") != 0 ||
 	    r->uri == NULL ||
 	    strncmp(r->uri, cfg->path, strlen(cfg->path)) != 0)
@@ -108,11 +116,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *copy = malloc(size + 1), *f[NFIELDS] = {0}, *p = copy, *body;
-	struct ngsi_http_cfg cfg = {"/notify", 4096, "x-auth-token:", "s3cret"};
+	struct ngsi_http_cfg cfg = {"/notify", 4096, "x-auth-token:", "s3cret",
+	                            NULL};
 	struct ngsi_http_req r;
 	struct ngsi_http_verdict v;
 	char ctx[64];
 
+	if (size > 0 && (data[size - 1] & 1))
+		cfg.tenant = "city-a";
 	memcpy(copy, data, size);
 	copy[size] = '\0';
 	for (int i = 0; i < NFIELDS && p != NULL; i++) {

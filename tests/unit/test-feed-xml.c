@@ -208,7 +208,7 @@ open311_xml(void)
 
 struct entries {
 	int n;
-	char link[4][256], id[4][256];
+	char link[4][256], id[4][256], key[4][256];
 };
 
 static void
@@ -219,6 +219,10 @@ entry(void *arg, const struct feed_index_entry *e)
 	if (x->n < 4) {
 		snprintf(x->link[x->n], 256, "%s", e->link);
 		snprintf(x->id[x->n], 256, "%s", e->id ? e->id : "");
+		snprintf(x->key[x->n], 256, "%s|%s|%lld",
+		         e->cap_sender ? e->cap_sender : "",
+		         e->cap_identifier ? e->cap_identifier : "",
+		         (long long)e->cap_sent_ms);
 	}
 	x->n++;
 }
@@ -257,13 +261,45 @@ indexes(void)
 	free(s);
 }
 
+/* An entry naming its alert with cap: elements gives its key; one that
+ * names only part of it, or a sent that is no time, gives none. */
+static void
+index_alert_keys(void)
+{
+	static const char doc[] =
+	    "<feed xmlns='http://www.w3.org/2005/Atom' "
+	    "xmlns:c='urn:oasis:names:tc:emergency:cap:1.2'>"
+	    "<entry><link href='a.xml'/><c:sender> s@x </c:sender>"
+	    "<c:identifier>ID-1</c:identifier>"
+	    "<c:sent>2026-09-10T06:00:00+08:00</c:sent></entry>"
+	    "<entry><link href='b.xml'/><c:identifier>ID-2</c:identifier>"
+	    "<c:sent>2026-09-10T06:00:00+08:00</c:sent></entry>"
+	    "<entry><link href='c.xml'/><c:sender>s@x</c:sender>"
+	    "<c:identifier>ID-3</c:identifier><c:sent>soon</c:sent></entry>"
+	    "<entry><link href='d.xml'/><x><c:sender>s@x</c:sender>"
+	    "<c:identifier>ID-4</c:identifier>"
+	    "<c:sent>2026-09-10T06:00:00+08:00</c:sent></x></entry></feed>";
+	struct entries x;
+	const char *why = NULL;
+
+	memset(&x, 0, sizeof x);
+	CHECK_INT(feed_index_parse(doc, sizeof doc - 1, 1 << 20, entry, &x,
+	                           NULL, &why),
+	          FEED_INDEX_ATOM);
+	CHECK_INT(x.n, 4);
+	CHECK_STR(x.key[0], "s@x|ID-1|1788991200000");
+	CHECK_STR(x.key[1], "||0");
+	CHECK_STR(x.key[2], "||0");
+	CHECK_STR(x.key[3], "||0"); /* not the entry's own children */
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct check_case cases[] = {
-	    TEST(oasis_examples), TEST(untidy),      TEST(refused),
-	    TEST(depth_and_size), TEST(open311_xml), TEST(indexes),
-	    {NULL, NULL},
+	    TEST(oasis_examples),   TEST(untidy),      TEST(refused),
+	    TEST(depth_and_size),   TEST(open311_xml), TEST(indexes),
+	    TEST(index_alert_keys), {NULL, NULL},
 	};
 
 	return check_main(cases, argc, argv);

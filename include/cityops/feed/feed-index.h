@@ -25,6 +25,11 @@ struct feed_index_entry {
 	const char *id;     /* Atom id, RSS guid; NULL when absent */
 	const char *link;   /* as written (may be relative) */
 	int64_t updated_ms; /* 0 when absent or not parseable */
+	/* The alert's key when the entry gives it in cap: extension
+	 * elements (<cap:sender>, <cap:identifier>, <cap:sent>); both NULL
+	 * and 0 unless all three are there and sent is a time. */
+	const char *cap_sender, *cap_identifier;
+	int64_t cap_sent_ms;
 };
 
 typedef void (*feed_index_fn)(void *arg, const struct feed_index_entry *e);

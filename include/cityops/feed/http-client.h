@@ -33,6 +33,7 @@ struct http_opts {
 	size_t max_body;     /* 1 MiB; a longer response fails the request */
 	int timeout_ms;      /* 30000: the whole exchange, DNS included */
 	const char *ca_file; /* PEM CAs instead of the system store */
+	const char *tenant;  /* sent as NGSILD-Tenant; NULL: none */
 };
 
 /* The answer; pointers live for the done call only. */

@@ -22,6 +22,7 @@ struct ngsi_http_cfg {
 	size_t max_body;           /* bytes; larger bodies get 413 */
 	const char *secret_header; /* NULL when no secret is asked for */
 	const char *secret;        /* its value */
+	const char *tenant;        /* NULL: any; else only this NGSILD-Tenant */
 };
 
 /* The request head, as read; every field NULL when the header is absent. */
@@ -48,7 +49,13 @@ struct ngsi_http_verdict {
 	long long length;    /* Content-Length, -1 when chunked */
 	char tenant[NGSI_TENANT_MAX + 1];   /* "" when none */
 	char context[NGSI_CONTEXT_MAX + 1]; /* Link's @context, "" when none */
+	/* The NGSI-LD error type of a refusal, for a ProblemDetails body
+	 * (RFC 7807); NULL when the reply has no body. */
+	const char *problem;
 };
+
+#define NGSI_PROBLEM_NONEXISTENT_TENANT                                        \
+	"https://uri.etsi.org/ngsi-ld/errors/NonexistentTenant"
 
 /*
  * Judges req against cfg into *v. Returns v->status: 0 when the body is
@@ -56,7 +63,11 @@ struct ngsi_http_verdict {
  * path), 405 (not POST), 401 (secret missing or wrong), 400 (bad
  * Content-Length, both framings, bad tenant), 411 (no length), 413 (over
  * max_body), 415 (not JSON), 417 (an expectation other than
- * 100-continue), 501 (a transfer coding other than chunked).
+ * 100-continue), 501 (a transfer coding other than chunked), and 404
+ * with v->problem NonexistentTenant when cfg->tenant is set and the
+ * request names another tenant or none (the default tenant): NGSI-LD
+ * (ETSI GS CIM 009, the Tenant clause of the HTTP binding) answers a
+ * request for a tenant that does not exist so.
  */
 int ngsi_http_check(const struct ngsi_http_cfg *cfg,
                     const struct ngsi_http_req *req,

@@ -26,6 +26,7 @@ struct ngsi_listen_opts {
 	int read_timeout_s;        /* a request whole within this */
 	const char *secret_header; /* NULL: none asked for */
 	const char *secret;
+	const char *tenant; /* NULL: any NGSILD-Tenant; else only this one */
 };
 
 /*
@@ -44,6 +45,7 @@ struct ngsi_listen_health {
 	uint64_t replied;  /* 204s sent */
 	uint64_t refused;  /* 4xx/5xx replies */
 	uint64_t timeouts; /* connections dropped mid-request */
+	uint64_t tenant;   /* refused: another tenant (404 NonexistentTenant) */
 	uint64_t bytes;    /* body bytes handed over */
 	int waiting;       /* requests waiting for their 204 */
 	int last_status;   /* of the last refusal, 0 when none */

@@ -29,7 +29,8 @@ struct ngsi_sub_opts {
 	const char *attrs;    /* comma-separated attributes; NULL: all */
 	const char *context;  /* @context URL; NULL: the core context */
 	const char *ca_file;
-	int renew_s;                        /* 3600 */
+	const char *tenant; /* sent as NGSILD-Tenant; NULL: the default */
+	int renew_s;        /* 3600 */
 	int backoff_min_ms, backoff_max_ms; /* 1000, 300000 */
 };
 

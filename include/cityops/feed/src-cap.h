@@ -38,6 +38,7 @@ struct src_cap_opts {
 	int backoff_max_ms;  /* 300000 */
 	const char *zones;   /* zone spec for zone-less times; NULL: defaults */
 	int lenient;         /* numbers with leading zeros accepted */
+	int64_t retention_ms; /* CAP_CACHE_RETENTION_MS (cap-cache.h) */
 };
 
 /* Returns a source that polls at once, or NULL with *why (a bad URL). */
@@ -45,8 +46,13 @@ struct src_cap *src_cap_new(struct lws_context *ctx,
                             const struct src_cap_opts *o,
                             const struct src_hooks *h, const char **why);
 void src_cap_free(struct src_cap **sp);
-/* Marks key (a document URL, or identifier|sent) as stored: never again. */
+/* Marks key, a record line (cap-cache.h) handed to h->doc or read back
+ * from the owner's state, as stored: that alert and URL never again. */
 void src_cap_known(struct src_cap *s, const char *key);
+/* Calls fn with each record still kept, for the owner to rewrite its
+ * state when h->compact says records were dropped. */
+void src_cap_each(const struct src_cap *s,
+                  void (*fn)(void *arg, const char *key), void *arg);
 /* Holds (1) or releases (0) new document fetches: backpressure. */
 void src_cap_pause(struct src_cap *s, int pause);
 const struct src_health *src_cap_health(struct src_cap *s);

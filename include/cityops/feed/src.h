@@ -19,6 +19,9 @@ struct src_hooks {
 	/* Item key is done (decoded, or rejected: res->reason). The owner
 	 * confirms it with the source's _known call once stored. */
 	void (*doc)(void *arg, const char *key, const struct feed_result *res);
+	/* Optional: the source dropped confirmed items it no longer needs;
+	 * the owner rewrites its saved state from the source's _each. */
+	void (*compact)(void *arg);
 	void *arg;
 };
 
