@@ -202,11 +202,10 @@ connect_wait_ms(void)
 struct db *
 db_connect(const char *conninfo, int timeout_ms, struct db_error *err)
 {
-	PGconn *conn = open_conn(conninfo, timeout_ms, err);
-	struct db *db;
+	struct db *db = db_connect_now(conninfo, timeout_ms, err);
 	int wait;
 
-	if (conn == NULL && (wait = connect_wait_ms()) > 0) {
+	if (db == NULL && (wait = connect_wait_ms()) > 0) {
 		/* Down or failing over as we start: wait for it, bounded,
 		 * as a running session does. */
 		log_msg(LOG_WARN, "%s; waiting up to %d s for the database",
@@ -221,8 +220,16 @@ db_connect(const char *conninfo, int timeout_ms, struct db_error *err)
 			return NULL;
 		}
 		db->window_ms = 0;
-		return db;
 	}
+	return db;
+}
+
+struct db *
+db_connect_now(const char *conninfo, int timeout_ms, struct db_error *err)
+{
+	PGconn *conn = open_conn(conninfo, timeout_ms, err);
+	struct db *db;
+
 	if (conn == NULL)
 		return NULL;
 	db = xcalloc(1, sizeof *db);

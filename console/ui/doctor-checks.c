@@ -42,7 +42,7 @@ struct db *
 doctor_connection(struct doctor *d, const char *dsn)
 {
 	struct db_error err = {0};
-	struct db *db = db_connect(dsn, CONNECT_MS, &err);
+	struct db *db = db_connect_now(dsn, CONNECT_MS, &err);
 	struct db_info in;
 	char target[512];
 

@@ -44,8 +44,11 @@ $out"
 expect_in "$out" '^note +schema +this login may not read'
 expect_in "$out" '^ok +login +officer_fx .*: officer, scope 310120'
 
-# A wrong host (socket folder) and a wrong port.
+# A wrong host (socket folder) and a wrong port. A diagnosis answers at
+# once: one attempt, not the 30 s a session waits for a database that
+# fails over (db_connect_now).
 expect_problem connection 'cannot connect to socket /nonexistent' env PGHOST=/nonexistent "$CITYOPS" doctor
+expect_not_in "$(env PGHOST=/nonexistent "$CITYOPS" doctor)" 'gave up reconnecting|attempts\)'
 expect_problem connection 'cannot connect' "$CITYOPS" --dsn "host=127.0.0.1 port=1 connect_timeout=2" doctor
 
 # A pending migration: the shipped files plus one more.

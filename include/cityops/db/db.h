@@ -61,6 +61,11 @@ struct db;
  */
 struct db *db_connect(const char *conninfo, int timeout_ms,
                       struct db_error *err);
+/* As db_connect, but one attempt when it starts: for a diagnosis, which
+ * must say at once that the database cannot be reached (`cityops
+ * doctor`), not wait for it to come back. */
+struct db *db_connect_now(const char *conninfo, int timeout_ms,
+                          struct db_error *err);
 void db_close(struct db **db);
 
 /*
