@@ -37,7 +37,7 @@ print_server(FILE *f, const char *dsn)
 {
 	struct db_error err = {0};
 	struct db_info info;
-	struct db *db = db_connect(dsn, VERSION_CONNECT_MS, &err);
+	struct db *db = db_connect_now(dsn, VERSION_CONNECT_MS, &err);
 	char target[512], why[1024];
 
 	if (db == NULL || db_info_get(db, &info) != 0) {
