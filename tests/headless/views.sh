@@ -30,7 +30,7 @@ expect_in "$out" '南桥镇'
 expect_in "$out" '上海市 › 奉贤区'
 out=$(co -U super_city -c 'region 南桥镇')
 expect_in "$out" '上海市 › 奉贤区 › 南桥镇'
-expect_in "$out" 'grid'
+expect_in "$out" '网格'
 
 # Vital signs, worst first; one indicator's history with a sparkline.
 out=$(co -U super_city --json -c 'vitals --limit 200')
