@@ -637,10 +637,7 @@ desk_apply_timeline(struct desk *d, int has_from, uint64_t from,
 	skipped = has_from ? span - n - shown_not_in(d, rows, n) : 0;
 	if (skipped > 0) {
 		char line[160];
-		snprintf(line, sizeof line,
-		         "… %lld 条较早动态未显示 (%lld earlier events not "
-		         "shown)",
-		         skipped, skipped);
+		snprintf(line, sizeof line, "… %lld 条较早动态未显示", skipped);
 		desk_event(d, n > 0 ? rows[0].at : time(NULL), DESK_SEV_DIM,
 		           line);
 	}

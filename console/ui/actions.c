@@ -158,7 +158,7 @@ actions_confirm_key(struct tui *t, int key)
 	if (line != NULL && (key == 'y' || key == 'Y'))
 		actions_run_line(t, line);
 	else
-		tui_message(t, SLOT_DIM, "已取消 (cancelled)");
+		tui_message(t, SLOT_DIM, "已取消");
 	free(line);
 	tui_mark(t, TUI_DIRTY_MSG | TUI_DIRTY_PROMPT);
 }
@@ -170,7 +170,7 @@ unit_status(struct tui *t)
 	char line[160];
 
 	if (t->view != NULL || t->focus != P_UNITS || p->sel >= p->nindex) {
-		tui_message(t, SLOT_MSG_ERROR, "没有选中单位 (select a unit)");
+		tui_message(t, SLOT_MSG_ERROR, "没有选中单位");
 		return;
 	}
 	snprintf(line, sizeof line, "unit-status %s ",
@@ -178,8 +178,8 @@ unit_status(struct tui *t)
 	prompt_open(t, MODE_PROMPT, line);
 	t->prompt_for_key = 1;
 	tui_message(t, SLOT_DIM,
-	            "状态 status: available out_of_service returning "
-	            "(其余随事件变化)");
+	            "可改为 available 待命 · out_of_service 停用 · "
+	            "returning 返回 (其余随事件变化)");
 }
 
 /* raise-from: the indicator's incident category, region and reading. */
@@ -190,7 +190,7 @@ raise_from_loaded(void *arg, struct db_table *tb, const struct db_error *err)
 	char line[512];
 
 	if (err != NULL || tb == NULL || tb->nrows != 1) {
-		tui_message(t, SLOT_MSG_ERROR, "cannot read the indicator: %s",
+		tui_message(t, SLOT_MSG_ERROR, "读不到指标: %s",
 		            err && err->message ? err->message : "not found");
 	} else if (t->mode == MODE_NORMAL) {
 		snprintf(line, sizeof line,
@@ -219,8 +219,7 @@ raise_from(struct tui *t)
 	         !(vr = &t->d->vrows[pane_data_row(p, p->sel)])->heading)
 		key = t->d->vitals[vr->vital].key;
 	else {
-		tui_message(t, SLOT_MSG_ERROR,
-		            "没有选中指标 (select an indicator)");
+		tui_message(t, SLOT_MSG_ERROR, "没有选中指标");
 		return;
 	}
 	db_async_submit(t->db, Q_RAISE_FROM, 1, &key, raise_from_loaded, t);
