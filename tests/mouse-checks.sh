@@ -51,7 +51,7 @@ mouse_checks() {
 	ind=$(screen | sed -n "${a2}p" | awk '{print $3}')
 	click 12 "$a2"
 	keys a
-	wait_for "» 告警 [0-9]+ $ind 已确认 \(acknowledged by super_city\)"
+	wait_for "» 告警 [0-9]+ $ind 已由 super_city 确认"
 	# A double-click on the second queue row opens it.
 	r2=$(ref_at $((q1 + 1)))
 	dblclick 5 $((q1 + 1))

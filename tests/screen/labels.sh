@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright (C) 2026 the cityops authors; see LICENSE.
 # One language on the screen (issue 14): at 80x24, as a duty officer walks
-# the console (the default layout, each pane, the alarms, search, map and
-# reports views, an incident, an indicator's chart, the unit picker, a
-# refused action), no screen shows an English fragment among its Chinese
+# the console (the default layout, each pane including the map, the alarms
+# view and an acknowledgement, search, region and reports views, an
+# incident, an indicator's chart, the unit picker, the unit-status prompt,
+# a refused action), no screen shows an English fragment among its Chinese
 # labels. Every ASCII word of three letters or more must be on the
 # allow-list that headless/labels reads too (tests/labels-allow): codes,
 # call signs, logins, key names and units stay as they are. The help view
@@ -74,6 +75,9 @@ home
 keys A
 wait_for '条告警'
 look 'alarms view'
+keys a
+wait_for '» 告警 [0-9]+ .* super_fx'
+look 'an alarm acknowledged'
 home
 keys f
 wait_for '^:find'
