@@ -28,7 +28,7 @@
 struct map_pane {
 	struct map_layout lay;
 	struct map_geom g;
-	WINDOW *win; /* the window the cache is for: a new one is blank */
+	unsigned wingen; /* the window the cache is for: a new one is blank */
 	int w, h, focused, nsig;
 	char sig[MAP_MAX_TILES][64]; /* what each tile showed */
 	char detail[SIG_MAX];        /* what the detail box showed */
@@ -216,7 +216,7 @@ relayout(struct tui *t, struct tui_pane *p, struct map_pane *mp, int focused)
 {
 	const char *codes[MAP_MAX_TILES] = {NULL};
 	int n = t->d->nregions > MAP_MAX_TILES ? MAP_MAX_TILES : t->d->nregions;
-	int same = mp->win == p->win && mp->w == p->w && mp->h == p->h &&
+	int same = mp->wingen == p->wingen && mp->w == p->w && mp->h == p->h &&
 	           mp->nsig == n && mp->focused == focused;
 
 	struct map_layout old = mp->lay;
@@ -229,7 +229,7 @@ relayout(struct tui *t, struct tui_pane *p, struct map_pane *mp, int focused)
 	       memcmp(old.col, mp->lay.col, sizeof old.col) == 0;
 	if (same)
 		return 0;
-	mp->win = p->win;
+	mp->wingen = p->wingen;
 	mp->w = p->w;
 	mp->h = p->h;
 	mp->nsig = n;

@@ -277,6 +277,7 @@ place(struct tui *t, int id, int y, int x, int h, int w)
 	p->w = w;
 	p->shown = 1;
 	p->win = newwin(h, w, y, x);
+	p->wingen++;
 	leaveok(p->win, TRUE);
 	p->dirty = 1;
 }
