@@ -35,11 +35,14 @@ prompt() {
 	type_text "$1"
 	keys Enter
 }
-# focus PANE: Tab until the lower half is that pane (its heading).
+# focus PANE: Tab until that pane's title is drawn focused (the default
+# theme's pane.title.focus: black on cyan, or reverse).
 focus() {
 	local i
 	for ((i = 0; i < 12; i++)); do
-		if screen | grep -E "^ $1 " >/dev/null; then return 0; fi
+		if screen_raw | grep -aE $'\e\\[(46|7)m '"$1 " >/dev/null; then
+			return 0
+		fi
 		keys Tab
 		sleep 0.2
 	done
@@ -108,6 +111,12 @@ wait_for "^编号 +$pond"
 keys Escape
 wait_for '^搜索.* › 积水'
 keys Escape
+wait_for '^ 事件队列 '
+# The map again (m gives it the body at 80x24).
+keys m
+wait_for '^ 地图 '
+look 'map'
+keys m
 wait_for '^ 事件队列 '
 # The region view (r), a street drilled into: its grid cells.
 keys r
