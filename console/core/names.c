@@ -36,6 +36,7 @@ static const struct name roles[] = {
 #define PAIR(code, label) {#code, label},
 static const struct name actions[] = {ACTIONS(PAIR)};
 static const struct name sources[] = {SOURCES(PAIR)};
+static const struct name alarm_states[] = {ALARM_STATES(PAIR)};
 static const struct name region_levels[] = {REGION_LEVELS(PAIR)};
 static const struct name match_fields[] = {MATCH_FIELDS(PAIR)};
 #undef PAIR
@@ -81,6 +82,12 @@ const char *
 names_source(const char *code)
 {
 	return LOOKUP(sources, code);
+}
+
+const char *
+names_alarm_state(const char *code)
+{
+	return LOOKUP(alarm_states, code);
 }
 
 const char *

@@ -74,7 +74,7 @@ apply_change(struct desk_sync *sy, long long seq, const char *payload)
 		desk_json_field(payload, "state", st, sizeof st);
 		desk_sync_event(
 		    sy, strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
-		    "告警 %s %s #%lld", id, st, seq);
+		    "告警 %s %s #%lld", id, names_alarm_state(st), seq);
 		desk_sync_want(sy, W_VITALS | W_REGIONS | W_ALARMS);
 	} else if (strcmp(type, "handover") == 0) {
 		char to[64] = "";

@@ -107,8 +107,7 @@ act_on_incident(struct tui *t, const char *action)
 
 	if (inc == NULL || inc->ref == NULL) {
 		tui_message(t, SLOT_MSG_ERROR,
-		            "没有选中事件 (select an incident "
-		            "in the queue first)");
+		            "没有选中事件: 先在事件队列中选一件");
 		return;
 	}
 	r = desk_rule_for(t->d, inc, action);
@@ -117,7 +116,8 @@ act_on_incident(struct tui *t, const char *action)
 		if (!actions_hint(t, hint, sizeof hint))
 			hint[0] = '\0';
 		tui_message(t, SLOT_MSG_ERROR, "%s %s: 不可 %s · %s", inc->ref,
-		            names_incident_state(inc->state), action, hint);
+		            names_incident_state(inc->state),
+		            names_action(action), hint);
 		return;
 	}
 	snprintf(line, sizeof line, "%s %s", action, inc->ref);

@@ -16,13 +16,15 @@ allow=$(dirname "$0")/../labels-allow
 
 # look WHAT: the screen now has no word off the allow-list. Every screen
 # is looked at before the test fails, so that one run names them all. The
-# prompt line (":…") and the echo of a command run ("» show …") are
-# command syntax, which stays; "» 告警 … 已确认" is a message and is looked at.
+# prompt line (":…"), the echo of a command run ("» show …") and the event
+# log's line for a command ("19:47:10 ✗ close …": the same message is
+# looked at on the message line) are command syntax, which stays;
+# "» 告警 … 已由 … 确认" is a message and is looked at.
 found=
 look() {
 	local out bad
 	out=$(screen)
-	bad=$(grep -vE '^(:|» [a-z][a-z-]* )' <<<"$out" |
+	bad=$(grep -vE '^(:|» [a-z][a-z-]* |[0-9:]{8} [✓✗] [a-z][a-z-]* )' <<<"$out" |
 		grep -oE '[A-Za-z][A-Za-z0-9_.-]{2,}' |
 		grep -Evf <(grep -v '^#' "$allow") | sort -u | tr '\n' ' ') || true
 	[ -z "$bad" ] || found+="
@@ -159,6 +161,18 @@ screen_start 80 24 -- -U officer_fx
 wait_for 'DB ●'
 wait_for '^P[1-4] [0-9]{6}-[0-9]{4}'
 look 'default layout, officer'
+# Lines in the event log: an incident raised and acknowledged elsewhere, a
+# unit's status, an alarm acknowledged.
+new=$(co -U officer_fx --json -c 'raise fire 2 南桥镇 事件日志用语测试' |
+	sed -n 's/.*"ref":"\([^"]*\)".*/\1/p')
+[ -n "$new" ] || fail "raise failed"
+co -U officer_fx -c "ack $new" >/dev/null || fail "ack failed"
+co -U officer_fx -c "alarm ack fx.pond.nanqiao" >/dev/null || fail "alarm ack failed"
+focus 动态
+wait_for "$new 受理"
+wait_for '告警 fx.pond.nanqiao 已确认'
+look 'event log'
+home
 prompt "close $pond"
 wait_for '值班长|权限|不允许|拒绝'
 look 'refused action'

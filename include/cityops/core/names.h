@@ -62,6 +62,12 @@
 	X(note, "备注")                                                        \
 	X(merge, "合并")
 
+/* An alarm's state (alarm.state). */
+#define ALARM_STATES(X)                                                        \
+	X(raised, "发生")                                                      \
+	X(acknowledged, "已确认")                                              \
+	X(cleared, "已解除")
+
 /* Where an incident came from (incident.source). */
 #define SOURCES(X)                                                             \
 	X(sensor, "物联感知")                                                  \
@@ -100,6 +106,7 @@ const char *names_unit_status(const char *code);
 const char *names_vital_state(const char *code);
 const char *names_action(const char *code);
 const char *names_source(const char *code);
+const char *names_alarm_state(const char *code);
 const char *names_region_level(const char *code);
 const char *names_match_field(const char *code);
 const char *names_role_label(enum role r);
