@@ -8,7 +8,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 
 # Debian packages the project needs to build, test and run.
 PACKAGES=(build-essential cmake pkg-config clang tmux
-	strace libncurses-dev libpq-dev libwebsockets-dev libcjson-dev libreadline-dev libexpat1-dev postgresql-15 postgresql-15-pgtap postgresql-contrib postgresql-15-auto-failover pg-auto-failover-cli pgbouncer libmosquitto-dev mosquitto mosquitto-clients debhelper lintian bash-completion man-db systemd)
+	strace libncurses-dev libpq-dev libwebsockets-dev libcjson-dev libreadline-dev libexpat1-dev postgresql-15 postgresql-15-pgtap postgresql-contrib postgresql-15-auto-failover pg-auto-failover-cli pgbouncer libmosquitto-dev mosquitto mosquitto-clients openssh-server openssh-client debhelper lintian bash-completion man-db systemd)
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }

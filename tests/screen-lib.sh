@@ -73,7 +73,7 @@ $(screen)"
 screen_quit() {
 	local end=$((SECONDS + SCREEN_TIMEOUT))
 	keys q
-	wait_for 'Quit\? \(y/n\)'
+	wait_for '退出控制台\? \(y/n\)'
 	keys y
 	while [ ! -s "$SCREEN_HOME/exit" ] && [ $SECONDS -le $end ]; do sleep 0.1; done
 	grep -q 'EXIT=0' "$SCREEN_HOME/exit" 2>/dev/null ||

@@ -82,7 +82,7 @@ finish_alarm(struct cmd_ctx *ctx)
 {
 	struct db_table *t = cmd_take(ctx, 0);
 
-	result_message(ctx->res, "告警 %s %s 已确认 (acknowledged by %s)",
+	result_message(ctx->res, "告警 %s %s 已由 %s 确认",
 	               db_get(t, 0, "id") ?: "?",
 	               db_get(t, 0, "indicator_id") ?: "?",
 	               db_get(t, 0, "acknowledged_by") ?: "?");

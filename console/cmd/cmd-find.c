@@ -15,7 +15,7 @@ static const struct col_spec cols[] = {
     {"priority", "级", F_PRIORITY, 0},   {"category_name", "类别", F_TEXT, 10},
     {"region_name", "区域", F_TEXT, 10}, {"state", "状态", F_STATE, 0},
     {"title", "标题", F_TEXT, 30},       {"location", "地点", F_TEXT, 20},
-    {"matched", "匹配", F_TEXT, 0},      {NULL, NULL, 0, 0},
+    {"matched", "匹配", F_MATCH, 0},     {NULL, NULL, 0, 0},
 };
 
 static void

@@ -16,8 +16,10 @@
 #define IMPORT_MAX (16 * 1024 * 1024)
 
 static const struct col_spec import_cols[] = {
-    {"code", "代码", F_TEXT, 0},  {"action", "操作", F_TEXT, 0},
-    {"level", "层级", F_TEXT, 0}, {"parent_code", "上级", F_TEXT, 0},
+    {"code", "代码", F_TEXT, 0},
+    {"action", "操作", F_TEXT, 0},
+    {"level", "层级", F_LEVEL, 0},
+    {"parent_code", "上级", F_TEXT, 0},
     {NULL, NULL, 0, 0},
 };
 
@@ -83,7 +85,7 @@ prepare_import(struct cmd_ctx *ctx)
 static const struct col_spec region_cols[] = {
     {"breadcrumb", "位置", F_TEXT, 0},
     {"code", "区划代码", F_TEXT, 0},
-    {"level", "层级", F_TEXT, 0},
+    {"level", "层级", F_LEVEL, 0},
     {"open_incidents", "未结事件", F_NUMBER, 0},
     {"worst_indicator", "最差体征", F_TEXT, 0},
     {"worst_state", "体征状态", F_VITAL, 0},
@@ -93,7 +95,7 @@ static const struct col_spec region_cols[] = {
 static const struct col_spec child_cols[] = {
     {"code", "代码", F_TEXT, 0},
     {"name", "名称", F_TEXT, 16},
-    {"level", "层级", F_TEXT, 0},
+    {"level", "层级", F_LEVEL, 0},
     {"open_incidents", "未结", F_NUMBER, 0},
     {"worst_state", "体征", F_VITAL, 0},
     {"worst_indicator", "最差指标", F_TEXT, 24},

@@ -10,25 +10,25 @@ static const struct col_spec incident_cols[] = {
     {"category_name", "类别", F_TEXT, 0},
     {"state", "状态", F_STATE, 0},
     {"escalation", "升级", F_NUMBER, 0},
-    {"source", "来源", F_TEXT, 0},
+    {"source", "来源", F_SOURCE, 0},
     {"breadcrumb", "区域", F_TEXT, 0},
     {"location", "地点", F_TEXT, 0},
     {"description", "描述", F_TEXT, 0},
     {"created_at", "发现时间", F_TIME, 0},
     {"created_by", "上报人", F_TEXT, 0},
-    {"sla_stage", "时限环节", F_TEXT, 0},
+    {"sla_stage", "时限环节", F_ACTION, 0},
     {"sla_due", "时限截止", F_TIME, 0},
     {"sla_left_s", "剩余", F_SLA, 0},
     {"exercise", "演练", F_EXERCISE, 0},
-    {"allowed", "可执行", F_TEXT, 0},
+    {"allowed", "可执行", F_ACTION, 0},
     {NULL, NULL, 0, 0},
 };
 
 static const struct col_spec timeline_cols[] = {
     {"at", "时间", F_TIME, 0},          {"actor", "操作员", F_TEXT, 14},
-    {"action", "动作", F_TEXT, 0},      {"from_state", "原状态", F_STATE, 0},
+    {"action", "动作", F_ACTION, 0},    {"from_state", "原状态", F_STATE, 0},
     {"to_state", "新状态", F_STATE, 0}, {"unit", "单位", F_TEXT, 0},
-    {"note", "说明", F_TEXT, 40},       {NULL, NULL, 0, 0},
+    {"note", "说明", F_NOTE, 40},       {NULL, NULL, 0, 0},
 };
 
 static const struct col_spec unit_cols[] = {

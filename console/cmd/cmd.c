@@ -449,10 +449,11 @@ check(struct cmd_ctx *ctx)
 		return -1;
 	}
 	if ((e->flags & CMD_DB) && s->login != NULL && s->role < e->role) {
+		/* In the centre's words: the action as it is called (结案),
+		 * other commands by their name, which is what one types. */
 		result_fail(ctx->res, "forbidden", NULL,
-		            "%s needs role %s (%s); you are %s (%s)", e->name,
-		            names_role_code(e->role), names_role_label(e->role),
-		            names_role_code(s->role),
+		            "%s 需要%s权限; 当前角色 %s", names_action(e->name),
+		            names_role_label(e->role),
 		            names_role_label(s->role));
 		return -1;
 	}

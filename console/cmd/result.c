@@ -118,6 +118,35 @@ result_clear(struct result *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* "dispatch, unfounded, note" → "派单 不实 备注": each name as the centre
+ * says it (a name it does not know stays as it is, sanitized). */
+static void
+action_list(const char *v, char *out, size_t outsz)
+{
+	char name[32], safe[64];
+	size_t used = 0;
+
+	out[0] = '\0';
+	while (*v != '\0') {
+		size_t n = strcspn(v, ", ");
+		if (n > 0) {
+			size_t k = n < sizeof name ? n : sizeof name - 1;
+			memcpy(name, v, k);
+			name[k] = '\0';
+			text_sanitize(names_action(name),
+			              strlen(names_action(name)), safe,
+			              sizeof safe);
+			int w = snprintf(out + used, outsz - used, "%s%s",
+			                 used > 0 ? " " : "", safe);
+			if (w < 0 || (size_t)w >= outsz - used)
+				return;
+			used += (size_t)w;
+		}
+		v += n;
+		v += strspn(v, ", ");
+	}
+}
+
 const char *
 result_cell_text(const char *v, enum col_fmt fmt, char *out, size_t outsz)
 {
@@ -162,6 +191,22 @@ result_cell_text(const char *v, enum col_fmt fmt, char *out, size_t outsz)
 		         strcmp(v, "peace") == 0       ? "平时"
 		         : strcmp(v, "emergency") == 0 ? "应急"
 		                                       : v);
+		break;
+	case F_ACTION:
+		action_list(v, out, outsz);
+		break;
+	case F_SOURCE:
+	case F_NOTE:
+		text_sanitize(names_source(v), strlen(names_source(v)), out,
+		              outsz);
+		break;
+	case F_LEVEL:
+		text_sanitize(names_region_level(v),
+		              strlen(names_region_level(v)), out, outsz);
+		break;
+	case F_MATCH:
+		text_sanitize(names_match_field(v),
+		              strlen(names_match_field(v)), out, outsz);
 		break;
 	case F_ROLE: {
 		int r = names_role_parse(v);

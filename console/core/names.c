@@ -33,6 +33,14 @@ static const struct name roles[] = {
 #undef X
 };
 
+#define PAIR(code, label) {#code, label},
+static const struct name actions[] = {ACTIONS(PAIR)};
+static const struct name sources[] = {SOURCES(PAIR)};
+static const struct name alarm_states[] = {ALARM_STATES(PAIR)};
+static const struct name region_levels[] = {REGION_LEVELS(PAIR)};
+static const struct name match_fields[] = {MATCH_FIELDS(PAIR)};
+#undef PAIR
+
 static const char *
 lookup(const struct name *t, size_t n, const char *code)
 {
@@ -62,6 +70,36 @@ const char *
 names_vital_state(const char *code)
 {
 	return LOOKUP(vital_states, code);
+}
+
+const char *
+names_action(const char *code)
+{
+	return LOOKUP(actions, code);
+}
+
+const char *
+names_source(const char *code)
+{
+	return LOOKUP(sources, code);
+}
+
+const char *
+names_alarm_state(const char *code)
+{
+	return LOOKUP(alarm_states, code);
+}
+
+const char *
+names_region_level(const char *code)
+{
+	return LOOKUP(region_levels, code);
+}
+
+const char *
+names_match_field(const char *code)
+{
+	return LOOKUP(match_fields, code);
 }
 
 const char *

@@ -109,7 +109,7 @@ db_conn_node(PGconn *conn, char *out, size_t size)
 		return;
 	}
 	if (h[0] == '/')
-		snprintf(out, size, "%s:%s", "socket", p ? p : "");
+		snprintf(out, size, "%s:%s", "本机", p ? p : "");
 	else
 		snprintf(out, size, "%s:%s", h, p ? p : "");
 }

@@ -67,37 +67,32 @@ apply_change(struct desk_sync *sy, long long seq, const char *payload)
 		                names_unit_status(st), seq);
 		desk_sync_want(sy, W_UNITS);
 	} else if (strcmp(type, "mode") == 0) {
-		desk_sync_event(sy, DESK_SEV_WARN,
-		                "模式变更 (mode changed) #%lld", seq);
+		desk_sync_event(sy, DESK_SEV_WARN, "模式变更 #%lld", seq);
 		desk_sync_want(sy, W_MODE);
 	} else if (strcmp(type, "alarm") == 0) {
 		desk_json_field(payload, "indicator", id, sizeof id);
 		desk_json_field(payload, "state", st, sizeof st);
 		desk_sync_event(
 		    sy, strcmp(st, "raised") == 0 ? DESK_SEV_CRIT : DESK_SEV_OK,
-		    "告警 %s %s #%lld", id, st, seq);
+		    "告警 %s %s #%lld", id, names_alarm_state(st), seq);
 		desk_sync_want(sy, W_VITALS | W_REGIONS | W_ALARMS);
 	} else if (strcmp(type, "handover") == 0) {
 		char to[64] = "";
 		desk_json_field(payload, "from", id, sizeof id);
 		desk_json_field(payload, "to", to, sizeof to);
 		desk_json_field(payload, "state", st, sizeof st);
-		desk_sync_event(sy, DESK_SEV_WARN,
-		                "交接班 handover %s → %s %s #%lld", id, to,
-		                strcmp(st, "accepted") == 0 ? "已接班 accepted"
-		                                            : "待接班 given",
-		                seq);
+		desk_sync_event(
+		    sy, DESK_SEV_WARN, "交接班 %s → %s %s #%lld", id, to,
+		    strcmp(st, "accepted") == 0 ? "已接班" : "待接班", seq);
 	} else if (strcmp(type, "source") == 0) {
 		desk_json_field(payload, "label", id, sizeof id);
 		desk_json_field(payload, "ok", st, sizeof st);
 		if (strcmp(st, "true") == 0)
-			desk_sync_event(sy, DESK_SEV_OK,
-			                "数据源恢复 source ok: %s #%lld", id,
-			                seq);
+			desk_sync_event(sy, DESK_SEV_OK, "数据源恢复: %s #%lld",
+			                id, seq);
 		else
 			desk_sync_event(sy, DESK_SEV_CRIT,
-			                "数据源故障 source failing: %s #%lld",
-			                id, seq);
+			                "数据源故障: %s #%lld", id, seq);
 		desk_sync_want(sy, W_SOURCES);
 	} else {
 		desk_sync_want(sy, W_ALL & ~W_CHANGES);
@@ -127,11 +122,8 @@ desk_sync_apply_changes(struct desk_sync *sy, const struct fetch_req *fr,
 	v = change_seq_merge(&sy->cs, fr->cs_has, fr->cs_seq, fr->cs_horizon,
 	                     horizon, total, rows, n, fresh, &missed);
 	if (v == CHANGE_SEQ_GAP) {
-		desk_sync_event(
-		    sy, DESK_SEV_WARN,
-		    "… %lld 条变更未显示, 全量同步 (%lld changes not shown, "
-		    "full resync)",
-		    missed, missed);
+		desk_sync_event(sy, DESK_SEV_WARN,
+		                "… %lld 条变更未显示, 全量同步", missed);
 		desk_sync_want(sy, W_ALL & ~W_CHANGES);
 	}
 	for (int i = 0, k = 0; i < tb->nrows && v != CHANGE_SEQ_STALE; i++) {

@@ -43,16 +43,15 @@ feed_links(struct desk_sync *sy)
 			continue;
 		f->link = h->link;
 		if (h->link == FEED_LINK_UP) {
-			desk_sync_event(sy, DESK_SEV_OK,
-			                "馈送已连接 feed up: %s",
+			desk_sync_event(sy, DESK_SEV_OK, "馈送已连接: %s",
 			                feed_label(h));
 			f->was_up = 1;
 			f->down_ms = 0;
 		} else if (h->link == FEED_LINK_WAITING &&
 		           (f->was_up || f->down_ms == 0)) {
-			desk_sync_event(
-			    sy, DESK_SEV_CRIT, "馈送断开 feed down: %s — %s",
-			    feed_label(h), h->why[0] ? h->why : "?");
+			desk_sync_event(sy, DESK_SEV_CRIT, "馈送断开: %s — %s",
+			                feed_label(h),
+			                h->why[0] ? h->why : "?");
 			f->was_up = 0;
 			f->down_ms = feed_wall_ms();
 		}

@@ -463,9 +463,7 @@ on_link(void *arg, enum db_link link, const char *why)
 			db_node(db_async_db(sy->db), node, sizeof node);
 			desk_sync_event(
 			    sy, DESK_SEV_OK,
-			    "数据库已恢复 %s, %lld s, 全量同步 (database back, "
-			    "resync)",
-			    node,
+			    "数据库已恢复 %s, %lld 秒, 全量同步", node,
 			    (long long)((loop_now_ms() - d->down_since_ms) /
 			                1000));
 		}

@@ -522,13 +522,19 @@ void
 desk_timeline_text(const struct desk_timeline_row *r, char *buf, size_t bufsz)
 {
 	const char *to = r->to_state;
+	/* A raise's note is its source (sensor → 物联感知); other notes are
+	 * people's words and stay as written. */
+	const char *note =
+	    r->note && r->action && strcmp(r->action, "raise") == 0
+	        ? names_source(r->note)
+	        : r->note;
 
 	snprintf(buf, bufsz, "%s%s %s%s%s · %s%s%s%s%s",
 	         r->exercise ? "[演练] " : "", r->ref ? r->ref : "?",
-	         r->action ? r->action : "", to ? " → " : "",
+	         r->action ? names_action(r->action) : "", to ? " → " : "",
 	         to ? names_incident_state(to) : "", r->actor ? r->actor : "?",
 	         r->unit ? " · " : "", r->unit ? r->unit : "",
-	         r->note ? " · " : "", r->note ? r->note : "");
+	         note ? " · " : "", note ? note : "");
 }
 
 /* The index of id in the sorted shown set, or where it would go. */
@@ -637,10 +643,7 @@ desk_apply_timeline(struct desk *d, int has_from, uint64_t from,
 	skipped = has_from ? span - n - shown_not_in(d, rows, n) : 0;
 	if (skipped > 0) {
 		char line[160];
-		snprintf(line, sizeof line,
-		         "… %lld 条较早动态未显示 (%lld earlier events not "
-		         "shown)",
-		         skipped, skipped);
+		snprintf(line, sizeof line, "… %lld 条较早动态未显示", skipped);
 		desk_event(d, n > 0 ? rows[0].at : time(NULL), DESK_SEV_DIM,
 		           line);
 	}

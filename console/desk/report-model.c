@@ -15,8 +15,16 @@ const char *const report_span_names[SPAN_COUNT] = {
     "shift", "today", "7days", "month", "custom",
 };
 
+const char *const report_span_labels[SPAN_COUNT] = {
+    "本班", "今日", "近7日", "本月", "自定",
+};
+
 const char *const report_groupings[REPORT_NGROUPINGS] = {
     "district", "street", "department", "category", "unit",
+};
+
+const char *const report_grouping_labels[REPORT_NGROUPINGS] = {
+    "区", "街道", "部门", "类别", "单位",
 };
 
 static void

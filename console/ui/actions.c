@@ -107,8 +107,7 @@ act_on_incident(struct tui *t, const char *action)
 
 	if (inc == NULL || inc->ref == NULL) {
 		tui_message(t, SLOT_MSG_ERROR,
-		            "没有选中事件 (select an incident "
-		            "in the queue first)");
+		            "没有选中事件: 先在事件队列中选一件");
 		return;
 	}
 	r = desk_rule_for(t->d, inc, action);
@@ -117,7 +116,8 @@ act_on_incident(struct tui *t, const char *action)
 		if (!actions_hint(t, hint, sizeof hint))
 			hint[0] = '\0';
 		tui_message(t, SLOT_MSG_ERROR, "%s %s: 不可 %s · %s", inc->ref,
-		            names_incident_state(inc->state), action, hint);
+		            names_incident_state(inc->state),
+		            names_action(action), hint);
 		return;
 	}
 	snprintf(line, sizeof line, "%s %s", action, inc->ref);
@@ -158,7 +158,7 @@ actions_confirm_key(struct tui *t, int key)
 	if (line != NULL && (key == 'y' || key == 'Y'))
 		actions_run_line(t, line);
 	else
-		tui_message(t, SLOT_DIM, "已取消 (cancelled)");
+		tui_message(t, SLOT_DIM, "已取消");
 	free(line);
 	tui_mark(t, TUI_DIRTY_MSG | TUI_DIRTY_PROMPT);
 }
@@ -170,7 +170,7 @@ unit_status(struct tui *t)
 	char line[160];
 
 	if (t->view != NULL || t->focus != P_UNITS || p->sel >= p->nindex) {
-		tui_message(t, SLOT_MSG_ERROR, "没有选中单位 (select a unit)");
+		tui_message(t, SLOT_MSG_ERROR, "没有选中单位");
 		return;
 	}
 	snprintf(line, sizeof line, "unit-status %s ",
@@ -178,8 +178,8 @@ unit_status(struct tui *t)
 	prompt_open(t, MODE_PROMPT, line);
 	t->prompt_for_key = 1;
 	tui_message(t, SLOT_DIM,
-	            "状态 status: available out_of_service returning "
-	            "(其余随事件变化)");
+	            "可改为 available 待命 · out_of_service 停用 · "
+	            "returning 返回 (其余随事件变化)");
 }
 
 /* raise-from: the indicator's incident category, region and reading. */
@@ -190,7 +190,7 @@ raise_from_loaded(void *arg, struct db_table *tb, const struct db_error *err)
 	char line[512];
 
 	if (err != NULL || tb == NULL || tb->nrows != 1) {
-		tui_message(t, SLOT_MSG_ERROR, "cannot read the indicator: %s",
+		tui_message(t, SLOT_MSG_ERROR, "读不到指标: %s",
 		            err && err->message ? err->message : "not found");
 	} else if (t->mode == MODE_NORMAL) {
 		snprintf(line, sizeof line,
@@ -219,8 +219,7 @@ raise_from(struct tui *t)
 	         !(vr = &t->d->vrows[pane_data_row(p, p->sel)])->heading)
 		key = t->d->vitals[vr->vital].key;
 	else {
-		tui_message(t, SLOT_MSG_ERROR,
-		            "没有选中指标 (select an indicator)");
+		tui_message(t, SLOT_MSG_ERROR, "没有选中指标");
 		return;
 	}
 	db_async_submit(t->db, Q_RAISE_FROM, 1, &key, raise_from_loaded, t);

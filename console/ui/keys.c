@@ -172,8 +172,7 @@ do_action(struct tui *t, enum config_action a)
 		break;
 	case ACTION_BELL:
 		t->bell = !t->bell;
-		tui_message(t, SLOT_DIM, "P1 提示音 bell %s",
-		            t->bell ? "on" : "off");
+		tui_message(t, SLOT_DIM, "P1 提示音 %s", t->bell ? "开" : "关");
 		tui_mark(t, LOOP_DIRTY_STATUS);
 		break;
 	case ACTION_MAP:

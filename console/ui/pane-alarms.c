@@ -84,8 +84,7 @@ pane_alarms_ack(struct tui *t)
 	char line[64];
 
 	if (p->sel >= p->nindex || p->sel >= count(t)) {
-		tui_message(t, SLOT_MSG_ERROR,
-		            "没有选中告警 (no alarm selected)");
+		tui_message(t, SLOT_MSG_ERROR, "没有选中告警");
 		return;
 	}
 	snprintf(line, sizeof line, "alarm ack %lld",

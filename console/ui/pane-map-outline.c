@@ -33,7 +33,7 @@ struct cell {
 
 struct map_outline {
 	/* What the canvas was built from. */
-	WINDOW *win;
+	unsigned wingen; /* tui_pane.wingen: a new window is blank */
 	int w, h, nregions, nshapes, npoints;
 	const struct desk_shape *shapes;
 	const struct desk_point *points;
@@ -311,11 +311,11 @@ map_outline_draw(struct map_outline *o, struct tui *t, struct tui_pane *p,
 
 	/* A new window, size or a full repaint draws every cell; new data
 	 * draws only the cells that changed. */
-	full = full || o->win != p->win || o->w != cw || o->h != h;
+	full = full || o->wingen != p->wingen || o->w != cw || o->h != h;
 	if (full || o->regions != d->regions || o->shapes != d->shapes ||
 	    o->points != d->points || o->nregions != d->nregions) {
 		build(o, d, cw, h, !full);
-		o->win = p->win;
+		o->wingen = p->wingen;
 		o->regions = d->regions;
 		o->shapes = d->shapes;
 		o->points = d->points;

@@ -28,7 +28,7 @@
 struct map_pane {
 	struct map_layout lay;
 	struct map_geom g;
-	WINDOW *win; /* the window the cache is for: a new one is blank */
+	unsigned wingen; /* the window the cache is for: a new one is blank */
 	int w, h, focused, nsig;
 	char sig[MAP_MAX_TILES][64]; /* what each tile showed */
 	char detail[SIG_MAX];        /* what the detail box showed */
@@ -184,19 +184,18 @@ draw_detail(struct tui *t, struct tui_pane *p, const struct map_geom *g,
 		draw_text(p->win, 1 + y++, g->dx + 1, g->dw - 1, line,
 		          theme_attr(SLOT_NORMAL), 1);
 	if (y < end && r->indicators != NULL) {
-		draw_text(p->win, 1 + y++, g->dx + 1, g->dw - 1,
-		          "最差指标 worst", theme_attr(SLOT_HEADER), 1);
+		draw_text(p->win, 1 + y++, g->dx + 1, g->dw - 1, "最差指标",
+		          theme_attr(SLOT_HEADER), 1);
 		y = detail_lines(p, g, y, r->indicators, 1);
 	}
 	if (y < end && r->incidents != NULL) {
-		draw_text(p->win, 1 + y++, g->dx + 1, g->dw - 1,
-		          "最新事件 newest", theme_attr(SLOT_HEADER), 1);
+		draw_text(p->win, 1 + y++, g->dx + 1, g->dw - 1, "最新事件",
+		          theme_attr(SLOT_HEADER), 1);
 		y = detail_lines(p, g, y, r->incidents, 0);
 	}
 	if (y < end)
 		draw_text(p->win, 1 + end - 1, g->dx + 1, g->dw - 1,
-		          "Enter 下钻 drill · ←↑↓→ 移动 move",
-		          theme_attr(SLOT_DIM), 1);
+		          "Enter 下钻 · ←↑↓→ 移动", theme_attr(SLOT_DIM), 1);
 }
 
 static void
@@ -217,7 +216,7 @@ relayout(struct tui *t, struct tui_pane *p, struct map_pane *mp, int focused)
 {
 	const char *codes[MAP_MAX_TILES] = {NULL};
 	int n = t->d->nregions > MAP_MAX_TILES ? MAP_MAX_TILES : t->d->nregions;
-	int same = mp->win == p->win && mp->w == p->w && mp->h == p->h &&
+	int same = mp->wingen == p->wingen && mp->w == p->w && mp->h == p->h &&
 	           mp->nsig == n && mp->focused == focused;
 
 	struct map_layout old = mp->lay;
@@ -230,7 +229,7 @@ relayout(struct tui *t, struct tui_pane *p, struct map_pane *mp, int focused)
 	       memcmp(old.col, mp->lay.col, sizeof old.col) == 0;
 	if (same)
 		return 0;
-	mp->win = p->win;
+	mp->wingen = p->wingen;
 	mp->w = p->w;
 	mp->h = p->h;
 	mp->nsig = n;
@@ -341,10 +340,9 @@ pane_map_draw(struct tui *t, struct tui_pane *p, int focused)
 	if (n == 0 || mp->g.tw == 0) {
 		if (full)
 			draw_text(p->win, 2, 1, p->w - 1,
-			          n == 0 ? (t->d->regions_loaded
-			                        ? "(无下级 no children)"
-			                        : "(载入中… loading)")
-			                 : "(太小 too small for the map)",
+			          n == 0 ? (t->d->regions_loaded ? "(无下级)"
+			                                         : "(载入中…)")
+			                 : "(太小, 放不下地图)",
 			          theme_attr(SLOT_DIM), 0);
 		wnoutrefresh(p->win);
 		return;

@@ -125,12 +125,12 @@ static const char *
 why_empty(const struct tui *t, const struct tui_pane *p)
 {
 	if (p->filter[0])
-		return "(无匹配 no match)";
+		return "(无匹配)";
 	if (t->d->link != DB_LINK_UP)
-		return "(等待数据库… waiting for the database)";
+		return "(等待数据库…)";
 	if (!pane_loaded(t, p))
-		return "(载入中… loading)";
-	return "(空 empty)";
+		return "(载入中…)";
+	return "(空)";
 }
 
 void

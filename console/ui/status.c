@@ -244,14 +244,12 @@ status_banner(struct tui *t)
 	        ? (long long)((loop_now_ms() - t->d->down_since_ms) / 1000)
 	        : 0;
 	if (t->d->link == DB_LINK_CONNECTING)
-		snprintf(
-		    buf, sizeof buf,
-		    " 数据库切换/重连中 (failover, reconnecting) %lld s — %s",
-		    lasted, t->d->link_why);
+		snprintf(buf, sizeof buf, " 数据库切换/重连中 %lld 秒 — %s",
+		         lasted, t->d->link_why);
 	else
 		snprintf(buf, sizeof buf,
-		         " 数据库断开 (failover, database down) %lld s: %s — "
-		         "%lld s 后重连; 输入不会丢失",
+		         " 数据库断开 %lld 秒: %s — "
+		         "%lld 秒后重连; 输入不会丢失",
 		         lasted, t->d->link_why,
 		         in >= 0 ? (in + 999) / 1000 : 0);
 	werase(t->w_banner);
@@ -265,7 +263,7 @@ status_msg(struct tui *t)
 	const char *text = t->msg;
 
 	if (t->mode == MODE_QUIT)
-		text = "退出控制台? Quit? (y/n)";
+		text = "退出控制台? (y/n)";
 	werase(t->w_msg);
 	draw_text(t->w_msg, 0, 0, t->cols, text,
 	          theme_attr(t->mode == MODE_QUIT || t->mode == MODE_CONFIRM
@@ -281,9 +279,8 @@ status_too_small(struct tui *t, int min_cols, int min_rows)
 	char buf[128];
 
 	werase(stdscr);
-	draw_text(stdscr, 0, 0, t->cols, "终端太小 terminal too small", A_BOLD,
-	          0);
-	snprintf(buf, sizeof buf, "need %dx%d, have %dx%d", min_cols, min_rows,
+	draw_text(stdscr, 0, 0, t->cols, "终端太小", A_BOLD, 0);
+	snprintf(buf, sizeof buf, "至少 %dx%d, 现在 %dx%d", min_cols, min_rows,
 	         t->cols, t->rows);
 	if (t->rows > 1)
 		draw_text(stdscr, 1, 0, t->cols, buf, A_NORMAL, 0);

@@ -23,17 +23,13 @@ got_last(void *arg, struct db_table *tb, const struct db_error *err)
 	note = db_get(tb, 0, "note");
 	if (db_get(tb, 0, "accepted_at") != NULL) {
 		format_time(db_get(tb, 0, "accepted_at"), acc, sizeof acc);
-		tui_event(
-		    t, DESK_SEV_NORMAL,
-		    "上次交接班 last handover %s %s → %s, 已接班 accepted "
-		    "%s%s%s",
-		    at, db_get(tb, 0, "from_name") ?: "",
-		    db_get(tb, 0, "to_name") ?: "", acc, note ? " · " : "",
-		    note ? note : "");
+		tui_event(t, DESK_SEV_NORMAL,
+		          "上次交接班 %s %s → %s, 已接班 %s%s%s", at,
+		          db_get(tb, 0, "from_name") ?: "",
+		          db_get(tb, 0, "to_name") ?: "", acc,
+		          note ? " · " : "", note ? note : "");
 	} else {
-		tui_event(t, DESK_SEV_WARN,
-		          "上次交接班 last handover %s %s → %s, 待接班 not yet "
-		          "accepted%s%s",
+		tui_event(t, DESK_SEV_WARN, "上次交接班 %s %s → %s, 待接班%s%s",
 		          at, db_get(tb, 0, "from_name") ?: "",
 		          db_get(tb, 0, "to_name") ?: "", note ? " · " : "",
 		          note ? note : "");

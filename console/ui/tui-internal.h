@@ -67,6 +67,10 @@ enum pane_id {
 struct tui_pane {
 	const struct pane_ops *ops;
 	WINDOW *win;
+	/* Bumped for each new window: a pane that caches what it drew keys
+	 * the cache by this, not by win, as a new window may get the address
+	 * of the one freed before it and is blank all the same. */
+	unsigned wingen;
 	int y, x, h, w, shown;
 	int sel, top; /* in filtered rows */
 	char filter[128];

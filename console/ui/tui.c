@@ -277,6 +277,7 @@ place(struct tui *t, int id, int y, int x, int h, int w)
 	p->w = w;
 	p->shown = 1;
 	p->win = newwin(h, w, y, x);
+	p->wingen++;
 	leaveok(p->win, TRUE);
 	p->dirty = 1;
 }
@@ -683,7 +684,7 @@ run_screen(struct tui *t)
 	if (t->sig_fd >= 0)
 		t->sig_watch =
 		    loop_watch_fd(t->loop, t->sig_fd, signal_event, t);
-	tui_event(t, DESK_SEV_DIM, "控制台启动 console started");
+	tui_event(t, DESK_SEV_DIM, "控制台启动");
 	t->lat = latency_open();
 	start_sync(t);
 	tui_show_last_handover(t);
@@ -771,8 +772,7 @@ tui_run(struct session *s, const struct tui_opts *o)
 		if (cerr[0] != '\0')
 			tui_message(t, SLOT_MSG_ERROR, "config: %s", cerr);
 		if (s->readonly)
-			tui_message(t, SLOT_DIM,
-			            "只读模式 read-only: changes are refused");
+			tui_message(t, SLOT_DIM, "只读模式: 不能修改");
 		run_screen(t);
 	}
 	tui_free(t);

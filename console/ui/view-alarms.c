@@ -76,9 +76,7 @@ alarms_draw(struct tui *t, struct tui_view *v, int y0, int h)
 	                      NCOLS,
 	                      head,
 	                      alarms_count(v),
-	                      a && a->alarms_loaded
-	                          ? "(无告警 no active alarms)"
-	                          : "载入中… (loading)",
+	                      a && a->alarms_loaded ? "(无告警)" : "载入中…",
 	                      SLOT_DIM,
 	                      draw_alarm};
 
@@ -108,8 +106,7 @@ alarms_key(struct tui *t, struct tui_view *v, int key)
 	if (config_action_for(key) != ACTION_ACT_ACK)
 		return 0;
 	if (a == NULL || v->sel >= a->nalarms) {
-		tui_message(t, SLOT_MSG_ERROR,
-		            "没有选中告警 (no alarm selected)");
+		tui_message(t, SLOT_MSG_ERROR, "没有选中告警");
 		return 1;
 	}
 	snprintf(line, sizeof line, "alarm ack %lld",
@@ -129,7 +126,7 @@ alarms_open(struct tui *t)
 
 	if (t->view != NULL && t->view->ops == &view_alarms)
 		return;
-	v = view_push(t, &view_alarms, "告警 alarms", NULL);
+	v = view_push(t, &view_alarms, "告警", NULL);
 	v->data = t->d; /* read live; not freed (ops->free is NULL) */
 	v->loading = 0;
 }

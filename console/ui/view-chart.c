@@ -127,8 +127,7 @@ draw_chart(struct tui *t, const struct tui_view *v, int y0, int h)
 
 	if (c->hn == 0 || h < 3 || t->cols < 20) {
 		draw_text(t->w_view, y0, 2, t->cols - 2,
-		          v->loading ? "载入中… (loading)"
-		                     : "(无历史 no history)",
+		          v->loading ? "载入中…" : "(无历史)",
 		          theme_attr(SLOT_DIM), 0);
 		return;
 	}

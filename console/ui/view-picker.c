@@ -57,7 +57,7 @@ draw_pick(struct tui *t, struct tui_view *v, int i, int y, int selected,
 	                     : "[ ]");
 	snprintf(dist, sizeof dist, "%s km", k->distance ? k->distance : "?");
 	if (k->taken)
-		snprintf(who, sizeof who, "已被占用 taken: %s",
+		snprintf(who, sizeof who, "已被占用: %s",
 		         k->taken_by ? k->taken_by : "?");
 	else
 		snprintf(who, sizeof who, "%s",
@@ -82,8 +82,7 @@ picker_draw(struct tui *t, struct tui_view *v, int y0, int h)
 	    NCOLS,
 	    "推荐单位 (近者在前) · Space 选择  Enter 派单  Esc 返回",
 	    pv->p->n,
-	    pv->p->loaded ? "(无可用单位 no suitable unit available)"
-	                  : "载入中… (loading)",
+	    pv->p->loaded ? "(无可用单位)" : "载入中…",
 	    SLOT_DIM,
 	    draw_pick};
 
@@ -147,7 +146,7 @@ picker_sent(struct tui *t, void *arg, const struct result *r)
 	int alive = view_alive(t, v) && v->ops == &view_picker;
 
 	if (r->failed) {
-		tui_message(t, SLOT_MSG_ERROR, "派单被拒 refused: %s%s%s",
+		tui_message(t, SLOT_MSG_ERROR, "派单被拒: %s%s%s",
 		            r->error ? r->error : "failed",
 		            r->hint ? " — " : "", r->hint ? r->hint : "");
 		tui_event(t, DESK_SEV_ERROR, "✗ dispatch: %s",
@@ -178,8 +177,7 @@ picker_enter(struct tui *t, struct tui_view *v)
 	char *line = desk_picker_line(pv->p);
 
 	if (line == NULL) {
-		tui_message(t, SLOT_MSG_ERROR,
-		            "没有可派的单位 (no unit chosen)");
+		tui_message(t, SLOT_MSG_ERROR, "没有选中要派的单位");
 		return;
 	}
 	tui_run_line_then(t, line, picker_sent, v);
@@ -221,7 +219,7 @@ picker_open(struct tui *t, const char *ref)
 	struct picker_view *pv = xcalloc(1, sizeof *pv);
 	struct tui_view *v;
 
-	snprintf(crumbs, sizeof crumbs, "%s › 派单 dispatch", ref);
+	snprintf(crumbs, sizeof crumbs, "%s › 派单", ref);
 	v = view_push(t, &view_picker, crumbs, ref);
 	pv->p = desk_picker_new(ref);
 	v->data = pv;

@@ -46,11 +46,13 @@ draw_child(struct tui *t, const struct desk_region *c, int y, int selected,
 {
 	int slot, attrs[NCOLS];
 	const char *sym = tui_vital_symbol(c->worst_state, &slot);
-	char state[48], value[32];
-	const char *cells[NCOLS] = {c->code,  c->name,
-	                            c->level, c->open_incidents,
-	                            state,    c->worst_indicator,
+	char state[48], value[32], level[32];
+	const char *cells[NCOLS] = {c->code, c->name,
+	                            level,   c->open_incidents,
+	                            state,   c->worst_indicator,
 	                            value};
+
+	result_cell_text(c->level, F_LEVEL, level, sizeof level);
 
 	snprintf(state, sizeof state, "%s %s", sym,
 	         c->worst_state ? names_vital_state(c->worst_state) : "");
@@ -86,8 +88,7 @@ region_draw(struct tui *t, struct tui_view *v, int y0, int h)
 		           v->top + y == v->sel, widths);
 	if (n == 0)
 		draw_text(t->w_view, y0 + 1, 1, t->cols - 1,
-		          v->loading ? "载入中… (loading)"
-		                     : "(无下级 no children)",
+		          v->loading ? "载入中…" : "(无下级)",
 		          theme_attr(SLOT_DIM), 0);
 }
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cityops/cmd/cmd.h"
+#include "cityops/core/format.h"
 #include "cityops/desk/report-model.h"
 #include "tui-internal.h"
 
@@ -154,7 +155,7 @@ draw_group(struct tui *t, const struct db_table *tb, int row, int y,
 	for (int c = 0; c < NCOLS; c++) {
 		const char *v = db_get(tb, row, src[c].name);
 		if (c == 0 && v == NULL)
-			v = "合计 total";
+			v = "合计";
 		result_cell_text(v, src[c].fmt, text[c], sizeof text[c]);
 		cells[c] = text[c];
 	}
@@ -163,20 +164,35 @@ draw_group(struct tui *t, const struct db_table *tb, int row, int y,
 	                  : theme_attr(SLOT_NORMAL));
 }
 
+/* A period's bound ("2026-12-02T00:00:00+08:00") as the tables show
+ * times: "12-02 00:00". */
+static void
+period_time(const char *iso, char *out, size_t outsz)
+{
+	char pg[64];
+
+	snprintf(pg, sizeof pg, "%s", iso);
+	if (strlen(pg) > 10 && pg[10] == 'T')
+		pg[10] = ' ';
+	format_time(pg, out, outsz);
+}
+
 static void
 reports_draw(struct tui *t, struct tui_view *v, int y0, int h)
 {
 	struct reports *r = v->data;
-	char labels_buf[NCOLS][32], head[400];
+	char labels_buf[NCOLS][32], head[400], from[32], to[32];
 	const char *labels[NCOLS];
 	int widths[NCOLS], n = reports_count(v);
 
-	snprintf(
-	    head, sizeof head,
-	    "%s %s → %s · 按 %s · 排序 %s %s · p 时段 g 分组 < > 列 s 升降 "
-	    "c 自定义",
-	    report_span_names[r->span], r->from, r->to, report_groupings[r->by],
-	    src[r->sort].name, r->desc ? "desc" : "asc");
+	period_time(r->from, from, sizeof from);
+	period_time(r->to, to, sizeof to);
+	snprintf(head, sizeof head,
+	         "%s %s → %s · 按%s · %s%s · p 时段 g 分组 < > 列 s 升降 "
+	         "c 自定义",
+	         report_span_labels[r->span], from, to,
+	         report_grouping_labels[r->by], cols[r->sort].label,
+	         r->desc ? "降序" : "升序");
 	draw_text(t->w_view, y0, 1, t->cols - 1, head, theme_attr(SLOT_DIM), 0);
 	for (int i = 0; i < NCOLS; i++) {
 		snprintf(labels_buf[i], sizeof labels_buf[i], "%s%s",
@@ -200,8 +216,8 @@ reports_draw(struct tui *t, struct tui_view *v, int y0, int h)
 		draw_text(t->w_view, y0 + 2, 1, t->cols - 1, r->error,
 		          theme_attr(SLOT_MSG_ERROR), 0);
 	else if (v->loading)
-		draw_text(t->w_view, y0 + 2 + n, 1, t->cols - 1,
-		          "载入中… (loading)", theme_attr(SLOT_DIM), 0);
+		draw_text(t->w_view, y0 + 2 + n, 1, t->cols - 1, "载入中…",
+		          theme_attr(SLOT_DIM), 0);
 }
 
 const struct view_ops view_reports = {
@@ -265,7 +281,7 @@ open_with(struct tui *t, enum report_span span, const char *from,
 	snprintf(r->to, sizeof r->to, "%s", to ? to : "");
 	if (t->view != NULL && t->view->ops == &view_reports)
 		view_pop(t);
-	v = view_push(t, &view_reports, "评估评价 reports", NULL);
+	v = view_push(t, &view_reports, "评估评价", NULL);
 	v->data = r;
 	reload(t, v);
 }

@@ -44,7 +44,7 @@ draw_hit(struct tui *t, struct tui_view *v, int i, int y, int sel,
          const int *widths)
 {
 	const struct db_table *tb = ((const struct search *)v->data)->rows;
-	char when[32], prio[8], state[32];
+	char when[32], prio[8], state[32], matched[32];
 	const char *cells[NCOLS] = {
 	    when,
 	    db_get(tb, i, "ref"),
@@ -53,8 +53,11 @@ draw_hit(struct tui *t, struct tui_view *v, int i, int y, int sel,
 	    db_get(tb, i, "region_name"),
 	    db_get(tb, i, "title"),
 	    db_get(tb, i, "location"),
-	    db_get(tb, i, "matched"),
+	    matched,
 	};
+
+	result_cell_text(db_get(tb, i, "matched"), F_MATCH, matched,
+	                 sizeof matched);
 
 	result_cell_text(db_get(tb, i, "created_at"), F_TIME, when,
 	                 sizeof when);
@@ -75,10 +78,9 @@ search_draw(struct tui *t, struct tui_view *v, int y0, int h)
 	snprintf(head, sizeof head,
 	         "共 %d 件 · 新的在前 · Enter 打开  / 再搜  Esc 返回", l.n);
 	l.empty = s->error  ? s->error
-	          : s->rows ? "(没有找到 nothing found)"
-	          : s->idle
-	              ? "输入要找的文字，Enter 搜索 (type the text to find)"
-	              : "搜索中… (searching)";
+	          : s->rows ? "(没有找到)"
+	          : s->idle ? "输入要找的文字，Enter 搜索"
+	                    : "搜索中…";
 	if (s->error)
 		l.empty_slot = SLOT_MSG_ERROR;
 	view_list_draw(t, v, y0, h, &l);
@@ -144,9 +146,7 @@ search_open(struct tui *t, const char *text)
 		text++;
 	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
 		if (*c < 0x20 || *c == 0x7f) {
-			tui_message(
-			    t, SLOT_MSG_ERROR,
-			    "搜索词不能含控制字符 (no control characters)");
+			tui_message(t, SLOT_MSG_ERROR, "搜索词不能含控制字符");
 			return;
 		}
 	if (*text == '\0') {
@@ -156,7 +156,7 @@ search_open(struct tui *t, const char *text)
 	p[0] = text;
 	if (t->view != NULL && t->view->ops == &view_search)
 		view_pop(t);
-	snprintf(crumbs, sizeof crumbs, "搜索 search › %s", text);
+	snprintf(crumbs, sizeof crumbs, "搜索 › %s", text);
 	q = xcalloc(1, sizeof *q);
 	q->t = t;
 	q->v = view_push(t, &view_search, crumbs, text);
@@ -172,7 +172,7 @@ search_start(struct tui *t)
 	struct search *s;
 
 	if (t->view == NULL || t->view->ops != &view_search) {
-		v = view_push(t, &view_search, "搜索 search", NULL);
+		v = view_push(t, &view_search, "搜索", NULL);
 		s = xcalloc(1, sizeof *s);
 		s->idle = 1;
 		v->data = s;

@@ -99,7 +99,7 @@ text_draw(struct tui *t, struct tui_view *v, int y0, int h)
 		draw_text(t->w_view, y0 + y, 0, t->cols, v->lines[v->top + y],
 		          theme_attr(SLOT_NORMAL), 0);
 	if (v->loading)
-		draw_text(t->w_view, y0, 0, t->cols, "载入中… (loading)",
+		draw_text(t->w_view, y0, 0, t->cols, "载入中…",
 		          theme_attr(SLOT_DIM), 0);
 }
 
@@ -173,13 +173,12 @@ writes(const struct run *r)
 /* A failed command: on the message line and in the event log; a line the
  * database could not take goes back into the prompt. */
 static void
-run_failed(struct tui *t, struct run *r, struct buf *err)
+run_failed(struct tui *t, struct run *r)
 {
-	char *nl = err->data ? strchr(err->data, '\n') : NULL;
-
-	if (nl != NULL && nl[1] != '\0')
-		*nl = ' ';
-	tui_message(t, SLOT_MSG_ERROR, "%s", err->data ? err->data : "failed");
+	/* Like a key's command (actions.c): the sentence, then the hint. */
+	tui_message(t, SLOT_MSG_ERROR, "✗ %s%s%s",
+	            r->res.error ? r->res.error : "失败",
+	            r->res.hint ? " — " : "", r->res.hint ? r->res.hint : "");
 	tui_event(t, DESK_SEV_ERROR, "✗ %s: %s", r->line,
 	          r->res.error ? r->res.error : "failed");
 	if (r->res.code != NULL && strcmp(r->res.code, "db_unreachable") == 0) {
@@ -191,14 +190,14 @@ run_failed(struct tui *t, struct run *r, struct buf *err)
 /* A command typed at the prompt: one line on the message line, more in a
  * text view; a change it made goes into the event log. */
 static void
-run_shown(struct tui *t, struct run *r, struct buf *out, struct buf *err)
+run_shown(struct tui *t, struct run *r, struct buf *out)
 {
 	int lines = 0;
 
 	for (const char *p = out->data; p && *p; p++)
 		lines += *p == '\n';
 	if (r->res.failed) {
-		run_failed(t, r, err);
+		run_failed(t, r);
 	} else if (lines <= 1) {
 		tui_message(t, SLOT_MSG_OK, "» %s  %s", r->line,
 		            out->data ? out->data : "ok");
@@ -236,7 +235,7 @@ run_done(struct run *r)
 		buf_free(&all);
 		tui_mark(t, TUI_DIRTY_VIEW);
 	} else if (r->view == NULL) {
-		run_shown(t, r, &out, &err);
+		run_shown(t, r, &out);
 	}
 	buf_free(&out);
 	buf_free(&err);

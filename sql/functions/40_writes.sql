@@ -307,7 +307,7 @@ BEGIN
 	IF v_act.unit_effect IS DISTINCT FROM 'assign' THEN
 		PERFORM event_log(v_inc, v_act.name, v_inc.state, v_to, NULL,
 			CASE WHEN v_act.name = 'escalate'
-				THEN concat_ws('; ', format('escalation %s → %s', v_inc.escalation,
+				THEN concat_ws('; ', format('升级 %s → %s', v_inc.escalation,
 					v_inc.escalation + 1), v_note)
 				ELSE v_note END);
 	END IF;

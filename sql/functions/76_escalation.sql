@@ -81,8 +81,9 @@ BEGIN
 			to_state, unit, note)
 		VALUES (c.id, v_inc.region_path, v_now, 'system', 'escalate', v_inc.state,
 			v_inc.state, NULL,
-			format('escalation %s → %s; 自动督办 auto: %s overdue %s min (%s step %s)',
-				v_inc.escalation, v_new, c.sla_stage,
+			format('升级 %s → %s; 自动督办: %s超时 %s 分钟 (%s 第 %s 步)',
+				v_inc.escalation, v_new,
+				coalesce((SELECT a.label_zh FROM action a WHERE a.name = c.sla_stage), c.sla_stage),
 				floor(extract(epoch FROM v_now - c.sla_due) / 60)::bigint, v_policy, c.step));
 		PERFORM audit_log('incident.escalate.auto', v_inc.ref, jsonb_build_object(
 			'from', v_inc.escalation, 'to', v_new, 'stage', c.sla_stage,

@@ -263,7 +263,7 @@ BEGIN
 		GROUP BY GROUPING SETS ((m.k_code), ())
 	)
 	SELECT a.k_code,
-		CASE WHEN a.is_total THEN '合计 total'
+		CASE WHEN a.is_total THEN '合计'
 			ELSE coalesce((SELECT r.name FROM region r WHERE v_by IN ('district', 'street')
 					AND r.code = a.k_code),
 				(SELECT c.name FROM category c WHERE v_by = 'category' AND c.code = a.k_code),

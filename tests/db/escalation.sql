@@ -50,7 +50,7 @@ SELECT is(ARRAY(SELECT pg_temp.pass('cityops_ingest')),
 	ARRAY[(SELECT ref FROM t WHERE name = 'a') || ' ack 1 1'], 'step 1 fires once the deadline passed');
 SELECT is(pg_temp.esc('a'), 1, 'the level is 督办1');
 SELECT is(pg_temp.esc('x'), 0, 'an exercise incident is left to its drill');
-SELECT is((SELECT concat_ws(' ', actor, action, from_state, to_state, note ~ '^escalation 0 → 1; 自动督办')
+SELECT is((SELECT concat_ws(' ', actor, action, from_state, to_state, note ~ '^升级 0 → 1; 自动督办')
 	FROM cityops.incident_event WHERE incident_id = (SELECT id FROM cityops.incident
 		WHERE ref = (SELECT ref FROM t WHERE name = 'a')) ORDER BY id DESC LIMIT 1),
 	'system escalate new new t', 'a timeline row by system');
@@ -82,7 +82,7 @@ SELECT is(ARRAY(SELECT pg_temp.pass('cityops_ingest')),
 	ARRAY[(SELECT ref FROM t WHERE name = 'a') || ' dispatch 1 3',
 		(SELECT ref FROM t WHERE name = 'a') || ' dispatch 2 3'],
 	'the dispatch stage breaches on its own; the level stays at 3');
-SELECT is((SELECT note ~ '^escalation 3 → 3' FROM cityops.incident_event
+SELECT is((SELECT note ~ '^升级 3 → 3' FROM cityops.incident_event
 	WHERE incident_id = (SELECT id FROM cityops.incident WHERE ref = (SELECT ref FROM t WHERE name = 'a'))
 	ORDER BY id DESC LIMIT 1), true, 'the timeline says the level stays at 3');
 SELECT is((SELECT count(*)::int FROM cityops.escalation_fired

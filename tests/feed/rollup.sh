@@ -49,14 +49,14 @@ refused() {
 	expect_in "$out" "$3"
 	expect_not_in "$out" $'\e'
 }
-refused officer_fx 'indicator rollup fx.rain max --window 60 --kind rain' 'needs role admin'
+refused officer_fx 'indicator rollup fx.rain max --window 60 --kind rain' '需要管理员权限'
 refused admin_city 'indicator rollup fx.rain median --window 60 --kind rain' 'function'
 refused admin_city 'indicator rollup fx.rain percentile 1.5 --window 60 --kind rain' 'fraction'
 refused admin_city 'indicator rollup fx.rain max --window 60' 'region, a kind, a group or a sensor'
 refused admin_city 'indicator rollup fx.rain max --window 0 --kind rain' 'window'
 refused admin_city 'indicator rollup fx.rain max --window 60 --sensor nosuch' 'no sensor'
 refused admin_city $'sensor add s.\e[2J rain 奉贤区' 'sensor id'
-refused officer_fx 'sensor generate 10' 'needs role admin'
+refused officer_fx 'sensor generate 10' '需要管理员权限'
 [ "$(q "SELECT count(*) || '/' || md5(string_agg(indicator_rollup::text, ',' ORDER BY indicator_id)) FROM cityops.indicator_rollup")" = "$before" ] ||
 	fail "a refused command changed the rollups"
 [ "$(q "SELECT count(*) FROM cityops.audit WHERE action IN ('indicator.rollup', 'sensor.generate')")" -eq 5 ] ||

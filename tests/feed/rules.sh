@@ -35,7 +35,7 @@ co 'feed map add WeatherObserved urn:ngsi-ld:WeatherObserved:zhelin-swapped stre
 co 'feed map add WeatherObserved urn:ngsi-ld:WeatherObserved:fx-haiwan-b precipitation fx.rain.haiwan'
 rc=0
 out=$("$CITYOPS" --headless -U officer_fx -c 'feed map add A * b fx.rain' 2>&1) || rc=$?
-[ "$rc" -ne 0 ] && expect_in "$out" 'needs role admin' || fail "an officer mapped a feed: $out"
+[ "$rc" -ne 0 ] && expect_in "$out" '需要管理员权限' || fail "an officer mapped a feed: $out"
 
 scn=$FEED_TMP/rules.scn
 {

@@ -43,7 +43,7 @@ LISTEN cityops;
 SELECT 1;
 SQL
 )
-expect_in "$out" '告警 4 fx.tide.jinhui 已确认 \(acknowledged by officer_fx\)'
+expect_in "$out" '告警 4 fx.tide.jinhui 已由 officer_fx 确认'
 # The payload is jsonb's rendering (keys in its order, a change-log seq):
 # match the fields, not the text.
 payload=$(grep -o 'Asynchronous notification "cityops" with payload ".*"' <<<"$out")

@@ -20,10 +20,10 @@ refused() { # refused LOGIN COMMAND PATTERN [extra args]
 	[ "$rc" -ne 0 ] || fail "$1 ran '$2': $out"
 	expect_in "$out" "$3"
 }
-refused officer_fx 'indicator add fx.wind.x 测 --category weather --unit KMH --region 海湾镇 --warn 1 --alarm 2' 'needs role admin'
-refused viewer_wall 'feed map add WeatherObserved * windSpeed fx.wind' 'needs role admin'
-refused super_city 'feed unmapped' 'needs role admin'
-refused officer_fx 'feed conflicts' 'needs role admin'
+refused officer_fx 'indicator add fx.wind.x 测 --category weather --unit KMH --region 海湾镇 --warn 1 --alarm 2' '需要管理员权限'
+refused viewer_wall 'feed map add WeatherObserved * windSpeed fx.wind' '需要管理员权限'
+refused super_city 'feed unmapped' '需要管理员权限'
+refused officer_fx 'feed conflicts' '需要管理员权限'
 refused admin_city 'indicator add fx.wind.x 测 --category weather --unit KMH --region 海湾镇 --warn 1 --alarm 2' 'read-only console' --readonly
 refused admin_city 'feed map add WeatherObserved * windSpeed fx.wind' 'read-only console' --readonly
 refused admin_city 'feed map remove WeatherObserved * windSpeed' 'read-only console' --readonly
@@ -33,7 +33,7 @@ out=$(co -U admin_city --readonly -c 'feed map list WeatherObserved' 2>&1) ||
 expect_in "$out" 'windSpeed'
 out=$(co -U admin_city --readonly -c 'feed unmapped' 2>&1) ||
 	fail "read-only feed unmapped refused: $out"
-refused officer_fx 'feed map list' 'needs role admin' --readonly
+refused officer_fx 'feed map list' '需要管理员权限' --readonly
 printf '{"type":"FeatureCollection","features":[]}' >"$tmp/empty.geojson"
 refused officer_fx "region import $tmp/empty.geojson" 'region import needs role admin'
 refused admin_city "region import $tmp/missing.geojson" 'cannot open'

@@ -24,7 +24,7 @@ check_refused super_fx 'dispach 1 FX-F01' "did you mean 'dispatch'"
 check_refused super_fx "dispatch $ref" 'usage: dispatch <incident> <unit>'
 check_refused super_fx "close $ref" "is new"
 check_refused super_fx "close $ref" "hint: allowed: .*ack"
-check_refused officer_fx "dispatch $ref FX-F01" 'needs role supervisor'
+check_refused officer_fx "dispatch $ref FX-F01" '需要值班长权限'
 check_refused officer_fx "ack $hp" '(outside your scope|no incident)'
 check_refused super_fx "dispatch $ref NO-SUCH-UNIT" 'NO-SUCH-UNIT'
 check_refused super_fx 'show 999999-9999' '999999-9999'
@@ -32,7 +32,7 @@ check_refused super_fx "return $ref" 'usage: return <incident> <reason'
 check_refused super_fx 'raise flood 9 南桥镇 bad priority' 'priority'
 check_refused super_fx 'raise flood 2 火星 unknown region' '火星'
 check_refused super_fx 'queue --region' '--region needs a value'
-check_refused viewer_wall "ack $ref" 'needs role officer'
+check_refused viewer_wall "ack $ref" '需要值班员权限'
 check_refused super_fx 'note "unterminated' 'unterminated quote'
 
 # --readonly refuses every changing command before it reaches the database.

@@ -30,7 +30,7 @@ expect_in "$out" '南桥镇'
 expect_in "$out" '上海市 › 奉贤区'
 out=$(co -U super_city -c 'region 南桥镇')
 expect_in "$out" '上海市 › 奉贤区 › 南桥镇'
-expect_in "$out" 'grid'
+expect_in "$out" '网格'
 
 # Vital signs, worst first; one indicator's history with a sparkline.
 out=$(co -U super_city --json -c 'vitals --limit 200')
@@ -55,7 +55,7 @@ out=$(co -U super_city -c 'switch emergency IV 防汛防台 台风蓝色预警' 
 expect_in "$out" '应急响应 IV级（防汛防台）已启动'
 expect_in "$out" '防汛防台'
 out=$(co -U officer_city -c 'switch peace 解除' 2>&1) && fail "officer switched mode"
-expect_in "$out" 'needs role supervisor'
+expect_in "$out" '需要值班长权限'
 
 out=$(co -c 'help')
 for c in queue show raise ack dispatch accept return arrive resolve verify close \

@@ -25,7 +25,7 @@ keys Enter
 wait_for "^K 受理  d 派单  u 不实  x 撤销  e 升级  n 备注  │ $ref"
 # Verify is not allowed from new: nothing changes, the message says so.
 keys V
-wait_for "$ref 新发现: 不可 verify"
+wait_for "$ref 新发现: 不可 核查"
 [ "$(state "$ref")" = new ] || fail "V changed the state"
 # a is unbound by the config; K is ack now.
 keys a

@@ -25,7 +25,7 @@ wait_for "^c 结案 .*│ $ref"
 keys c
 wait_for "结案 $ref\? \(y/n\)"
 keys n
-wait_for "已取消 \(cancelled\)"
+wait_for "^已取消 *$"
 [ "$(q "select state from cityops.incident where ref = '$ref'")" = verified ] || fail "n closed it"
 keys c
 wait_for "结案 $ref\? \(y/n\)"

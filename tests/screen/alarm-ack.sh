@@ -41,7 +41,7 @@ $(screen)"
 first=$(screen | grep -E '^!! ' | head -1 | awk '{print $3}')
 [ -n "$first" ] || fail "no alarm row"
 keys a
-wait_for "» 告警 [0-9]+ $first 已确认 \(acknowledged by officer_fx\)"
+wait_for "» 告警 [0-9]+ $first 已由 officer_fx 确认"
 wait_for '共 5 条告警，1 条告警级未确认'
 wait_for '告警未确认 1'
 # The other console, same scope, follows without a key pressed.

@@ -19,7 +19,7 @@ ind=$(printf '%s\n' "$first" | awk '{print $3}')
 # Shift-Tab from the queue focuses the last pane: the alarms.
 keys BTab
 keys a
-wait_for "» 告警 [0-9]+ $ind 已确认 \(acknowledged by officer_fx\)"
+wait_for "» 告警 [0-9]+ $ind 已由 officer_fx 确认"
 wait_for '告警  未确认 1 · 共 5'
 wait_for "$ind .* officer_fx"
 [ "$(psql -qAtc "select acknowledged_by from cityops.alarm where indicator_id = '$ind'")" = officer_fx ] ||

@@ -13,11 +13,11 @@ ref=$(co -U super_fx --json -c 'raise flood 1 南桥镇 屏幕测试积水' | se
 [ -n "$ref" ] || fail "raise failed"
 # A new arrival shows in the queue and in the log.
 wait_for "$ref"
-wait_for "$ref raise"
+wait_for "$ref 发现"
 unit=$(co -U super_fx --json -c "recommend $ref --limit 1" | sed -n 's/.*"callsign":"\([^"]*\)".*/\1/p')
 [ -n "$unit" ] || fail "no unit to dispatch"
 co -U super_fx -c "dispatch $ref $unit" >/dev/null || fail "dispatch failed"
-wait_for "$ref dispatch → 已派单 · super_fx · $unit"
+wait_for "$ref 派单 → 已派单 · super_fx · $unit"
 wait_for "$ref .*已派单"
 wait_for "单位 $unit → 已派"
 screen_quit

@@ -31,11 +31,11 @@ screen_start 200 50 -- -U super_fx
 wait_for 'DB ●'
 ref=$(raise 督办屏幕测试)
 [ -n "$ref" ] || fail "raise failed"
-wait_for "$ref raise"
+wait_for "$ref 发现"
 expect_not_in "$(screen | head -1)" '自动督办'
 overdue "$ref"
 expect_in "$(esc)" "$ref ack step 1 → 督办1"
-wait_for "$ref escalate → 新发现 · system · escalation 0 → 1; 自动督办"
+wait_for "$ref 升级 → 新发现 · system · 升级 0 → 1; 自动督办"
 wait_for '自动督办 1 '
 wait_for "$ref .*督办1"
 screen_quit
@@ -44,10 +44,10 @@ screen_stop
 screen_start 200 50 -- -U officer_fx
 wait_for 'DB ●'
 ref=$(raise 督办屏幕测试二)
-wait_for "$ref raise"
+wait_for "$ref 发现"
 overdue "$ref"
 esc >/dev/null || fail "second pass failed"
-wait_for "$ref escalate → 新发现 · system"
+wait_for "$ref 升级 → 新发现 · system"
 expect_not_in "$(screen | head -1)" '自动督办'
 screen_quit
 echo "1 passed, 0 failed"

@@ -18,7 +18,7 @@ wait_for 'DB ●'
 wait_for '^P[1-4] [0-9]{6}-[0-9]{4}'
 ref=$(co -U super_fx --json -c 'raise flood 2 南桥镇 动态测试' | sed -n 's/.*"ref":"\([^"]*\)".*/\1/p')
 [ -n "$ref" ] || fail "raise failed"
-wait_for "$ref raise"
+wait_for "$ref 发现"
 for w in a b c; do
 	(
 		args=()

@@ -52,7 +52,7 @@ port=${port%%/*}
 
 screen_start 160 48 -- -U super_city --feed "$SIM_URL"
 wait_for 'feed ●1/1'
-wait_for '馈送已连接 feed up'
+wait_for '馈送已连接'
 # Only the 金汇港 tide in the vitals pane: Tab to it, filter.
 keys Tab
 keys /
@@ -69,7 +69,7 @@ wait_for '⇣(预警 CAP|12345)' 40
 # The simulator goes away: the feed is marked down, its values go stale.
 stop_sim
 wait_for 'feed ✗ 0/1 断开' 20
-wait_for '馈送断开 feed down'
+wait_for '馈送断开'
 wait_for '\?\? 失联 +金汇港潮位' 20
 screen_has 'feed ✗ 0/1 断开 重连'
 

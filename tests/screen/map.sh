@@ -29,7 +29,7 @@ wait_for '浦东新区 '
 keys Down
 wait_for '奉贤区 '
 # Its newest incidents and worst indicators are in the detail box.
-wait_for '最新事件 newest'
+wait_for '最新事件'
 wait_for 'P[1-4] 2[0-9]{5}-[0-9]{4}'
 keys Enter
 wait_for '上海市 › 奉贤区'

@@ -27,15 +27,15 @@ type_text "$a"
 keys Enter
 wait_for "^P1 $a"
 keys d
-wait_for "$a › 派单 dispatch"
+wait_for "$a › 派单"
 wait_for "^\[ \] +$u1 .* km +\S"
 # Space chooses and moves down.
 keys Space
 wait_for "^\[x\] +$u1 "
 # Another console dispatches u1 to b: the picker shows it taken, by b.
 co -U super_city -c "dispatch $b $u1" >/dev/null || fail "second console's dispatch failed"
-wait_for "^✗ +$u1 .*已被占用 taken: $b"
-screen_has "$a › 派单 dispatch"
+wait_for "^✗ +$u1 .*已被占用: $b"
+screen_has "$a › 派单"
 # u2 is taken in the instant before Enter, before any notification can
 # reach the picker (an assignment row, as a concurrent dispatch's
 # transaction leaves it): the database refuses and names the holder.
@@ -45,8 +45,8 @@ psql -qc "insert into cityops.assignment (incident_id, unit_id, region_path, ass
 	select i.id, u.id, i.region_path, now(), 'super_city' from cityops.incident i, cityops.unit u
 	where i.ref = '$b' and u.callsign = '$u2'" >/dev/null
 keys Enter
-wait_for "派单被拒 refused: unit $u2 is on incident $b \(dispatched by super_city\)"
-screen_has "$a › 派单 dispatch"
+wait_for "派单被拒: unit $u2 is on incident $b \(dispatched by super_city\)"
+screen_has "$a › 派单"
 [ -z "$(holder "$u3")" ] || fail "a refused dispatch assigned $u3"
 [ "$(psql -qAtc "select state from cityops.incident where ref = '$a'")" = new ] ||
 	fail "a refused dispatch changed $a"
@@ -59,7 +59,7 @@ keys Space
 wait_for "^\[x\] +$u3 "
 keys Enter
 wait_for "» 已派单 $a: 新发现 → 已派单"
-wait_gone "$a › 派单 dispatch"
+wait_gone "$a › 派单"
 [ "$(holder "$u3")" = "$a" ] || fail "$u3 not on $a"
 screen_quit
 echo ok

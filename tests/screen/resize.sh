@@ -19,8 +19,8 @@ wait_for '处置力量'
 wait_for ' 区域 '
 wait_for ' 动态 '
 tm resize-window -x 40 -y 10
-wait_for 'terminal too small'
-wait_for 'need 60x15, have 40x10'
+wait_for '终端太小'
+wait_for '至少 60x15, 现在 40x10'
 tm resize-window -x 80 -y 24
 wait_for '^ 事件队列'
 # Tab in the compact layout swaps the lower pane.

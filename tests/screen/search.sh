@@ -34,7 +34,7 @@ wait_for '共 2 件 · 新的在前'
 order=$(screen | grep -oE "$FX|$NQ" | tr '\n' ' ') || true
 [ "$order" = "$FX $NQ " ] || fail "order: $order
 $(screen)"
-screen_has '奉城镇积水 .* title'
+screen_has '奉城镇积水 .* 标题'
 # Enter opens the selected incident; Esc back to the results.
 keys Enter
 wait_for '^标题 +奉城镇积水'
@@ -45,16 +45,16 @@ keys /
 wait_for '^:find ?$'
 type_text '施工扰民'
 keys Enter
-wait_for "$NOISE P3 已结案 .* title"
+wait_for "$NOISE P3 已结案 .* 标题"
 # A note.
 keys /
 wait_for '^:find ?$'
 type_text '味道很重'
 keys Enter
-wait_for "$SHOP .* note"
+wait_for "$SHOP .* 备注"
 # The prompt's find, and the hostile title: shown, never obeyed.
 keys Escape
-wait_gone '搜索 search'
+wait_gone '^搜索'
 keys :
 type_text 'find 闸门漏水'
 keys Enter
@@ -68,7 +68,7 @@ case $raw in *$'\e[2J'*) fail "raw clear-screen on the terminal" ;; esac
 keys /
 type_text '不存在的文字'
 keys Enter
-wait_for '没有找到 nothing found'
+wait_for '\(没有找到\)'
 screen_quit
 screen_stop
 
@@ -78,7 +78,7 @@ wait_for '^P[1-4] [0-9]{6}-[0-9]{4}'
 keys :
 type_text 'find 外滩'
 keys Enter
-wait_for '没有找到 nothing found'
+wait_for '\(没有找到\)'
 keys /
 type_text '积水'
 keys Enter

@@ -31,7 +31,7 @@ expect_in "$out" 'source_health_label_check'
 put '[{"kind":"cap","url":"http://x/\u001b]0;PWNED\u0007\u001b[2J","label":"evil0","ok":false,"state":"waiting\u001b[31m","last_error":"bad\u001b[2J\u001b]0;PWNED\u0007\u202e reply"}]' >/dev/null ||
 	fail "the ingest login could not report a source"
 wait_for 'src ✗ 0/1 evil0' 40
-wait_for '数据源故障 source failing: evil0' 40
+wait_for '数据源故障: evil0' 40
 raw=$(screen_raw)
 printf '%s' "$raw" | grep 'PWNED'$'\a' >/dev/null && fail "an OSC reached the terminal"
 printf '%s' "$raw" | grep $'\u202e' >/dev/null && fail "a bidi override reached the terminal"

@@ -44,7 +44,7 @@ screen_start 200 40 -- -U super_city
 wait_for 'DB ●'
 ingest --cap "${SIM_URL}cap/index.atom" --cap "${SIM_URL}cap/no-such-index.atom"
 wait_for 'src ✗ 1/2 cap1' 60
-wait_for '数据源故障 source failing: cap1' 60
+wait_for '数据源故障: cap1' 60
 
 kill -TERM "$ING"
 wait "$ING" || fail "ingest did not stop cleanly: $(tail -5 "$SCREEN_HOME/ingest.log")"

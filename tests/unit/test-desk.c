@@ -167,7 +167,7 @@ long_outage_says_what_it_skipped(void)
 		rows[i] = ev(200 + (uint64_t)i, 100 + i);
 	/* The span holds 7, 5 rows returned, and 4 older never shown. */
 	CHECK_INT(desk_apply_timeline(d, 1, 101, 300, 10, rows, 5), 1);
-	CHECK(strstr(desk_event_at(d, 5)->text, "4 earlier events") != NULL);
+	CHECK(strstr(desk_event_at(d, 5)->text, "4 条较早动态未显示") != NULL);
 	CHECK_INT(shown_times(d, 7), 1);
 	CHECK_INT(d->nevents, 1 + 1 + 5);
 	desk_free(&d);

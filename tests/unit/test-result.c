@@ -140,10 +140,54 @@ messages_keep_line_breaks(void)
 	result_clear(&r);
 }
 
+/* Codes become the centre's words; anything else stays itself, cleaned. */
+static void
+labels_for_codes(void)
+{
+	char out[128], longname[200];
+
+	result_cell_text("dispatch, unfounded, note", F_ACTION, out,
+	                 sizeof out);
+	CHECK_STR(out, "派单 不实 备注");
+	result_cell_text("raise", F_ACTION, out, sizeof out);
+	CHECK_STR(out, "发现");
+	result_cell_text("", F_ACTION, out, sizeof out);
+	CHECK_STR(out, "");
+	result_cell_text(" ,, ack ,", F_ACTION, out, sizeof out);
+	CHECK_STR(out, "受理");
+	/* An unknown name is kept; control bytes never reach the screen. */
+	result_cell_text("ack, x\x1b[2Jy", F_ACTION, out, sizeof out);
+	CHECK_STR(out, "受理 x[2Jy");
+	/* A name longer than any code is cut, not dropped or overrun. */
+	memset(longname, 'z', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	result_cell_text(longname, F_ACTION, out, sizeof out);
+	CHECK_INT((int)strlen(out), 31);
+	/* The list stops at the buffer's end, whole labels only. */
+	result_cell_text("dispatch, dispatch, dispatch", F_ACTION, out, 14);
+	CHECK_STR(out, "派单 派单");
+	result_cell_text("sensor", F_SOURCE, out, sizeof out);
+	CHECK_STR(out, "物联感知");
+	result_cell_text("12345", F_SOURCE, out, sizeof out);
+	CHECK_STR(out, "12345");
+	result_cell_text("patrol", F_NOTE, out, sizeof out);
+	CHECK_STR(out, "巡查");
+	result_cell_text("积水\x1b]0;x\x07持续", F_NOTE, out, sizeof out);
+	CHECK_STR(out, "积水]0;x持续");
+	result_cell_text("grid", F_LEVEL, out, sizeof out);
+	CHECK_STR(out, "网格");
+	result_cell_text("description", F_MATCH, out, sizeof out);
+	CHECK_STR(out, "描述");
+}
+
 static const struct check_case cases[] = {
-    TEST(messages_keep_line_breaks), TEST(text_aligns_and_sanitises),
-    TEST(json_keeps_types),          TEST(record_skips_empty_fields),
-    TEST(error_rendering),           {NULL, NULL},
+    TEST(labels_for_codes),
+    TEST(messages_keep_line_breaks),
+    TEST(text_aligns_and_sanitises),
+    TEST(json_keeps_types),
+    TEST(record_skips_empty_fields),
+    TEST(error_rendering),
+    {NULL, NULL},
 };
 
 int

@@ -26,6 +26,11 @@ enum col_fmt {
 	F_YES,      /* true → 是, false → 否 */
 	F_MODE,     /* peace → 平时, emergency → 应急 */
 	F_ROLE,     /* supervisor → 值班长 */
+	F_ACTION, /* dispatch → 派单; "dispatch, note" → "派单 备注" */
+	F_SOURCE, /* sensor → 物联感知 (12345, 110 … stay numbers) */
+	F_LEVEL,  /* region level: grid → 网格 */
+	F_MATCH,  /* search field matched: title → 标题 */
+	F_NOTE,   /* a timeline note; a raise's note is its source: F_SOURCE */
 };
 
 struct col_spec {

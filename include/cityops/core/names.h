@@ -43,6 +43,56 @@
 	X(supervisor, "值班长", "dispatches, verifies, closes, switches mode") \
 	X(admin, "管理员", "everything")
 
+/* What a timeline row records, and the next steps an incident allows: the
+ * names of sql's action table (label_zh there) plus raise and merge. */
+#define ACTIONS(X)                                                             \
+	X(raise, "发现")                                                       \
+	X(ack, "受理")                                                         \
+	X(dispatch, "派单")                                                    \
+	X(accept, "签收")                                                      \
+	X(return, "退单")                                                      \
+	X(arrive, "到场")                                                      \
+	X(resolve, "办结")                                                     \
+	X(verify, "核查")                                                      \
+	X(close, "结案")                                                       \
+	X(reopen, "重新办理")                                                  \
+	X(unfounded, "不实")                                                   \
+	X(cancel, "撤销")                                                      \
+	X(escalate, "升级")                                                    \
+	X(note, "备注")                                                        \
+	X(merge, "合并")
+
+/* An alarm's state (alarm.state). */
+#define ALARM_STATES(X)                                                        \
+	X(raised, "发生")                                                      \
+	X(acknowledged, "已确认")                                              \
+	X(cleared, "已解除")
+
+/* Where an incident came from (incident.source). */
+#define SOURCES(X)                                                             \
+	X(sensor, "物联感知")                                                  \
+	X(patrol, "巡查")                                                      \
+	X(opinion, "舆情")                                                     \
+	X(officer, "值班员")
+
+/* Region levels (region.level). */
+#define REGION_LEVELS(X)                                                       \
+	X(city, "市")                                                          \
+	X(district, "区")                                                      \
+	X(street, "街道")                                                      \
+	X(town, "镇")                                                          \
+	X(grid, "网格")                                                        \
+	X(community, "居委")                                                   \
+	X(village, "村")
+
+/* Which field a search matched (find's "matched"). */
+#define MATCH_FIELDS(X)                                                        \
+	X(ref, "编号")                                                         \
+	X(title, "标题")                                                       \
+	X(location, "地点")                                                    \
+	X(description, "描述")                                                 \
+	X(note, "备注")
+
 enum role {
 #define X(code, label, help) ROLE_##code,
 	ROLES(X)
@@ -54,6 +104,11 @@ enum role {
 const char *names_incident_state(const char *code);
 const char *names_unit_status(const char *code);
 const char *names_vital_state(const char *code);
+const char *names_action(const char *code);
+const char *names_source(const char *code);
+const char *names_alarm_state(const char *code);
+const char *names_region_level(const char *code);
+const char *names_match_field(const char *code);
 const char *names_role_label(enum role r);
 const char *names_role_code(enum role r);
 /* The role named by code, or -1. */

@@ -23,9 +23,13 @@ enum report_span {
 	SPAN_COUNT
 };
 
+/* Spans and groupings by the names commands take, and as the screen shows
+ * them (the same index). */
 extern const char *const report_span_names[SPAN_COUNT];
-extern const char *const report_groupings[5];
+extern const char *const report_span_labels[SPAN_COUNT];
 #define REPORT_NGROUPINGS 5
+extern const char *const report_groupings[REPORT_NGROUPINGS];
+extern const char *const report_grouping_labels[REPORT_NGROUPINGS];
 
 /* The period [from, to) for span at now, as ISO 8601 with the zone's
  * offset ("2026-11-01T00:00:00+08:00"); 0, or -1 for SPAN_CUSTOM. */
