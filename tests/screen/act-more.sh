@@ -40,6 +40,9 @@ keys /
 type_text "$p1"
 keys Enter
 wait_for "^P1 $p1 "
+# The filter applied and the row selected (the footer names the
+# selection): the row may be on screen before, below another one.
+wait_for "│ $p1( |$)"
 keys e
 wait_for "^P1 $p1 .*督办1 升级测试"
 [ "$(q "select escalation from cityops.incident where ref = '$p1'")" = 1 ] || fail "not escalated"

@@ -26,6 +26,9 @@ keys /
 type_text "$a"
 keys Enter
 wait_for "^P1 $a"
+# The filter applied and the row selected (the footer names the
+# selection): the row may be on screen before, below another one.
+wait_for "│ $a( |$)"
 keys d
 wait_for "$a › 派单"
 wait_for "^\[ \] +$u1 .* km +\S"
