@@ -6,7 +6,6 @@
  * the cap: extension elements some feeds add to entries, the alert's key
  * (sender, identifier, sent) is read, the rest ignored.
  */
-#include <expat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "cityops/core/util.h"
 #include "cityops/feed/feed-index.h"
 #include "cityops/feed/feed.h"
+#include "xml-doc.h"
 
 #define NS_SEP   ' '
 #define ATOM_NS  "http://www.w3.org/2005/Atom"
@@ -21,25 +21,15 @@
 #define TEXT_MAX 65536
 
 struct ix {
-	XML_Parser p;
-	int kind, depth, in_entry, stopped;
-	const char *why;
-	struct buf text, id, link, first_link, updated;
+	struct xml_doc doc; /* first: the handlers' arg */
+	int kind, depth, in_entry;
+	struct buf id, link, first_link, updated;
 	struct buf cap_sender, cap_id, cap_sent;
 	int link_rank, nlinks;
 	feed_index_fn fn;
 	void *arg;
 	size_t skipped;
 };
-
-static void
-stop(struct ix *x, const char *why)
-{
-	if (!x->stopped)
-		x->why = why;
-	x->stopped = 1;
-	XML_StopParser(x->p, XML_FALSE);
-}
 
 /* The local name, or NULL for an element in a namespace we do not read. */
 static const char *
@@ -115,10 +105,10 @@ on_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 	const char *l = local(name);
 
 	if (++x->depth > MAXDEPTH) {
-		stop(x, "nested too deep");
+		xml_doc_stop(&x->doc, "nested too deep");
 		return;
 	}
-	buf_reset(&x->text);
+	buf_reset(&x->doc.text);
 	if (l == NULL)
 		return;
 	if (x->depth == 1) {
@@ -127,9 +117,9 @@ on_start(void *arg, const XML_Char *name, const XML_Char **attrs)
 		else if (strcmp(l, "rss") == 0)
 			x->kind = FEED_INDEX_RSS;
 		else if (strcmp(l, "cap:alert") == 0)
-			x->kind = FEED_INDEX_CAP, stop(x, NULL);
+			x->kind = FEED_INDEX_CAP, xml_doc_stop(&x->doc, NULL);
 		else
-			stop(x, "neither Atom, RSS nor CAP");
+			xml_doc_stop(&x->doc, "neither Atom, RSS nor CAP");
 		return;
 	}
 	if (!x->in_entry && (strcmp(l, "entry") == 0 || strcmp(l, "item") == 0))
@@ -173,21 +163,6 @@ entry_end(struct ix *x)
 	x->fn(x->arg, &e);
 }
 
-static void
-trimmed(struct buf *to, const struct buf *from)
-{
-	const char *s = from->data ? from->data : "";
-	size_t n = from->len;
-
-	while (n > 0 && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t'))
-		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' ||
-	                 s[n - 1] == '\r' || s[n - 1] == '\t'))
-		n--;
-	buf_reset(to);
-	buf_add(to, s, n);
-}
-
 static void XMLCALL
 on_end(void *arg, const XML_Char *name)
 {
@@ -199,49 +174,30 @@ on_end(void *arg, const XML_Char *name)
 			entry_end(x);
 		else if (x->depth == x->in_entry + 1 &&
 		         (strcmp(l, "id") == 0 || strcmp(l, "guid") == 0))
-			trimmed(&x->id, &x->text);
+			xml_doc_trimmed(&x->id, &x->doc.text);
 		else if (x->depth == x->in_entry + 1 &&
 		         (strcmp(l, "updated") == 0))
-			trimmed(&x->updated, &x->text);
+			xml_doc_trimmed(&x->updated, &x->doc.text);
 		else if (x->depth == x->in_entry + 1 &&
 		         strcmp(l, "cap:sender") == 0)
-			trimmed(&x->cap_sender, &x->text);
+			xml_doc_trimmed(&x->cap_sender, &x->doc.text);
 		else if (x->depth == x->in_entry + 1 &&
 		         strcmp(l, "cap:identifier") == 0)
-			trimmed(&x->cap_id, &x->text);
+			xml_doc_trimmed(&x->cap_id, &x->doc.text);
 		else if (x->depth == x->in_entry + 1 &&
 		         strcmp(l, "cap:sent") == 0)
-			trimmed(&x->cap_sent, &x->text);
+			xml_doc_trimmed(&x->cap_sent, &x->doc.text);
 		else if (x->depth == x->in_entry + 1 &&
 		         strcmp(l, "link") == 0 && x->kind == FEED_INDEX_RSS) {
 			struct buf t = {0};
-			trimmed(&t, &x->text);
+			xml_doc_trimmed(&t, &x->doc.text);
 			if (t.data != NULL)
 				link_seen(x, t.data, NULL);
 			buf_free(&t);
 		}
 	}
-	buf_reset(&x->text);
+	buf_reset(&x->doc.text);
 	x->depth--;
-}
-
-static void XMLCALL
-on_text(void *arg, const XML_Char *s, int len)
-{
-	struct ix *x = arg;
-
-	if (x->text.len + (size_t)len > TEXT_MAX)
-		stop(x, "an element's text is too long");
-	else
-		buf_add(&x->text, s, (size_t)len);
-}
-
-static void XMLCALL
-on_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
-           const XML_Char *pubid, int has_internal_subset)
-{
-	(void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
-	stop(arg, "a DOCTYPE (refused)");
 }
 
 int
@@ -249,32 +205,17 @@ feed_index_parse(const char *buf, size_t len, size_t max, feed_index_fn fn,
                  void *arg, size_t *skipped, const char **why)
 {
 	struct ix x;
-	int ok;
 
 	memset(&x, 0, sizeof x);
+	x.doc.text_max = TEXT_MAX;
 	x.kind = -1;
 	x.fn = fn;
 	x.arg = arg;
-	if (len > max || len > (size_t)INT32_MAX) {
+	if (len > max) {
 		*why = "over the size cap";
 		return -1;
 	}
-	if (memchr(buf, '\0', len) != NULL) {
-		*why = "a NUL byte";
-		return -1;
-	}
-	x.p = XML_ParserCreateNS(NULL, NS_SEP);
-	if (x.p == NULL)
-		abort();
-	XML_SetUserData(x.p, &x);
-	XML_SetElementHandler(x.p, on_start, on_end);
-	XML_SetCharacterDataHandler(x.p, on_text);
-	XML_SetStartDoctypeDeclHandler(x.p, on_doctype);
-	ok = XML_Parse(x.p, buf, (int)len, XML_TRUE) != XML_STATUS_ERROR;
-	if (!ok && !x.stopped)
-		x.why = XML_ErrorString(XML_GetErrorCode(x.p));
-	XML_ParserFree(x.p);
-	buf_free(&x.text);
+	xml_doc_parse(&x.doc, buf, len, NS_SEP, on_start, on_end);
 	buf_free(&x.id);
 	buf_free(&x.link);
 	buf_free(&x.first_link);
@@ -284,8 +225,8 @@ feed_index_parse(const char *buf, size_t len, size_t max, feed_index_fn fn,
 	buf_free(&x.cap_sent);
 	if (skipped != NULL)
 		*skipped = x.skipped;
-	if (x.why != NULL || x.kind < 0) {
-		*why = x.why ? x.why : "empty document";
+	if (x.doc.why != NULL || x.kind < 0) {
+		*why = x.doc.why ? x.doc.why : "empty document";
 		return -1;
 	}
 	return x.kind;
