@@ -20,6 +20,7 @@
 #include <libwebsockets.h>
 
 #include "cityops/core/log.h"
+#include "cityops/core/thread.h"
 #include "cityops/core/util.h"
 #include "cityops/feed/http-client.h"
 
@@ -551,8 +552,6 @@ start(struct http_req *r)
 {
 	struct in6_addr a6;
 	struct in_addr a4;
-	pthread_t t;
-	pthread_attr_t at;
 
 	r->status = 0;
 	r->got = 0;
@@ -573,13 +572,10 @@ start(struct http_req *r)
 		return;
 	}
 	r->resolving = 1;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &at, resolve_thread, r) != 0) {
+	if (thread_start(NULL, 1, resolve_thread, r) != 0) {
 		r->resolving = 0;
 		fail(r, "cannot start the resolver for", r->host);
 	}
-	pthread_attr_destroy(&at);
 }
 
 static char *

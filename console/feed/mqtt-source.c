@@ -30,6 +30,7 @@
 #include <openssl/x509v3.h>
 
 #include "cityops/core/log.h"
+#include "cityops/core/thread.h"
 #include "cityops/core/loop.h"
 #include "cityops/core/util.h"
 #include "cityops/feed/mqtt-source.h"
@@ -267,8 +268,6 @@ static int
 resolve(struct mqtt_source *ms)
 {
 	struct resolve_job *j;
-	pthread_t t;
-	pthread_attr_t at;
 	int sv[2], rc;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -276,10 +275,7 @@ resolve(struct mqtt_source *ms)
 	j = xcalloc(1, sizeof *j);
 	j->fd = sv[1];
 	snprintf(j->host, sizeof j->host, "%s", ms->u.host);
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &at, resolve_thread, j);
-	pthread_attr_destroy(&at);
+	rc = thread_start(NULL, 1, resolve_thread, j);
 	if (rc != 0) {
 		close(sv[0]);
 		close(sv[1]);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cityops/core/log.h"
+#include "cityops/core/thread.h"
 #include "cityops/core/loop.h"
 #include "cityops/core/util.h"
 #include "cityops/ingest/spool-sync.h"
@@ -142,7 +143,7 @@ spool_syncer_new(struct loop *l, struct spool *s, spool_durable_fn fn,
 	}
 	pthread_mutex_init(&sy->mu, NULL);
 	pthread_cond_init(&sy->cv, NULL);
-	if ((rc = pthread_create(&sy->thread, NULL, sync_thread, sy)) != 0) {
+	if ((rc = thread_start(&sy->thread, 0, sync_thread, sy)) != 0) {
 		log_msg(LOG_ERROR, "spool: cannot start the sync thread: %s",
 		        strerror(rc));
 		close(sy->sv[0]);
