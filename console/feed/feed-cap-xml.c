@@ -93,6 +93,10 @@ info_reset(struct feed_cap_xml *x)
 {
 	x->polys.n = x->circles.n = x->geocodes.n = x->params.n = 0;
 	buf_reset(&x->area_desc);
+	/* A document cut inside a <parameter> or <geocode> left its half
+	 * pair, whose text lived in that document's scratch (libFuzzer found
+	 * it read again by the next document's pair that lacked one half). */
+	memset(&x->pair, 0, sizeof x->pair);
 }
 
 void
