@@ -13,35 +13,13 @@
 . "$(dirname "$0")/../lib.sh"
 scratch_db
 co() { "$CITYOPS" --headless -U super_city "$@"; }
-tmp=$(mktemp -d)
-relay_pid= watch_pid= forged_pid= curl_pid=
 nobody="relay_nobody_$$"
-cleanup() {
-	for p in $curl_pid $forged_pid $watch_pid $relay_pid; do kill -9 "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	[ -z "${KEEP_TMP:-}" ] || cp -r "$tmp" "$KEEP_TMP"
-	rm -rf "$tmp"
-	dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || true
-	psql -d postgres -qc "DROP ROLE IF EXISTS $nobody" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-wait_until() {
-	local until=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$until" ] || return 1
-		sleep 0.2
-	done
-}
-wait_for() {
-	local t=$1 what=$2
-	shift 2
-	wait_until "$t" "$@" || fail "timed out waiting for $what"
-}
+RELAY_PIDS="curl_pid forged_pid"
+forged_pid= curl_pid=
+relay_cleanup_more() { psql -d postgres -qc "DROP ROLE IF EXISTS $nobody" >/dev/null 2>&1 || true; }
+. "$(dirname "$0")/relay-lib"
 
-"$CITYOPS" -U cityops_relay relay --port 0 --log "$tmp/relay.log" >"$tmp/relay.url" &
-relay_pid=$!
-wait_for 60 "the relay to listen" test -s "$tmp/relay.url"
+start_relay 0
 url=$(head -1 "$tmp/relay.url")
 hostport=${url#ws://}
 hostport=${hostport%%/*}

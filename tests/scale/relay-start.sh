@@ -12,29 +12,12 @@
 # subscribers come up and each receives every change made after, once.
 . "$(dirname "$0")/../lib.sh"
 scratch_db
-tmp=$(mktemp -d)
-relay_pid= watch_pid= lock_pid=
-cleanup() {
-	for p in $lock_pid $watch_pid $relay_pid; do kill -9 "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	[ -z "${KEEP_TMP:-}" ] || cp -r "$tmp" "$KEEP_TMP"
-	rm -rf "$tmp"
-	dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-wait_for() { # wait_for SECONDS WHAT COMMAND...
-	local until=$((SECONDS + $1)) what=$2
-	shift 2
-	until "$@"; do
-		[ "$SECONDS" -lt "$until" ] || fail "timed out waiting for $what"
-		sleep 0.05
-	done
-}
+RELAY_PIDS=lock_pid
+lock_pid=
+. "$(dirname "$0")/relay-lib"
 n=300
 
-"$CITYOPS" -U cityops_relay relay --port 0 --log "$tmp/relay.log" >"$tmp/relay.url" &
-relay_pid=$!
-wait_for 60 "the relay to listen" test -s "$tmp/relay.url"
+start_relay 0
 wait_for 60 "the relay to read the change log" grep -qs "serving from" "$tmp/relay.log"
 start=$(psql -qAt -c "select coalesce(max(seq), 0) from cityops.change_log")
 token=$(psql -qAt -c "select cityops.relay_token_issue()")

@@ -12,39 +12,9 @@
 . "$(dirname "$0")/../lib.sh"
 scratch_db
 co() { "$CITYOPS" --headless -U super_city "$@"; }
-tmp=$(mktemp -d)
-relay_pid= watch_pid= loop_pid=
-cleanup() {
-	for p in $loop_pid $watch_pid $relay_pid; do kill -9 "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	[ -z "${KEEP_TMP:-}" ] || cp -r "$tmp" "$KEEP_TMP"
-	rm -rf "$tmp"
-	dropdb --force --if-exists "$PGDATABASE" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-# wait_until SECONDS COMMAND...: polls until COMMAND succeeds; 1 if it
-# never did. wait_for SECONDS WHAT COMMAND...: the same, or fails.
-wait_until() {
-	local until=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$until" ] || return 1
-		sleep 0.2
-	done
-}
-wait_for() {
-	local t=$1 what=$2
-	shift 2
-	wait_until "$t" "$@" || fail "timed out waiting for $what"
-}
-
-start_relay() { # start_relay PORT
-	: >"$tmp/relay.url"
-	"$CITYOPS" -U cityops_relay relay --port "$1" --log "$tmp/relay.log" >"$tmp/relay.url" &
-	relay_pid=$!
-	wait_for 60 "the relay to listen" test -s "$tmp/relay.url"
-}
+RELAY_PIDS=loop_pid
+loop_pid=
+. "$(dirname "$0")/relay-lib"
 
 # One round of the dispatch loop, two headless runs: raise an incident in
 # each district given, then acknowledge each and dispatch an available
