@@ -188,6 +188,7 @@ fail:
 	free(s.etype);
 	free(s.eid);
 	free(s.attr);
+	free(s.unit);
 	free(s.pts);
 	return -1;
 }
